@@ -1,0 +1,165 @@
+//! Times the index build and the exact top-k of every film on a synthetic corpus, and can dump
+//! the normalised matrix for `benchmarks/similarity/sparse_dot_topn_compare.py`.
+//!
+//! ```text
+//! cargo run --release -p filmdex-similarity --example bench_topk -- --films 40000 --runs 5
+//!     [--top-k 100] [--seed 42] [--set default|seed] [--dump-matrix PATH]
+//! ```
+
+#[path = "../tests/support/synthetic.rs"]
+mod synthetic;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use filmdex_similarity::{top_k_neighbours, FeatureSet, TfIdfMatrix, TopKParams};
+
+struct Args {
+    films: usize,
+    runs: usize,
+    top_k: usize,
+    seed: u64,
+    set: FeatureSet,
+    dump: Option<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { films: 40_000, runs: 5, top_k: 100, seed: 42, set: FeatureSet::Default, dump: None };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number = || value.parse::<u64>().map_err(|e| format!("{flag} {value}: {e}"));
+        match flag.as_str() {
+            "--films" => args.films = number()? as usize,
+            "--runs" => args.runs = (number()? as usize).max(1),
+            "--top-k" => args.top_k = number()? as usize,
+            "--seed" => args.seed = number()?,
+            "--set" => args.set = value.parse().map_err(|e| format!("{e}"))?,
+            "--dump-matrix" => args.dump = Some(value),
+            other => return Err(format!("unknown flag {other}")),
+        }
+    }
+    Ok(args)
+}
+
+/// CPU time of this process so far (user + system), from /proc; the machine is shared, so CPU
+/// time tells the work done even when wall time includes waiting for a core. None off Linux.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // The kernel reports in USER_HZ, 100 on every Linux this runs on.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+fn median_and_min(mut times: Vec<Duration>) -> (f64, f64) {
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    (ms(times[times.len() / 2]), ms(times[0]))
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("bench_topk: {message}");
+            std::process::exit(2);
+        }
+    };
+    let started = Instant::now();
+    let films = synthetic::corpus(args.films, args.seed);
+    eprintln!("corpus: {} films in {:.0} ms", films.len(), started.elapsed().as_secs_f64() * 1e3);
+    let params = TopKParams { top_k: args.top_k, min_similarity: 0.0 };
+    let (mut builds, mut searches, mut search_cpu) = (Vec::new(), Vec::new(), Vec::new());
+    let mut last = None;
+    for _ in 0..args.runs {
+        let started = Instant::now();
+        let matrix = TfIdfMatrix::build(&films, args.set);
+        builds.push(started.elapsed());
+        let neighbours = AtomicUsize::new(0);
+        let (started, cpu_started) = (Instant::now(), cpu_time());
+        top_k_neighbours(&matrix, &params, |_, row| {
+            neighbours.fetch_add(row.len(), Ordering::Relaxed);
+        });
+        searches.push(started.elapsed());
+        if let (Some(end), Some(start)) = (cpu_time(), cpu_started) {
+            search_cpu.push(end - start);
+        }
+        last = Some((matrix, neighbours.into_inner()));
+    }
+    let (matrix, neighbours) = last.expect("at least one run");
+    filmdex_similarity::dump_counters();
+    report(&args, &matrix, neighbours, builds, searches, search_cpu);
+    if let Some(path) = &args.dump {
+        if let Err(error) = dump_matrix(&matrix, path) {
+            eprintln!("bench_topk: writing {path}: {error}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn report(
+    args: &Args,
+    m: &TfIdfMatrix,
+    neighbours: usize,
+    builds: Vec<Duration>,
+    searches: Vec<Duration>,
+    search_cpu: Vec<Duration>,
+) {
+    let [heavy, exclusive, bases, profiles, bytes] = m.layout_summary();
+    let (build_median, build_min) = median_and_min(builds);
+    let (search_median, search_min) = median_and_min(searches);
+    println!(
+        "films={} set={} top_k={} threads={} terms={} heavy_terms={heavy} exclusive_terms={exclusive} \
+         base_profiles={bases} profiles={profiles} index_mb={:.1}",
+        m.len(),
+        args.set,
+        args.top_k,
+        rayon::current_num_threads(),
+        m.term_count(),
+        bytes as f64 / 1e6,
+    );
+    println!("build_ms median={build_median:.1} min={build_min:.1} (runs={})", args.runs);
+    println!("top_k_ms median={search_median:.1} min={search_min:.1} neighbours={neighbours}");
+    if !search_cpu.is_empty() {
+        let (cpu_median, cpu_min) = median_and_min(search_cpu);
+        println!("top_k_cpu_ms median={cpu_median:.0} min={cpu_min:.0} (user + system, all threads)");
+    }
+}
+
+/// CSR as little-endian arrays (indptr i64, indices i32, data f64, film ids i32) and a JSON
+/// header naming them, next to `path`.
+fn dump_matrix(m: &TfIdfMatrix, path: &str) -> std::io::Result<()> {
+    let names = ["indptr.i64", "indices.i32", "data.f64", "film_ids.i32"].map(|n| format!("{path}.{n}"));
+    let open = |name: &str| File::create(name).map(BufWriter::new);
+    let (mut indptr, mut indices) = (open(&names[0])?, open(&names[1])?);
+    let (mut data, mut film_ids) = (open(&names[2])?, open(&names[3])?);
+    let mut nnz: i64 = 0;
+    indptr.write_all(&nnz.to_le_bytes())?;
+    for i in 0..m.len() {
+        for (term, value) in m.normalised_row(i) {
+            indices.write_all(&(term as i32).to_le_bytes())?;
+            data.write_all(&value.to_le_bytes())?;
+            nnz += 1;
+        }
+        indptr.write_all(&nnz.to_le_bytes())?;
+        film_ids.write_all(&m.film_id(i).to_le_bytes())?;
+    }
+    for file in [&mut indptr, &mut indices, &mut data, &mut film_ids] {
+        file.flush()?;
+    }
+    let base = |n: &String| n.rsplit('/').next().unwrap_or(n).to_owned();
+    let header = format!(
+        "{{\"rows\": {}, \"cols\": {}, \"nnz\": {nnz}, \"indptr\": \"{}\", \"indices\": \"{}\", \"data\": \"{}\", \"film_ids\": \"{}\"}}\n",
+        m.len(),
+        m.term_count(),
+        base(&names[0]),
+        base(&names[1]),
+        base(&names[2]),
+        base(&names[3]),
+    );
+    std::fs::write(format!("{path}.json"), header)
+}

@@ -1,0 +1,272 @@
+//! The one scoring function, and the per-thread scratch that every kernel computes it with.
+//!
+//! # Summation order
+//!
+//! For films a and b with unnormalised weights w(t) = tf * idf:
+//!
+//! ```text
+//! sim(a, b) = (H + L) * (inv_a * inv_b)
+//! H = G + w_a(x) * w_b(x)   when a and b have the same exclusive term x (their rating)
+//! H = G                     otherwise
+//! G = ((0.0 + w_a(h1) * w_b(h1)) + w_a(h2) * w_b(h2)) + ...  general heavy terms shared, ascending id
+//! L = ((0.0 + w_a(l1) * w_b(l1)) + w_a(l2) * w_b(l2)) + ...  light terms shared, ascending id
+//! inv_x = 1.0 / sqrt(((0.0 + w_x(t1)^2) + w_x(t2)^2) + ...)   all terms of x, ascending id
+//! ```
+//!
+//! Every path (`top_k_neighbours`, `all_pair_neighbours`, `similar_to`, `explain`) computes
+//! exactly these operations in this order, so a pair's value is bit-identical wherever it comes
+//! from. It is symmetric bit for bit because IEEE products commute, the folds visit the shared
+//! terms in the same order whichever film comes first, and `inv_a * inv_b` commutes. A film
+//! with no shared light term has L = 0.0, and `H + 0.0 == H` exactly.
+
+use std::cmp::Ordering;
+
+use crate::matrix::TfIdfMatrix;
+use crate::profiles::{FilmSlot, NONE};
+
+/// A similar film.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Neighbour {
+    pub film_id: i32,
+    pub similarity: f64,
+}
+
+/// The cosine similarity from the heavy and light dot products and the two inverse norms.
+#[inline]
+pub(crate) fn score(heavy: f64, light: f64, inv_a: f64, inv_b: f64) -> f64 {
+    (heavy + light) * (inv_a * inv_b)
+}
+
+/// A scored film as a sort key whose ascending order is neighbour order: similarity
+/// descending, then row (that is, film id) ascending. Similarities are never negative, and
+/// the bits of non-negative doubles order as the doubles do, so `!bits` orders them
+/// descending; integer keys compare faster than doubles with a tie-break closure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Ranked {
+    key: u64,
+    row: u32,
+}
+
+impl Ranked {
+    #[inline]
+    pub fn new(similarity: f64, row: u32) -> Self {
+        debug_assert!(similarity.is_sign_positive(), "similarities are never negative");
+        Ranked { key: !similarity.to_bits(), row }
+    }
+
+    pub fn similarity(self) -> f64 {
+        f64::from_bits(!self.key)
+    }
+}
+
+/// Sorts scored rows into neighbour order and converts them to film ids.
+pub(crate) fn to_neighbours(m: &TfIdfMatrix, scored: &mut [Ranked], out: &mut Vec<Neighbour>) {
+    scored.sort_unstable();
+    out.clear();
+    out.extend(scored.iter().map(|r| Neighbour {
+        film_id: m.film_ids[r.row as usize],
+        similarity: r.similarity(),
+    }));
+}
+
+/// Dense accumulators reused across films. An entry counts only when its stamp is the
+/// current epoch, so moving to the next film or profile costs nothing.
+pub(crate) struct Scratch {
+    /// The full profile of the films being scored, its exclusive slot and weight.
+    full: usize,
+    exclusive: u32,
+    exclusive_weight: f64,
+    /// G(loaded base profile, g) for every base profile g: 0.0 unless stamped in this epoch,
+    /// as the entries of the previous load are reset.
+    base_dot: Vec<f64>,
+    pub base_touched: Vec<u32>,
+    base_stamp: Vec<u32>,
+    base_epoch: u32,
+    /// This thread's copy of the film slots, holding L(loaded film, b) for the films b
+    /// stamped in `light_epoch`.
+    films: Vec<FilmSlot>,
+    pub light_touched: Vec<u32>,
+    light_epoch: u32,
+}
+
+/// Starts a new epoch; on wrap-around, clears the stamps so no stale entry looks current.
+fn next_epoch(epoch: &mut u32, clear: impl FnOnce()) {
+    *epoch = epoch.wrapping_add(1);
+    if *epoch == 0 {
+        clear();
+        *epoch = 1;
+    }
+}
+
+impl Scratch {
+    pub fn new(m: &TfIdfMatrix) -> Self {
+        let bases = m.profiles.base.count();
+        Scratch {
+            full: 0,
+            exclusive: NONE,
+            exclusive_weight: 0.0,
+            base_dot: vec![0.0; bases],
+            base_touched: Vec::new(),
+            base_stamp: vec![0; bases],
+            base_epoch: 0,
+            films: m.profiles.film_slots.clone(),
+            light_touched: Vec::new(),
+            light_epoch: 0,
+        }
+    }
+
+    /// Computes G(g, h) for every base profile h (the G fold, from g's side).
+    pub fn load_base(&mut self, m: &TfIdfMatrix, g: usize) {
+        for &h in &self.base_touched {
+            self.base_dot[h as usize] = 0.0;
+        }
+        self.base_touched.clear();
+        let stamps = &mut self.base_stamp;
+        next_epoch(&mut self.base_epoch, || stamps.fill(0));
+        let (slots, weights) = m.profiles.base_terms.row(g);
+        for (&slot, &w_g) in slots.iter().zip(weights) {
+            let (bases, w_hs) = m.profiles.base_postings.row(slot as usize);
+            for (&h, &w_h) in bases.iter().zip(w_hs) {
+                let stamp = &mut self.base_stamp[h as usize];
+                if *stamp == self.base_epoch {
+                    self.base_dot[h as usize] += w_g * w_h;
+                } else {
+                    // 0.0 + product == product: the fold's first step, written out.
+                    *stamp = self.base_epoch;
+                    self.base_dot[h as usize] = w_g * w_h;
+                    self.base_touched.push(h);
+                }
+            }
+        }
+    }
+
+    /// Sets the full profile of the films to score; its base profile must be loaded.
+    pub fn set_full(&mut self, m: &TfIdfMatrix, full: usize) {
+        self.full = full;
+        self.exclusive = m.profiles.full_exclusive[full];
+        self.exclusive_weight = m.profiles.full_weight[full];
+    }
+
+    pub fn full(&self) -> usize {
+        self.full
+    }
+
+    /// Whether base profile g shares a general heavy term with the loaded one.
+    #[inline]
+    pub fn shares_base(&self, g: u32) -> bool {
+        self.base_stamp[g as usize] == self.base_epoch
+    }
+
+    #[inline]
+    pub fn base_dot(&self, g: u32) -> f64 {
+        self.base_dot[g as usize]
+    }
+
+    /// H of the set full profile with full profile q.
+    #[inline]
+    pub fn heavy_with(&self, m: &TfIdfMatrix, q: u32) -> f64 {
+        let g = m.profiles.full_base[q as usize];
+        m.profiles.heavy(self.base_dot(g), self.full, q as usize)
+    }
+
+    /// Computes L(a, b) for every film b (the L fold, from a's side); `light_touched` is then
+    /// the set of films sharing a light term with a, a included.
+    pub fn load_film(&mut self, m: &TfIdfMatrix, a: usize) {
+        self.light_touched.clear();
+        let films = &mut self.films;
+        next_epoch(&mut self.light_epoch, || films.iter_mut().for_each(|f| f.stamp = 0));
+        let (slots, weights) = m.light_terms.row(a);
+        for (&slot, &w_a) in slots.iter().zip(weights) {
+            let (postings, w_bs) = m.light_postings.row(slot as usize);
+            for (&b, &w_b) in postings.iter().zip(w_bs) {
+                let product = w_a * w_b;
+                let film = &mut self.films[b as usize];
+                if film.stamp == self.light_epoch {
+                    film.light += product;
+                } else {
+                    // 0.0 + product == product: the fold's first step, written out.
+                    film.stamp = self.light_epoch;
+                    film.light = product;
+                    self.light_touched.push(b);
+                }
+            }
+        }
+    }
+
+    /// Whether b shares a light term with the loaded film.
+    #[inline]
+    pub fn shares_light(&self, b: u32) -> bool {
+        self.films[b as usize].stamp == self.light_epoch
+    }
+
+    /// The similarity of the loaded film `a` with film `b` (not all-zero): the same
+    /// operations as `Profiles::heavy` and `score`, read from b's slot.
+    #[inline(always)]
+    pub fn score_with(&self, m: &TfIdfMatrix, inv_a: f64, b: u32) -> f64 {
+        let film = &self.films[b as usize];
+        let light = if film.stamp == self.light_epoch { film.light } else { 0.0 };
+        let base_dot = self.base_dot[film.base as usize];
+        let (x, w) = m.profiles.variants[film.variant as usize];
+        let heavy = if self.exclusive != NONE && x == self.exclusive {
+            base_dot + self.exclusive_weight * w
+        } else {
+            base_dot
+        };
+        score(heavy, light, inv_a, film.inv)
+    }
+}
+
+/// The similarity of one pair, by merging the two films' term lists: the same folds as the
+/// accumulators above, for `explain` and for checking.
+pub(crate) fn pair_score(m: &TfIdfMatrix, a: usize, b: usize) -> f64 {
+    let (p, q) = (m.profiles.full.of_film[a], m.profiles.full.of_film[b]);
+    if p == NONE || q == NONE {
+        return 0.0;
+    }
+    let (g, h) = (m.profiles.full_base[p as usize], m.profiles.full_base[q as usize]);
+    let base_dot = merged_dot(m.profiles.base_terms.row(g as usize), m.profiles.base_terms.row(h as usize));
+    let heavy = m.profiles.heavy(base_dot, p as usize, q as usize);
+    let light = merged_dot(m.light_terms.row(a), m.light_terms.row(b));
+    score(heavy, light, m.inv_norm[a], m.inv_norm[b])
+}
+
+/// The fold of w_a(t) * w_b(t) over the ids both sorted rows have, ascending.
+fn merged_dot(a: (&[u32], &[f64]), b: (&[u32], &[f64])) -> f64 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.0.len() && j < b.0.len() {
+        match a.0[i].cmp(&b.0[j]) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                sum += a.1[i] * b.1[j];
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_dot_folds_shared_ids_only() {
+        let a = (&[1u32, 3, 5][..], &[1.0, 2.0, 3.0][..]);
+        let b = (&[0u32, 3, 5, 7][..], &[9.0, 4.0, 0.5, 9.0][..]);
+        assert_eq!(merged_dot(a, b), 2.0 * 4.0 + 3.0 * 0.5);
+        assert_eq!(merged_dot(a, (&[][..], &[][..])), 0.0);
+    }
+
+    #[test]
+    fn rank_orders_by_similarity_then_row() {
+        let mut rows: Vec<Ranked> = [(0.5, 3), (0.9, 7), (0.5, 1), (0.9, 2), (0.0, 0)]
+            .iter()
+            .map(|&(s, r)| Ranked::new(s, r))
+            .collect();
+        rows.sort_unstable();
+        let sorted: Vec<(f64, u32)> = rows.iter().map(|r| (r.similarity(), r.row)).collect();
+        assert_eq!(sorted, [(0.9, 2), (0.9, 7), (0.5, 1), (0.5, 3), (0.0, 0)]);
+    }
+}

@@ -1,0 +1,323 @@
+//! The TF-IDF matrix: term weights, norms, and the heavy/light layout the kernels read.
+
+use crate::features::{FeatureSet, FilmRecord, Label, Vocabulary};
+use crate::profiles::{HeavyRows, Profiles, NONE};
+use crate::sparse::SparseRows;
+use crate::split::{choose, HeavySplit, Role};
+
+/// The L2-normalised TF-IDF vectors of a set of films, laid out for exact all-pairs search.
+///
+/// Rows are the films sorted by `film_id`, so comparing rows compares film ids. Weights are
+/// stored unnormalised (tf * idf) with one inverse norm per film; a similarity is
+/// `(heavy + light) * (inv_norm_a * inv_norm_b)`, see `kernel`.
+#[derive(Debug, Clone)]
+pub struct TfIdfMatrix {
+    pub(crate) feature_set: FeatureSet,
+    pub(crate) film_ids: Vec<i32>,
+    /// 1 / L2 norm of the tf-idf vector; 0 for a film whose vector is all zero.
+    pub(crate) inv_norm: Vec<f64>,
+    pub(crate) profiles: Profiles,
+    /// Film -> (light slot, weight), slots ascending.
+    pub(crate) light_terms: SparseRows,
+    /// Light slot -> (film, weight), films ascending.
+    pub(crate) light_postings: SparseRows,
+    /// Global term id of each heavy, exclusive and light slot. Slots of each role are
+    /// numbered in ascending term id, so "ascending slot" means "ascending term id".
+    pub(crate) heavy_term: Vec<u32>,
+    pub(crate) exclusive_term: Vec<u32>,
+    pub(crate) light_term: Vec<u32>,
+    /// Film -> its distinct labels sorted by (term, label): the names shown by `explain`.
+    pub(crate) film_label_offsets: Vec<usize>,
+    pub(crate) film_labels: Vec<u32>,
+    pub(crate) labels: Vec<Label>,
+    term_count: usize,
+}
+
+impl TfIdfMatrix {
+    /// Builds the matrix of `films` with the terms of `set`. Film ids should be unique; with a
+    /// duplicate, [`TfIdfMatrix::index_of`] finds the first of them.
+    pub fn build(films: &[FilmRecord], set: FeatureSet) -> Self {
+        Self::build_with_split(films, set, HeavySplit::Auto)
+    }
+
+    /// [`TfIdfMatrix::build`] with a forced heavy/light split, for tests and benchmarks.
+    #[doc(hidden)]
+    pub fn build_with_split(films: &[FilmRecord], set: FeatureSet, split: HeavySplit) -> Self {
+        let mut order: Vec<usize> = (0..films.len()).collect();
+        order.sort_by_key(|&i| films[i].film_id);
+        let film_ids: Vec<i32> = order.iter().map(|&i| films[i].film_id).collect();
+        let read = read_films(films, &order, set);
+        let weights = tf_idf(&read.counts, read.term_count);
+        let inv_norm = inverse_norms(&weights);
+        let postings = weights.transpose(read.term_count);
+        let roles = choose(&postings, &read.rating_terms, films.len(), split);
+        let slots = Slots::number(&roles);
+        let (heavy_rows, light_terms) = split_rows(&weights, &roles, &slots);
+        let profiles = Profiles::build(&heavy_rows, slots.heavy.len(), slots.exclusive.len(), &inv_norm);
+        let light_postings = light_terms.transpose(slots.light.len());
+        TfIdfMatrix {
+            feature_set: set,
+            film_ids,
+            inv_norm,
+            profiles,
+            light_terms,
+            light_postings,
+            heavy_term: slots.heavy,
+            exclusive_term: slots.exclusive,
+            light_term: slots.light,
+            film_label_offsets: read.label_offsets,
+            film_labels: read.film_labels,
+            labels: read.labels,
+            term_count: read.term_count,
+        }
+    }
+
+    /// Number of films (rows).
+    pub fn len(&self) -> usize {
+        self.film_ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.film_ids.is_empty()
+    }
+
+    /// The film of row `i`; rows are in ascending film id.
+    pub fn film_id(&self, i: usize) -> i32 {
+        self.film_ids[i]
+    }
+
+    /// The row of a film.
+    pub fn index_of(&self, film_id: i32) -> Option<usize> {
+        let row = self.film_ids.partition_point(|&id| id < film_id);
+        (self.film_ids.get(row) == Some(&film_id)).then_some(row)
+    }
+
+    pub fn feature_set(&self) -> FeatureSet {
+        self.feature_set
+    }
+
+    /// Number of distinct terms (buckets in seed mode), including those of weight zero.
+    pub fn term_count(&self) -> usize {
+        self.term_count
+    }
+
+    /// Row `i` of the L2-normalised matrix as (term id, value), term ids ascending.
+    pub fn normalised_row(&self, i: usize) -> Vec<(u32, f64)> {
+        let inv = self.inv_norm[i];
+        let mut row: Vec<(u32, f64)> = self.weighted_terms(i).into_iter().map(|(t, w)| (t, w * inv)).collect();
+        row.sort_unstable_by_key(|&(t, _)| t);
+        row
+    }
+
+    /// Numbers of general heavy terms, exclusive terms, base profiles and full profiles, and
+    /// the bytes of the index, for the benchmark's report.
+    #[doc(hidden)]
+    pub fn layout_summary(&self) -> [usize; 5] {
+        let bytes = self.profiles.heap_bytes()
+            + self.light_terms.heap_bytes()
+            + self.light_postings.heap_bytes()
+            + self.inv_norm.capacity() * 8
+            + self.film_labels.capacity() * 4;
+        [
+            self.heavy_term.len(),
+            self.exclusive_term.len(),
+            self.profiles.base.count(),
+            self.profiles.full.count(),
+            bytes,
+        ]
+    }
+
+    /// The unnormalised (global term id, weight) pairs of a row: heavy, exclusive, light.
+    pub(crate) fn weighted_terms(&self, i: usize) -> Vec<(u32, f64)> {
+        let mut terms = Vec::new();
+        let full = self.profiles.full.of_film[i];
+        if full != NONE {
+            let base = self.profiles.full_base[full as usize] as usize;
+            let (slots, weights) = self.profiles.base_terms.row(base);
+            terms.extend(slots.iter().zip(weights).map(|(&s, &w)| (self.heavy_term[s as usize], w)));
+            let x = self.profiles.full_exclusive[full as usize];
+            if x != NONE {
+                terms.push((self.exclusive_term[x as usize], self.profiles.full_weight[full as usize]));
+            }
+        }
+        let (slots, weights) = self.light_terms.row(i);
+        terms.extend(slots.iter().zip(weights).map(|(&s, &w)| (self.light_term[s as usize], w)));
+        terms
+    }
+
+    pub(crate) fn labels_of(&self, i: usize) -> impl Iterator<Item = &Label> + '_ {
+        let ids = &self.film_labels[self.film_label_offsets[i]..self.film_label_offsets[i + 1]];
+        ids.iter().map(|&l| &self.labels[l as usize])
+    }
+}
+
+struct ReadFilms {
+    /// Film row -> (term, tf), terms ascending.
+    counts: SparseRows,
+    term_count: usize,
+    rating_terms: Vec<u32>,
+    label_offsets: Vec<usize>,
+    film_labels: Vec<u32>,
+    labels: Vec<Label>,
+}
+
+fn read_films(films: &[FilmRecord], order: &[usize], set: FeatureSet) -> ReadFilms {
+    let mut vocabulary = Vocabulary::default();
+    let mut counts = SparseRows::new();
+    let mut label_offsets = vec![0];
+    let mut film_labels = Vec::new();
+    let mut occurrences = Vec::new();
+    for &i in order {
+        occurrences.clear();
+        vocabulary.read_film(&films[i], set, &mut occurrences);
+        let labels = &vocabulary.labels;
+        occurrences.sort_unstable_by_key(|&l| (labels[l as usize].term, l));
+        for run in occurrences.chunk_by(|&a, &b| labels[a as usize].term == labels[b as usize].term) {
+            counts.push(labels[run[0] as usize].term, run.len() as f64);
+        }
+        counts.end_row();
+        occurrences.dedup();
+        film_labels.extend_from_slice(&occurrences);
+        label_offsets.push(film_labels.len());
+    }
+    ReadFilms {
+        counts,
+        term_count: vocabulary.term_count as usize,
+        rating_terms: vocabulary.rating_terms,
+        label_offsets,
+        film_labels,
+        labels: vocabulary.labels,
+    }
+}
+
+/// tf * idf with idf = ln((m + 1) / (df + 1)), Spark's IDF with minDocFreq 0. A term in every
+/// film has idf 0 and is dropped, so stored weights are all strictly positive.
+fn tf_idf(counts: &SparseRows, term_count: usize) -> SparseRows {
+    let films = counts.rows();
+    let mut df = vec![0usize; term_count];
+    for film in 0..films {
+        counts.row(film).0.iter().for_each(|&t| df[t as usize] += 1);
+    }
+    let idf: Vec<f64> = df.iter().map(|&d| ((films as f64 + 1.0) / (d as f64 + 1.0)).ln()).collect();
+    let mut weights = SparseRows::new();
+    for film in 0..films {
+        let (terms, tfs) = counts.row(film);
+        for (&t, &tf) in terms.iter().zip(tfs) {
+            let weight = tf * idf[t as usize];
+            if weight > 0.0 {
+                weights.push(t, weight);
+            }
+        }
+        weights.end_row();
+    }
+    weights
+}
+
+/// 1 / sqrt(sum of squared weights, in ascending term order); 0 for an all-zero vector.
+fn inverse_norms(weights: &SparseRows) -> Vec<f64> {
+    (0..weights.rows())
+        .map(|film| {
+            let squares: f64 = weights.row(film).1.iter().fold(0.0, |sum, w| sum + w * w);
+            if squares > 0.0 {
+                1.0 / squares.sqrt()
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// Slot numbers: each role's terms numbered in ascending term id.
+struct Slots {
+    heavy: Vec<u32>,
+    exclusive: Vec<u32>,
+    light: Vec<u32>,
+    /// Each term's slot within its role.
+    of_term: Vec<u32>,
+}
+
+impl Slots {
+    fn number(roles: &[Role]) -> Self {
+        let mut slots = Slots { heavy: Vec::new(), exclusive: Vec::new(), light: Vec::new(), of_term: Vec::new() };
+        for (t, role) in roles.iter().enumerate() {
+            let list = match role {
+                Role::Heavy => &mut slots.heavy,
+                Role::Exclusive => &mut slots.exclusive,
+                Role::Light => &mut slots.light,
+            };
+            slots.of_term.push(u32::try_from(list.len()).expect("fewer than 2^32 terms"));
+            list.push(u32::try_from(t).expect("fewer than 2^32 terms"));
+        }
+        slots
+    }
+}
+
+/// Each film's weights split by role into slots.
+fn split_rows(weights: &SparseRows, roles: &[Role], slots: &Slots) -> (HeavyRows, SparseRows) {
+    let mut heavy = HeavyRows { general: SparseRows::new(), exclusive: Vec::with_capacity(weights.rows()) };
+    let mut light = SparseRows::new();
+    for film in 0..weights.rows() {
+        let (terms, ws) = weights.row(film);
+        let mut exclusive = None;
+        for (&t, &w) in terms.iter().zip(ws) {
+            let slot = slots.of_term[t as usize];
+            match roles[t as usize] {
+                Role::Heavy => heavy.general.push(slot, w),
+                Role::Exclusive => exclusive = Some((slot, w)),
+                Role::Light => light.push(slot, w),
+            }
+        }
+        heavy.general.end_row();
+        heavy.exclusive.push(exclusive);
+        light.end_row();
+    }
+    (heavy, light)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn film(film_id: i32, title: &str, genres: &[&str]) -> FilmRecord {
+        FilmRecord {
+            film_id,
+            title: title.to_owned(),
+            genres: genres.iter().map(|g| g.to_string()).collect(),
+            rating: 7.0,
+            persons: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rows_are_sorted_by_film_id() {
+        let films = [film(30, "c", &[]), film(10, "a", &[]), film(20, "b", &[])];
+        let matrix = TfIdfMatrix::build(&films, FeatureSet::Default);
+        assert_eq!(matrix.len(), 3);
+        assert_eq!((0..3).map(|i| matrix.film_id(i)).collect::<Vec<_>>(), [10, 20, 30]);
+        assert_eq!(matrix.index_of(30), Some(2));
+        assert_eq!(matrix.index_of(15), None);
+        assert_eq!(matrix.index_of(99), None);
+    }
+
+    #[test]
+    fn a_term_in_every_film_weighs_nothing() {
+        // "x" and the rating are in both films: both films are all-zero vectors.
+        let films = [film(1, "x", &[]), film(2, "x", &[])];
+        let matrix = TfIdfMatrix::build(&films, FeatureSet::Default);
+        assert_eq!(matrix.inv_norm, [0.0, 0.0]);
+        assert!(matrix.normalised_row(0).is_empty());
+    }
+
+    #[test]
+    fn normalised_rows_have_unit_length() {
+        let films = [film(1, "the cat the", &["Drama"]), film(2, "a dog", &["Drama", "Comedy"]), film(3, "x", &[])];
+        let matrix = TfIdfMatrix::build(&films, FeatureSet::Default);
+        for i in 0..3 {
+            let length: f64 = matrix.normalised_row(i).iter().map(|(_, v)| v * v).sum();
+            assert!((length - 1.0).abs() < 1e-12);
+        }
+        // "the" occurs twice in film 1: tf 2, so its weight is twice that of "cat".
+        let row = matrix.normalised_row(0);
+        assert!((row[0].1 - 2.0 * row[1].1).abs() < 1e-12);
+    }
+}

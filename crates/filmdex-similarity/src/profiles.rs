@@ -1,0 +1,304 @@
+//! The heavy side of the matrix: films grouped by base profile (their general heavy terms)
+//! and by full profile (base profile plus exclusive term).
+
+use std::collections::HashMap;
+
+use crate::sparse::SparseRows;
+
+/// Marks a film in no group (its vector is all zero), or a profile without exclusive term.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Films grouped by some key: each group's films by inverse norm descending, then row, so
+/// that a group's films are met in descending order of a heavy-only score.
+#[derive(Debug, Clone)]
+pub(crate) struct Groups {
+    pub of_film: Vec<u32>,
+    offsets: Vec<usize>,
+    members: Vec<u32>,
+    /// Alongside `members`: each member's inverse norm and exclusive slot (or `NONE`), so
+    /// that reading a group's films in order reads memory in order.
+    member_inv: Vec<f64>,
+    member_exclusive: Vec<u32>,
+    /// Inverse norm of each group's first film, the largest among its films.
+    pub first_inv: Vec<f64>,
+}
+
+impl Groups {
+    fn build(of_film: Vec<u32>, count: usize, inv_norm: &[f64], exclusive: &[u32]) -> Self {
+        let mut offsets = vec![0usize; count + 1];
+        for &g in of_film.iter().filter(|&&g| g != NONE) {
+            offsets[g as usize + 1] += 1;
+        }
+        for g in 0..count {
+            offsets[g + 1] += offsets[g];
+        }
+        let mut next = offsets.clone();
+        let mut members = vec![0u32; offsets[count]];
+        for (film, &g) in of_film.iter().enumerate().filter(|&(_, &g)| g != NONE) {
+            members[next[g as usize]] = u32::try_from(film).expect("fewer than 2^32 films");
+            next[g as usize] += 1;
+        }
+        for g in 0..count {
+            members[offsets[g]..offsets[g + 1]].sort_unstable_by(|&a, &b| {
+                inv_norm[b as usize].total_cmp(&inv_norm[a as usize]).then(a.cmp(&b))
+            });
+        }
+        let first_inv = (0..count).map(|g| inv_norm[members[offsets[g]] as usize]).collect();
+        let member_inv = members.iter().map(|&b| inv_norm[b as usize]).collect();
+        let member_exclusive = members.iter().map(|&b| exclusive[b as usize]).collect();
+        Groups { of_film, offsets, members, member_inv, member_exclusive, first_inv }
+    }
+
+    pub fn count(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    pub fn members(&self, group: usize) -> &[u32] {
+        &self.members[self.offsets[group]..self.offsets[group + 1]]
+    }
+
+    /// Member `i` of `group`: film, inverse norm, exclusive slot; `None` past the last.
+    #[inline]
+    pub fn member(&self, group: usize, i: usize) -> Option<(u32, f64, u32)> {
+        let at = self.offsets[group] + i;
+        (at < self.offsets[group + 1]).then(|| (self.members[at], self.member_inv[at], self.member_exclusive[at]))
+    }
+
+    fn heap_bytes(&self) -> usize {
+        (self.of_film.capacity() + self.members.capacity() + self.member_exclusive.capacity()) * 4
+            + (self.offsets.capacity() + self.first_inv.capacity() + self.member_inv.capacity()) * 8
+    }
+}
+
+/// A flat list of lists of ids.
+#[derive(Debug, Clone)]
+struct Lists {
+    offsets: Vec<usize>,
+    ids: Vec<u32>,
+}
+
+impl Lists {
+    /// List `k` holds every `i` with `key[i] == k`, ascending; `NONE` keys are left out.
+    fn group(key: &[u32], count: usize) -> Self {
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); count];
+        for (i, &k) in key.iter().enumerate().filter(|&(_, &k)| k != NONE) {
+            lists[k as usize].push(u32::try_from(i).expect("fewer than 2^32 profiles"));
+        }
+        let mut offsets = vec![0];
+        let mut ids = Vec::new();
+        for list in lists {
+            ids.extend(list);
+            offsets.push(ids.len());
+        }
+        Lists { offsets, ids }
+    }
+
+    fn get(&self, k: usize) -> &[u32] {
+        &self.ids[self.offsets[k]..self.offsets[k + 1]]
+    }
+}
+
+/// One film as a scoring thread sees it: what scoring reads of it, and the thread's light
+/// accumulator for it, in one 32-byte record, so that a film costs one cache line. Each
+/// thread works on its own copy of `Profiles::film_slots`.
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+pub(crate) struct FilmSlot {
+    /// L(loaded film, this film), valid when `stamp` is the thread's current epoch.
+    pub light: f64,
+    pub inv: f64,
+    pub stamp: u32,
+    /// Base profile, `NONE` for an all-zero film.
+    pub base: u32,
+    /// Index into `Profiles::variants`: its exclusive slot and weight.
+    pub variant: u32,
+    pad: u32,
+}
+
+/// Films grouped by their heavy part. H(a, b) = G(base a, base b), plus w_a(x) * w_b(x) when
+/// both films have the same exclusive term x; see `kernel` for the summation order.
+#[derive(Debug, Clone)]
+pub(crate) struct Profiles {
+    pub base: Groups,
+    /// Base profile -> (heavy slot, weight), slots ascending.
+    pub base_terms: SparseRows,
+    /// Heavy slot -> (base profile, weight), base profiles ascending.
+    pub base_postings: SparseRows,
+    pub full: Groups,
+    /// Base profile, exclusive slot (or `NONE`) and its weight, of each full profile.
+    pub full_base: Vec<u32>,
+    pub full_exclusive: Vec<u32>,
+    pub full_weight: Vec<f64>,
+    fulls_of_base: Lists,
+    fulls_of_exclusive: Lists,
+    /// Distinct (exclusive slot, weight) pairs; 0 is (`NONE`, 0.0), for no exclusive term.
+    pub variants: Vec<(u32, f64)>,
+    pub film_slots: Vec<FilmSlot>,
+}
+
+/// The heavy part of one film: its general heavy (slot, weight) pairs and its exclusive
+/// (slot, weight), if any.
+pub(crate) struct HeavyRows {
+    pub general: SparseRows,
+    pub exclusive: Vec<Option<(u32, f64)>>,
+}
+
+impl Profiles {
+    /// Groups films; films with `inv_norm` 0 (all-zero vectors) get no profile.
+    pub fn build(rows: &HeavyRows, heavy_slots: usize, exclusive_slots: usize, inv_norm: &[f64]) -> Self {
+        let mut base_ids: HashMap<Vec<(u32, u64)>, u32> = HashMap::new();
+        let mut full_ids: HashMap<(u32, u32, u64), u32> = HashMap::new();
+        let mut base_terms = SparseRows::new();
+        let (mut full_base, mut full_exclusive, mut full_weight) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut base_of, mut full_of) = (Vec::new(), Vec::new());
+        for (film, &inv) in inv_norm.iter().enumerate() {
+            if inv == 0.0 {
+                base_of.push(NONE);
+                full_of.push(NONE);
+                continue;
+            }
+            let (slots, weights) = rows.general.row(film);
+            let key: Vec<(u32, u64)> = slots.iter().zip(weights).map(|(&s, w)| (s, w.to_bits())).collect();
+            let next = u32::try_from(base_ids.len()).expect("fewer than 2^32 profiles");
+            let base = *base_ids.entry(key).or_insert_with(|| {
+                slots.iter().zip(weights).for_each(|(&s, &w)| base_terms.push(s, w));
+                base_terms.end_row();
+                next
+            });
+            let (x, w) = rows.exclusive[film].unwrap_or((NONE, 0.0));
+            let next = u32::try_from(full_ids.len()).expect("fewer than 2^32 profiles");
+            let full = *full_ids.entry((base, x, w.to_bits())).or_insert_with(|| {
+                full_base.push(base);
+                full_exclusive.push(x);
+                full_weight.push(w);
+                next
+            });
+            base_of.push(base);
+            full_of.push(full);
+        }
+        let base_count = base_terms.rows();
+        let film_exclusive: Vec<u32> =
+            full_of.iter().map(|&p| if p == NONE { NONE } else { full_exclusive[p as usize] }).collect();
+        let (variants, film_slots) = film_slots(&full_of, &full_base, &full_exclusive, &full_weight, inv_norm);
+        Profiles {
+            base: Groups::build(base_of, base_count, inv_norm, &film_exclusive),
+            base_postings: base_terms.transpose(heavy_slots),
+            base_terms,
+            full: Groups::build(full_of, full_base.len(), inv_norm, &film_exclusive),
+            fulls_of_base: Lists::group(&full_base, base_count),
+            fulls_of_exclusive: Lists::group(&full_exclusive, exclusive_slots),
+            full_base,
+            full_exclusive,
+            full_weight,
+            variants,
+            film_slots,
+        }
+    }
+
+    /// Full profiles whose base profile is `base`.
+    pub fn fulls_of_base(&self, base: usize) -> &[u32] {
+        self.fulls_of_base.get(base)
+    }
+
+    /// Full profiles whose exclusive term is `x`.
+    pub fn fulls_of_exclusive(&self, x: u32) -> &[u32] {
+        self.fulls_of_exclusive.get(x as usize)
+    }
+
+    /// H of two full profiles from G of their base profiles: the exclusive term's product is
+    /// the last step of the fold, and only films with the same exclusive term have one.
+    #[inline]
+    pub fn heavy(&self, base_dot: f64, p: usize, q: usize) -> f64 {
+        let x = self.full_exclusive[p];
+        if x != NONE && x == self.full_exclusive[q] {
+            base_dot + self.full_weight[p] * self.full_weight[q]
+        } else {
+            base_dot
+        }
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.base.heap_bytes()
+            + self.full.heap_bytes()
+            + self.base_terms.heap_bytes()
+            + self.base_postings.heap_bytes()
+            + self.full_base.capacity() * 16
+            + self.film_slots.capacity() * std::mem::size_of::<FilmSlot>()
+    }
+}
+
+/// The variants table and each film's slot.
+fn film_slots(
+    full_of: &[u32],
+    full_base: &[u32],
+    full_exclusive: &[u32],
+    full_weight: &[f64],
+    inv_norm: &[f64],
+) -> (Vec<(u32, f64)>, Vec<FilmSlot>) {
+    let mut variants = vec![(NONE, 0.0)];
+    let mut variant_of: HashMap<(u32, u64), u32> = HashMap::new();
+    let mut full_variant = Vec::with_capacity(full_base.len());
+    for (&x, &w) in full_exclusive.iter().zip(full_weight) {
+        let next = u32::try_from(variants.len()).expect("fewer than 2^32 variants");
+        let v = match x {
+            NONE => 0,
+            x => *variant_of.entry((x, w.to_bits())).or_insert_with(|| {
+                variants.push((x, w));
+                next
+            }),
+        };
+        full_variant.push(v);
+    }
+    let slots = full_of
+        .iter()
+        .zip(inv_norm)
+        .map(|(&p, &inv)| {
+            let (base, variant) = match p {
+                NONE => (NONE, 0),
+                p => (full_base[p as usize], full_variant[p as usize]),
+            };
+            FilmSlot { light: 0.0, inv, stamp: 0, base, variant, pad: 0 }
+        })
+        .collect();
+    (variants, slots)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_sort_members_by_inverse_norm() {
+        let groups = Groups::build(vec![0, 0, 1, NONE, 0], 2, &[0.5, 0.7, 0.9, 0.0, 0.7], &[NONE; 5]);
+        assert_eq!(groups.members(0), [1, 4, 0]);
+        assert_eq!(groups.members(1), [2]);
+        assert_eq!(groups.first_inv, [0.7, 0.9]);
+        assert_eq!(groups.member(0, 2), Some((0, 0.5, NONE)));
+        assert_eq!(groups.member(0, 3), None);
+    }
+
+    #[test]
+    fn full_profiles_split_bases_by_exclusive_term() {
+        let mut general = SparseRows::new();
+        for film in 0..4 {
+            if film != 3 {
+                general.push(0, 1.5);
+            }
+            general.end_row();
+        }
+        let exclusive = vec![Some((0, 2.0)), Some((1, 3.0)), Some((0, 2.0)), None];
+        let rows = HeavyRows { general, exclusive };
+        let profiles = Profiles::build(&rows, 1, 2, &[0.5, 0.5, 0.5, 0.5]);
+        assert_eq!(profiles.base.count(), 2);
+        assert_eq!(profiles.full.count(), 3);
+        assert_eq!(profiles.full.of_film, [0, 1, 0, 2]);
+        assert_eq!(profiles.fulls_of_base(0), [0, 1]);
+        assert_eq!(profiles.fulls_of_exclusive(0), [0]);
+        assert_eq!(profiles.heavy(1.0, 0, 0), 1.0 + 4.0);
+        assert_eq!(profiles.heavy(1.0, 0, 1), 1.0);
+        assert_eq!(profiles.heavy(0.0, 2, 2), 0.0, "no exclusive term, nothing added");
+        assert_eq!(profiles.variants, [(NONE, 0.0), (0, 2.0), (1, 3.0)]);
+        let variants: Vec<u32> = profiles.film_slots.iter().map(|s| s.variant).collect();
+        assert_eq!(variants, [1, 2, 1, 0]);
+    }
+}

@@ -1,0 +1,400 @@
+//! Exact top-k neighbours of every film: light candidates from the inverted index, the rest
+//! from a per-profile stream of films in descending heavy-only score.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+pub static C: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
+pub fn dump_counters() { let n = ["films","light_touched","scored","merge_reads","prefix_same","prefix_others","waiting_same","waiting_others"]; for i in 0..8 { eprint!("{}={} ", n[i], C[i].load(Relaxed)); } eprintln!(); }
+
+use crate::kernel::{to_neighbours, Neighbour, Ranked, Scratch};
+use crate::matrix::TfIdfMatrix;
+use crate::profiles::{Groups, NONE};
+use crate::rows::sink_zero_films;
+
+/// What `top_k_neighbours` keeps of each film's row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TopKParams {
+    /// At most this many neighbours per film.
+    pub top_k: usize,
+    /// Only neighbours with a similarity strictly above this; 0 drops pairs sharing nothing.
+    pub min_similarity: f64,
+}
+
+impl Default for TopKParams {
+    fn default() -> Self {
+        TopKParams { top_k: 100, min_similarity: 0.0 }
+    }
+}
+
+/// How much of the previous film's k-th similarity to guess as the next film's floor.
+const GUESS_SHARE: f64 = 0.7;
+
+/// Relative margin that covers the rounding difference between a stream key
+/// (`H * inv_b`, then times `inv_a`) and the exact score (`H * (inv_a * inv_b)`): a few ulps,
+/// far below this. Bounds are widened by it, so near-ties are always scored exactly.
+const TIE_MARGIN: f64 = 1e-12;
+
+/// Calls `sink` once per film with its at most `top_k` most similar films (similarity above
+/// `min_similarity`, in neighbour order). Exact: the same neighbours and bit-identical values
+/// as sorting `similar_to`'s full row. Parallel over base profiles; rows arrive in any order
+/// across threads, each row's content is the same for any number of threads.
+pub fn top_k_neighbours(m: &TfIdfMatrix, p: &TopKParams, sink: impl Fn(i32, &[Neighbour]) + Sync) {
+    if p.top_k == 0 {
+        m.film_ids.iter().for_each(|&id| sink(id, &[]));
+        return;
+    }
+    let bases = &m.profiles.base;
+    let mut order: Vec<usize> = (0..bases.count()).collect();
+    // Largest first, so no big one is left for last while the other thread idles.
+    order.sort_by_key(|&g| Reverse(bases.members(g).len()));
+    order.into_par_iter().for_each_init(
+        || Worker::new(m),
+        |worker, base| {
+            worker.scratch.load_base(m, base);
+            worker.others.start_others(m, &worker.scratch, p);
+            for &full in m.profiles.fulls_of_base(base) {
+                worker.scratch.set_full(m, full as usize);
+                worker.same.start_same(m, &worker.scratch, p);
+                worker.merged.reset(m.profiles.full_exclusive[full as usize]);
+                for &a in m.profiles.full.members(full as usize) {
+                    worker.scratch.load_film(m, a as usize);
+                    worker.film_top_k(m, a as usize, p);
+                    to_neighbours(m, &mut worker.scored, &mut worker.neighbours);
+                    sink(m.film_ids[a as usize], &worker.neighbours);
+                }
+            }
+        },
+    );
+    sink_zero_films(m, &sink);
+}
+
+/// One thread's state: accumulators, the two streams of the loaded profiles, buffers.
+struct Worker {
+    scratch: Scratch,
+    /// Films with the same exclusive term as the loaded full profile.
+    same: Stream,
+    /// Films of every base profile, for films whose exclusive term differs.
+    others: Stream,
+    /// The two read as one, for all films of the set full profile.
+    merged: Merged,
+    scored: Vec<Ranked>,
+    neighbours: Vec<Neighbour>,
+    /// The k-th similarity of the previous film, 0 if it had fewer than k neighbours.
+    last_kth: f64,
+}
+
+impl Worker {
+    fn new(m: &TfIdfMatrix) -> Self {
+        Worker {
+            scratch: Scratch::new(m),
+            same: Stream::new(Family::Full, m),
+            others: Stream::new(Family::Base, m),
+            merged: Merged::new(),
+            scored: Vec::new(),
+            neighbours: Vec::new(),
+            last_kth: 0.0,
+        }
+    }
+
+    /// The top k of film `a` (its profiles and light row loaded) into `scored`.
+    ///
+    /// Every film b other than `a` scores at least its stream key H(a, b) * inv_b times
+    /// inv_a, since the light part is never negative; so the k-th key of the merged streams,
+    /// times inv_a, is a lower bound `floor` of the k-th best similarity (less a rounding
+    /// margin). Only films scoring at least `floor` are kept: films sharing a light term,
+    /// scored exactly from the accumulator, and the other films of the streams down to
+    /// `floor`, whose light part is 0. Every film left out scores below `floor`, so ties at
+    /// the k-th place are all seen.
+    fn film_top_k(&mut self, m: &TfIdfMatrix, a: usize, p: &TopKParams) {
+        let inv_a = m.inv_norm[a];
+        let floor = self.kth_key(m, a, p.top_k) * inv_a * (1.0 - TIE_MARGIN);
+        // Most films have far more than k candidates above `floor`. Guess a higher cut from
+        // the previous film; if at least k films reach it, the k-th best does too, so it is a
+        // valid floor and nothing above the k-th is lost. Otherwise start over from `floor`.
+        let share: f64 = std::env::var("GUESS").ok().and_then(|v| v.parse().ok()).unwrap_or(GUESS_SHARE);
+        let guess = self.last_kth * share;
+        if guess > floor && self.collect(m, a, inv_a, guess, p) >= p.top_k {
+            C[0].fetch_add(1, Relaxed);
+        } else {
+            C[1].fetch_add(1, Relaxed);
+            self.collect(m, a, inv_a, floor, p);
+        }
+        C[2].fetch_add(self.scored.len() as u64, Relaxed);
+        if self.scored.len() > p.top_k {
+            self.scored.select_nth_unstable(p.top_k - 1);
+            self.scored.truncate(p.top_k);
+        }
+        self.last_kth = match self.scored.len() {
+            n if n == p.top_k => self.scored.iter().max().map_or(0.0, |r| r.similarity()),
+            _ => 0.0,
+        };
+    }
+
+    /// Every film other than `a` scoring at least `floor` (and above the minimum) into
+    /// `scored`: the films sharing a light term, then the other films of the merged streams
+    /// down to `floor`. Returns how many.
+    fn collect(&mut self, m: &TfIdfMatrix, a: usize, inv_a: f64, floor: f64, p: &TopKParams) -> usize {
+        self.score_light(m, a, inv_a, floor, p.min_similarity);
+        let mut i = 0;
+        while let Some((key, b)) = self.merged.get(m, i, &mut self.same, &mut self.others) {
+            i += 1;
+            let bound = key * inv_a * (1.0 + TIE_MARGIN);
+            if bound < floor || bound <= p.min_similarity {
+                break;
+            }
+            if b as usize == a || self.scratch.shares_light(b) {
+                continue;
+            }
+            let s = self.scratch.score_with(m, inv_a, b);
+            if s > p.min_similarity && s >= floor {
+                self.scored.push(Ranked::new(s, b));
+            }
+        }
+        self.scored.len()
+    }
+
+    /// Scores the films sharing a light term with `a` into `scored`, keeping those at least
+    /// `at_least` and above `above`. Branch-free: each film is written, and counted only if
+    /// kept, as whether a film passes is hard to predict.
+    fn score_light(&mut self, m: &TfIdfMatrix, a: usize, inv_a: f64, at_least: f64, above: f64) {
+        let scratch = &self.scratch;
+        let touched = &scratch.light_touched;
+        self.scored.clear();
+        self.scored.resize(touched.len(), Ranked::new(0.0, 0));
+        let mut kept = 0;
+        for &b in touched {
+            let s = scratch.score_with(m, inv_a, b);
+            self.scored[kept] = Ranked::new(s, b);
+            kept += usize::from(s >= at_least && s > above && b as usize != a);
+        }
+        self.scored.truncate(kept);
+    }
+
+    /// The key of the k-th film of the merged streams other than `a`; 0 when there are fewer.
+    fn kth_key(&mut self, m: &TfIdfMatrix, a: usize, k: usize) -> f64 {
+        let (mut i, mut seen) = (0, 0);
+        while let Some((key, b)) = self.merged.get(m, i, &mut self.same, &mut self.others) {
+            i += 1;
+            if b as usize != a {
+                seen += 1;
+                if seen == k {
+                    return key;
+                }
+            }
+        }
+        0.0
+    }
+}
+
+/// Reads the `same` and `others` streams as one, in descending key, for all films of one
+/// full profile (they read the same sequence, so it is merged once and kept in `prefix`).
+/// `others` holds every film with its key G * inv_b, right for films whose exclusive term
+/// differs from the profile's; films with the same one are skipped there, as `same` has them
+/// with their key (G + w_a(x) * w_b(x)) * inv_b.
+struct Merged {
+    exclusive: u32,
+    same: usize,
+    others: usize,
+    prefix: Vec<(f64, u32)>,
+}
+
+impl Merged {
+    fn new() -> Self {
+        Merged { exclusive: NONE, same: 0, others: 0, prefix: Vec::new() }
+    }
+
+    fn reset(&mut self, exclusive: u32) {
+        *self = Merged { exclusive, same: 0, others: 0, prefix: std::mem::take(&mut self.prefix) };
+        self.prefix.clear();
+    }
+
+    /// The `i`-th film of the merged streams with its key, merging further if needed.
+    fn get(&mut self, m: &TfIdfMatrix, i: usize, same: &mut Stream, others: &mut Stream) -> Option<(f64, u32)> {
+        while self.prefix.len() <= i {
+            let next = self.next(m, same, others)?;
+            self.prefix.push(next);
+        }
+        Some(self.prefix[i])
+    }
+
+    fn next(&mut self, m: &TfIdfMatrix, same: &mut Stream, others: &mut Stream) -> Option<(f64, u32)> {
+        let from_others = loop {
+            let Some((key, b, x)) = others.get(m, self.others) else {
+                break None;
+            };
+            if self.exclusive == NONE || x != self.exclusive {
+                break Some((key, b));
+            }
+            self.others += 1;
+        };
+        let from_same = same.get(m, self.same).map(|(key, b, _)| (key, b));
+        match (from_same, from_others) {
+            (Some(s), Some(o)) if o.0 > s.0 => {
+                self.others += 1;
+                Some(o)
+            }
+            (Some(s), _) => {
+                self.same += 1;
+                Some(s)
+            }
+            (None, Some(o)) => {
+                self.others += 1;
+                Some(o)
+            }
+            (None, None) => None,
+        }
+    }
+}
+
+/// The groups a stream draws films from.
+#[derive(Debug, Clone, Copy)]
+enum Family {
+    Base,
+    Full,
+}
+
+/// The films of a set of groups in descending key h(group) * inv_b, generated lazily and kept
+/// (`prefix`) for every film that reads it.
+///
+/// A heap holds the next film of each admitted group (films within a group are already by
+/// inv_b descending). Groups wait outside the heap with their upper key (the key of their
+/// first film) and enter it in batches, largest upper keys first, so that a group nobody
+/// reaches costs one multiplication, not a heap push: a film is popped only once its key is
+/// at least every waiting upper key.
+struct Stream {
+    family: Family,
+    waiting: Vec<(f64, u32)>,
+    bound: f64,
+    batch: usize,
+    /// (key bits, group): keys are finite and non-negative, so their bits order as they do;
+    /// equal keys pop the smaller group first, which keeps the stream deterministic.
+    heap: BinaryHeap<(u64, Reverse<u32>)>,
+    /// h of each queued group, and the next member of each admitted group.
+    h: Vec<f64>,
+    cursor: Vec<u32>,
+    admitted: Vec<u32>,
+    /// (key, film, its exclusive slot) in stream order.
+    prefix: Vec<(f64, u32, u32)>,
+}
+
+impl Stream {
+    fn new(family: Family, m: &TfIdfMatrix) -> Self {
+        let groups = match family {
+            Family::Base => m.profiles.base.count(),
+            Family::Full => m.profiles.full.count(),
+        };
+        Stream {
+            family,
+            waiting: Vec::new(),
+            bound: f64::NEG_INFINITY,
+            batch: 1,
+            heap: BinaryHeap::new(),
+            h: vec![0.0; groups],
+            cursor: vec![0; groups],
+            admitted: Vec::new(),
+            prefix: Vec::new(),
+        }
+    }
+
+    fn groups<'m>(&self, m: &'m TfIdfMatrix) -> &'m Groups {
+        match self.family {
+            Family::Base => &m.profiles.base,
+            Family::Full => &m.profiles.full,
+        }
+    }
+
+    /// Starts over with `groups` and their h.
+    fn reset(&mut self, m: &TfIdfMatrix, groups: impl Iterator<Item = (u32, f64)>, p: &TopKParams) {
+        let i = match self.family { Family::Full => 0, Family::Base => 1 };
+        C[4 + i].fetch_add(self.prefix.len() as u64, Relaxed);
+        for &g in &self.admitted {
+            self.cursor[g as usize] = 0;
+        }
+        self.admitted.clear();
+        self.heap.clear();
+        self.prefix.clear();
+        self.waiting.clear();
+        let first_inv = &self.groups(m).first_inv;
+        for (g, h) in groups {
+            self.h[g as usize] = h;
+            self.waiting.push((h * first_inv[g as usize], g));
+        }
+        self.bound = self.waiting.iter().fold(f64::NEG_INFINITY, |b, w| b.max(w.0));
+        C[6 + i].fetch_add(self.waiting.len() as u64, Relaxed);
+        // The first k + 1 films of the stream come from at most k + 1 groups (the ones with
+        // the largest upper keys), so that many is the right first batch; the films that
+        // readers skip make later batches (doubling) necessary.
+        self.batch = p.top_k.saturating_add(1);
+    }
+
+    /// Base profiles sharing a general heavy term with the loaded one, with h = G; every
+    /// base profile when a similarity of 0 is kept.
+    fn start_others(&mut self, m: &TfIdfMatrix, scratch: &Scratch, p: &TopKParams) {
+        if p.min_similarity < 0.0 {
+            let all = u32::try_from(m.profiles.base.count()).expect("fewer than 2^32 profiles");
+            self.reset(m, (0..all).map(|g| (g, scratch.base_dot(g))), p);
+        } else {
+            let touched = scratch.base_touched.iter().map(|&g| (g, scratch.base_dot(g)));
+            self.reset(m, touched, p);
+        }
+    }
+
+    /// Full profiles with the exclusive term of the set one, with h = H; none without one.
+    fn start_same(&mut self, m: &TfIdfMatrix, scratch: &Scratch, p: &TopKParams) {
+        let x = m.profiles.full_exclusive[scratch.full()];
+        let fulls: &[u32] = if x == NONE { &[] } else { m.profiles.fulls_of_exclusive(x) };
+        self.reset(m, fulls.iter().map(|&q| (q, scratch.heavy_with(m, q))), p);
+    }
+
+    /// The `i`-th film of the stream with its key and exclusive slot, generating it if needed.
+    fn get(&mut self, m: &TfIdfMatrix, i: usize) -> Option<(f64, u32, u32)> {
+        while self.prefix.len() <= i {
+            if !self.advance(m) {
+                return None;
+            }
+        }
+        Some(self.prefix[i])
+    }
+
+    fn advance(&mut self, m: &TfIdfMatrix) -> bool {
+        loop {
+            let top = self.heap.peek().map(|&(bits, _)| f64::from_bits(bits));
+            if !self.waiting.is_empty() && top.is_none_or(|key| key < self.bound) {
+                self.admit();
+                continue;
+            }
+            let Some((_, Reverse(g))) = self.heap.pop() else {
+                return false;
+            };
+            let groups = self.groups(m);
+            let (g, next) = (g as usize, self.cursor[g as usize] as usize);
+            let (b, inv_b, x) = groups.member(g, next).expect("an admitted group has a next film");
+            self.prefix.push((self.h[g] * inv_b, b, x));
+            self.cursor[g] += 1;
+            if let Some((_, inv_b, _)) = groups.member(g, next + 1) {
+                let key = self.h[g] * inv_b;
+                self.heap.push((key.to_bits(), Reverse(g as u32)));
+            }
+            return true;
+        }
+    }
+
+    /// Moves the `batch` waiting groups with the largest upper keys into the heap.
+    fn admit(&mut self) {
+        let n = self.waiting.len();
+        let take = self.batch.min(n);
+        if take < n {
+            // Upper keys are never negative, so their bits order as they do.
+            self.waiting.select_nth_unstable_by_key(n - take, |w| w.0.to_bits());
+        }
+        for (key, g) in self.waiting.drain(n - take..) {
+            self.heap.push((key.to_bits(), Reverse(g)));
+            self.admitted.push(g);
+        }
+        self.bound = self.waiting.iter().fold(f64::NEG_INFINITY, |b, w| b.max(w.0));
+        self.batch = self.batch.saturating_mul(2);
+    }
+}

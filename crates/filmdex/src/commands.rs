@@ -1,0 +1,103 @@
+//! What each subcommand does, on resolved configuration.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::config::{BuildConfig, DatasetSource};
+use crate::dumps::Dump;
+use crate::pipeline::fingerprint::FileStamp;
+use crate::pipeline::summary::{self, format_duration};
+use crate::pipeline::{self, RunOptions, Verdict};
+use crate::plan;
+
+/// Runs the parsed command line.
+pub fn run(cli: &Cli) -> Result<()> {
+    match &cli.command {
+        Command::Build(args) => build(&args.resolve(&cli.workdir)?),
+        Command::Status(args) => status(&args.resolve(&cli.workdir)?),
+        Command::Fetch(args) => fetch(&cli.workdir, &crate::cli::resolve_fetch(&args.download)?),
+        Command::Serve(args) => crate::serve::run(args.resolve(&cli.workdir)?),
+        Command::Up(args) => {
+            let config = args.build.resolve(&cli.workdir)?;
+            build(&config)?;
+            crate::serve::run(args.serve.resolve(&cli.workdir)?)
+        }
+        Command::Synth(args) => synth(args),
+    }
+}
+
+/// `filmdex build`: runs the tasks, prints the summary table on stdout.
+pub fn build(config: &BuildConfig) -> Result<()> {
+    let tasks = plan::tasks(config)?;
+    let options = RunOptions { selected: config.tasks.clone(), force: config.force, dry_run: config.dry_run };
+    let reports = pipeline::run(&tasks, &config.layout.state_dir(), &options)?;
+    print!("{}", summary::render(&reports));
+    Ok(())
+}
+
+/// `filmdex fetch`: asks the server about every dump and downloads what changed.
+fn fetch(workdir: &Path, fetch: &crate::config::FetchConfig) -> Result<()> {
+    let mut config = crate::cli::StatusArgs::defaults_for(workdir)?;
+    config.source = DatasetSource::Download;
+    config.fetch = fetch.clone();
+    config.tasks = Dump::ALL.iter().map(|dump| dump.fetch_task()).collect();
+    config.force = true;
+    build(&config)
+}
+
+/// `filmdex status`: one line per task.
+fn status(config: &BuildConfig) -> Result<()> {
+    let tasks = plan::tasks(config)?;
+    let verdicts = pipeline::assess_all(&tasks, &config.layout.state_dir())?;
+    println!("{:<24} {:<9} {:>10} {:>10} {:<22} why", "task", "state", "size", "took", "built at");
+    for (task, (name, verdict, record)) in tasks.iter().zip(verdicts) {
+        let state = match verdict {
+            Verdict::Complete => "complete",
+            Verdict::Missing(_) => "missing",
+            Verdict::Stale(_) => "stale",
+        };
+        let mut bytes = 0;
+        for output in task.outputs() {
+            bytes += FileStamp::of(&output)?.map_or(0, |stamp| stamp.bytes);
+        }
+        let (took, built) = record
+            .map(|record| (format_duration(record.duration_ms), record.finished_at))
+            .unwrap_or_else(|| ("-".to_owned(), "-".to_owned()));
+        println!(
+            "{:<24} {:<9} {:>10} {:>10} {:<22} {}",
+            name,
+            state,
+            format_bytes(bytes),
+            took,
+            built,
+            verdict.reason().unwrap_or("")
+        );
+    }
+    Ok(())
+}
+
+fn synth(args: &crate::cli::SynthArgs) -> Result<()> {
+    use filmdex_synth::{Shape, SynthParams};
+    let shape = match (args.scale, args.sample_films) {
+        (_, Some(films)) => Shape::Sample { films },
+        (Some(scale), None) => Shape::Dumps { scale },
+        (None, None) => anyhow::bail!("give --scale or --sample-films"),
+    };
+    let report = filmdex_synth::write_dumps(&SynthParams { shape, seed: args.seed }, &args.out, args.extra.as_deref())?;
+    for (file, rows) in report.files {
+        println!("{file}\t{rows} rows");
+    }
+    Ok(())
+}
+
+fn format_bytes(bytes: u64) -> String {
+    match bytes {
+        0 => "-".to_owned(),
+        b if b < 1 << 10 => format!("{b} B"),
+        b if b < 1 << 20 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b if b < 1 << 30 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
+        b => format!("{:.2} GiB", b as f64 / (1 << 30) as f64),
+    }
+}

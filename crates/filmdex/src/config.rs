@@ -1,0 +1,232 @@
+//! Plain configuration structs, resolved once from the CLI and passed explicitly (no clap types).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use filmdex_similarity::FeatureSet;
+use serde::Serialize;
+
+/// The original's working-directory layout, plus filmdex's own state folder.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    root: PathBuf,
+}
+
+impl Layout {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    /// Downloaded dumps, `datasets/<file>.tsv.gz`.
+    pub fn datasets(&self) -> PathBuf {
+        self.root.join("datasets")
+    }
+    /// The sample dumps shipped inside the binary are unpacked here, apart from real downloads.
+    pub fn sample_datasets(&self) -> PathBuf {
+        self.datasets().join("sample")
+    }
+    pub fn films_dir(&self) -> PathBuf {
+        self.root.join("output").join("films")
+    }
+    pub fn genres_dir(&self) -> PathBuf {
+        self.root.join("output").join("genres")
+    }
+    pub fn csfilms_dir(&self) -> PathBuf {
+        self.root.join("output").join("csfilms")
+    }
+    pub fn database(&self) -> PathBuf {
+        self.root.join("duckdb").join("films.duckdb")
+    }
+    /// Task records and the build lock live here.
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(".filmdex")
+    }
+    /// DuckDB spills joins that do not fit in memory here.
+    pub fn spill_dir(&self) -> PathBuf {
+        self.state_dir().join("spill")
+    }
+}
+
+/// Where the dumps come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatasetSource {
+    /// Downloaded from `base_url` into `datasets/`.
+    Download,
+    /// The small sample shipped inside the binary, unpacked into `datasets/sample/`.
+    Sample,
+    /// Dumps already on disk in this folder (`<stem>.tsv.gz` or `<stem>.tsv`), only verified.
+    Folder(PathBuf),
+}
+
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    /// Always ends with `/`.
+    pub base_url: String,
+    pub retries: u32,
+    /// First retry delay; doubles with every attempt.
+    pub backoff_ms: u64,
+}
+
+/// Filters of the films table (ORIGINAL.md section 1), all inclusive.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PrepParams {
+    pub min_rating: f64,
+    pub min_votes: u32,
+    pub title_types: Vec<String>,
+    pub max_bad_rows: BadRowLimit,
+}
+
+impl Default for PrepParams {
+    fn default() -> Self {
+        Self {
+            min_rating: 6.0,
+            min_votes: 500,
+            title_types: vec!["movie".to_owned()],
+            max_bad_rows: BadRowLimit::Fraction(0.001),
+        }
+    }
+}
+
+/// How many unparsable rows a dump file may have before the build stops.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub enum BadRowLimit {
+    Count(u64),
+    /// A share of the file's rows, 0.001 = 0.1%.
+    Fraction(f64),
+}
+
+impl BadRowLimit {
+    pub fn allows(&self, bad_rows: u64, total_rows: u64) -> bool {
+        match *self {
+            BadRowLimit::Count(limit) => bad_rows <= limit,
+            BadRowLimit::Fraction(share) => bad_rows as f64 <= share * total_rows as f64,
+        }
+    }
+}
+
+impl FromStr for BadRowLimit {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if let Some(percent) = text.strip_suffix('%') {
+            let value: f64 = percent
+                .trim()
+                .parse()
+                .map_err(|_| format!("'{text}' is not a percentage like 0.1%"))?;
+            if !(0.0..=100.0).contains(&value) {
+                return Err(format!("'{text}' must be between 0% and 100%"));
+            }
+            return Ok(BadRowLimit::Fraction(value / 100.0));
+        }
+        text.parse()
+            .map(BadRowLimit::Count)
+            .map_err(|_| format!("'{text}' is neither a row count like 100 nor a percentage like 0.1%"))
+    }
+}
+
+impl fmt::Display for BadRowLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BadRowLimit::Count(rows) => write!(f, "{rows} rows"),
+            BadRowLimit::Fraction(share) => write!(f, "{}%", share * 100.0),
+        }
+    }
+}
+
+/// Parameters of the similarity task; all of them are part of its fingerprint.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SimilarityParams {
+    #[serde(serialize_with = "serialize_display")]
+    pub feature_set: FeatureSet,
+    pub top_k: usize,
+    pub min_similarity: f64,
+    pub all_pairs: bool,
+}
+
+impl Default for SimilarityParams {
+    fn default() -> Self {
+        Self {
+            feature_set: FeatureSet::Default,
+            top_k: 100,
+            min_similarity: 0.0,
+            all_pairs: false,
+        }
+    }
+}
+
+fn serialize_display<T: fmt::Display, S: serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
+}
+
+/// Everything `filmdex build` needs.
+#[derive(Debug, Clone)]
+pub struct BuildConfig {
+    pub layout: Layout,
+    pub source: DatasetSource,
+    pub fetch: FetchConfig,
+    pub prep: PrepParams,
+    pub similarity: SimilarityParams,
+    /// Task names asked for on the command line; empty means all.
+    pub tasks: Vec<String>,
+    pub force: bool,
+    pub dry_run: bool,
+    /// Never touch the network: a missing download is an error.
+    pub offline: bool,
+    pub duck: crate::duck::DuckSettings,
+}
+
+/// Everything `filmdex serve` needs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub database: PathBuf,
+    /// `host:port`; port 0 picks a free port.
+    pub bind: String,
+    /// Reload when the database file is replaced.
+    pub watch: bool,
+    /// Allowed CORS origins; empty means CORS is off.
+    pub cors_origins: Vec<String>,
+    /// CIDR ranges whose `X-Forwarded-For` header is believed.
+    pub trusted_proxies: Vec<String>,
+    /// `None` turns rate limiting off.
+    pub rate_limits: Option<RateLimits>,
+}
+
+/// Token buckets per client IP, one per route group.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimits {
+    pub search: Bucket,
+    pub other: Bucket,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    pub per_second: f64,
+    pub burst: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_row_limit_parses_counts_and_percentages() {
+        assert_eq!("100".parse(), Ok(BadRowLimit::Count(100)));
+        assert_eq!("0.1%".parse(), Ok(BadRowLimit::Fraction(0.001)));
+        assert!("ten".parse::<BadRowLimit>().is_err());
+        assert!("120%".parse::<BadRowLimit>().is_err());
+    }
+
+    #[test]
+    fn fraction_limit_is_inclusive() {
+        let limit = BadRowLimit::Fraction(0.001);
+        assert!(limit.allows(1, 1000));
+        assert!(!limit.allows(2, 1000));
+        assert!(limit.allows(0, 0));
+    }
+}

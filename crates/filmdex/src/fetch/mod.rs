@@ -1,0 +1,114 @@
+//! Getting the IMDb dumps into place: downloaded (resumable, retried, verified), unpacked from
+//! the sample shipped in the binary, or taken from a local folder. Every file is verified (whole
+//! gzip stream, expected header) and its rows counted, which prep uses for its bad-row limit.
+
+mod download;
+mod verify;
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+
+pub use download::{download, FetchOutcome, Validators};
+pub use verify::verify_dump;
+
+use crate::config::FetchConfig;
+use crate::dumps::Dump;
+use crate::pipeline::staging::write_file_atomically;
+use crate::pipeline::{Task, TaskContext, TaskOutput};
+
+/// Where one dump file comes from.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    /// Downloaded from `config.base_url`; with `offline`, only an existing file is accepted.
+    Download { config: FetchConfig, offline: bool },
+    /// The bundled sample: these bytes are written to the destination when it differs.
+    Embedded(&'static [u8]),
+    /// A file the user already has at the destination; it is only verified.
+    Local,
+}
+
+/// Task `fetch:<stem>`: one dump file in place and verified.
+pub struct FetchTask {
+    pub dump: Dump,
+    pub dest: PathBuf,
+    pub origin: Origin,
+}
+
+impl FetchTask {
+    pub fn url(&self) -> Option<String> {
+        match &self.origin {
+            Origin::Download { config, .. } => Some(format!("{}{}", config.base_url, self.dump.file_name())),
+            _ => None,
+        }
+    }
+}
+
+impl Task for FetchTask {
+    fn name(&self) -> String {
+        self.dump.fetch_task()
+    }
+    fn upstream(&self) -> Vec<String> {
+        Vec::new()
+    }
+    fn format_version(&self) -> u32 {
+        1
+    }
+    fn params(&self) -> serde_json::Value {
+        match &self.origin {
+            Origin::Download { .. } => json!({ "url": self.url() }),
+            Origin::Embedded(bytes) => json!({ "sample_bytes": bytes.len() }),
+            Origin::Local => json!({ "local": self.dest.display().to_string() }),
+        }
+    }
+    fn inputs(&self) -> Vec<PathBuf> {
+        match self.origin {
+            // A local file is an input: touching it makes everything after it rerun.
+            Origin::Local => vec![self.dest.clone()],
+            _ => Vec::new(),
+        }
+    }
+    fn outputs(&self) -> Vec<PathBuf> {
+        match self.origin {
+            Origin::Local => Vec::new(),
+            _ => vec![self.dest.clone()],
+        }
+    }
+    fn run(&self, _context: &TaskContext) -> Result<TaskOutput> {
+        match &self.origin {
+            Origin::Download { config, offline } => self.download(config, *offline),
+            Origin::Embedded(bytes) => {
+                if std::fs::read(&self.dest).ok().as_deref() != Some(*bytes) {
+                    write_file_atomically(&self.dest, bytes)?;
+                }
+                Ok(TaskOutput { rows_out: verify_dump(&self.dest, self.dump)? })
+            }
+            Origin::Local => {
+                let rows = verify_dump(&self.dest, self.dump)
+                    .with_context(|| format!("checking the local dump {}", self.dest.display()))?;
+                Ok(TaskOutput { rows_out: rows })
+            }
+        }
+    }
+}
+
+impl FetchTask {
+    fn download(&self, config: &FetchConfig, offline: bool) -> Result<TaskOutput> {
+        let url = self.url().unwrap_or_default();
+        if offline {
+            if self.dest.exists() {
+                return Ok(TaskOutput { rows_out: verify_dump(&self.dest, self.dump)? });
+            }
+            bail!(
+                "{} is missing and --offline forbids downloading it from {url}; run `filmdex fetch`, \
+                 or use --sample for the bundled sample",
+                self.dest.display()
+            );
+        }
+        let rows = match download(&url, &self.dest, self.dump, config)? {
+            FetchOutcome::Downloaded { rows, .. } | FetchOutcome::Unchanged { rows } => rows,
+        };
+        Ok(TaskOutput { rows_out: rows })
+    }
+}

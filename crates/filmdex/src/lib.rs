@@ -1,0 +1,34 @@
+//! filmdex: IMDb's dumps -> a films table -> the TF-IDF cosine similarity of every film against
+//! every other -> an embeddable DuckDB file -> a JSON API. Modules in data-flow order:
+
+/// The IMDb dump files: names and headers.
+pub mod dumps;
+/// Getting the dumps: download (resumable, verified), bundled sample, or a local folder.
+pub mod fetch;
+/// Dumps -> the films table (`output/films/`) and its genre partitions (`output/genres/`).
+pub mod prep;
+/// Films -> neighbours by TF-IDF cosine (`output/csfilms/`), via the `filmdex-similarity` kernel.
+pub mod similarity;
+/// Parquet outputs -> `duckdb/films.duckdb`, the contract between pipeline and server.
+pub mod store;
+/// The JSON API over the database (axum).
+pub mod serve;
+/// The web page, embedded in the binary and served at `/ui/`.
+pub mod webui;
+
+/// The task runner that replaces Luigi.
+pub mod pipeline;
+/// The build's task list in dependency order.
+pub mod plan;
+/// The command line and its resolution into `config`.
+pub mod cli;
+/// What each subcommand does.
+pub mod commands;
+/// Plain configuration structs.
+pub mod config;
+/// Opening DuckDB safely (no network, bounded memory).
+pub mod duck;
+/// Progress bars on a terminal.
+pub mod progress;
+/// The sample dumps embedded in the binary.
+pub mod sample;

@@ -1,0 +1,103 @@
+//! The build's task list, in dependency order: fetch -> prep -> genres, similarity -> load.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+
+use crate::config::{BuildConfig, DatasetSource};
+use crate::dumps::{Dump, PREP_INPUTS};
+use crate::fetch::{FetchTask, Origin};
+use crate::pipeline::Task;
+use crate::prep::genres::GenresTask;
+use crate::prep::PrepTask;
+use crate::similarity::SimilarityTask;
+use crate::store::LoadTask;
+use crate::sample;
+
+/// The file of each dump for one build.
+type DatasetPaths = BTreeMap<Dump, PathBuf>;
+
+/// Every task of a build with `config`, upstream first.
+pub fn tasks(config: &BuildConfig) -> Result<Vec<Box<dyn Task>>> {
+    let layout = &config.layout;
+    let datasets = dataset_paths(config)?;
+    let mut tasks: Vec<Box<dyn Task>> = Vec::new();
+    for (dump, dest) in &datasets {
+        let origin = match &config.source {
+            DatasetSource::Download => Origin::Download { config: config.fetch.clone(), offline: config.offline },
+            DatasetSource::Sample => Origin::Embedded(sample::embedded(*dump)),
+            DatasetSource::Folder(_) => Origin::Local,
+        };
+        tasks.push(Box::new(FetchTask { dump: *dump, dest: dest.clone(), origin }));
+    }
+    let inputs = PREP_INPUTS.iter().map(|dump| (*dump, datasets[dump].clone())).collect();
+    tasks.push(Box::new(PrepTask {
+        inputs,
+        params: config.prep.clone(),
+        films_dir: layout.films_dir(),
+        duck: config.duck.clone(),
+    }));
+    tasks.push(Box::new(GenresTask {
+        films_dir: layout.films_dir(),
+        genres_dir: layout.genres_dir(),
+        duck: config.duck.clone(),
+    }));
+    tasks.push(Box::new(SimilarityTask {
+        films_dir: layout.films_dir(),
+        csfilms_dir: layout.csfilms_dir(),
+        params: config.similarity.clone(),
+        duck: config.duck.clone(),
+    }));
+    tasks.push(Box::new(LoadTask {
+        films_dir: layout.films_dir(),
+        csfilms_dir: layout.csfilms_dir(),
+        database: layout.database(),
+        prep: config.prep.clone(),
+        similarity: config.similarity.clone(),
+        duck: config.duck.clone(),
+    }));
+    Ok(tasks)
+}
+
+/// Where each dump file is for this source. A local folder may lack akas (prep does not read it).
+fn dataset_paths(config: &BuildConfig) -> Result<DatasetPaths> {
+    let mut paths = BTreeMap::new();
+    match &config.source {
+        DatasetSource::Download => {
+            for dump in Dump::ALL {
+                paths.insert(dump, config.layout.datasets().join(dump.file_name()));
+            }
+        }
+        DatasetSource::Sample => {
+            for dump in Dump::ALL {
+                paths.insert(dump, config.layout.sample_datasets().join(dump.file_name()));
+            }
+        }
+        DatasetSource::Folder(folder) => {
+            for dump in Dump::ALL {
+                match find_dump(folder, dump) {
+                    Some(path) => {
+                        paths.insert(dump, path);
+                    }
+                    None if PREP_INPUTS.contains(&dump) => bail!(
+                        "{} has no {} (looked for {}.tsv.gz and {}.tsv)",
+                        folder.display(),
+                        dump,
+                        dump.stem(),
+                        dump.stem()
+                    ),
+                    None => {}
+                }
+            }
+        }
+    }
+    Ok(paths)
+}
+
+fn find_dump(folder: &std::path::Path, dump: Dump) -> Option<PathBuf> {
+    [dump.file_name(), format!("{}.tsv", dump.stem())]
+        .into_iter()
+        .map(|name| folder.join(name))
+        .find(|path| path.is_file())
+}

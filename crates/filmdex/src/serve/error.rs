@@ -1,0 +1,172 @@
+//! The API's one error shape, `{"code", "message", "request_id"}`, and its small stable set of
+//! codes. Handlers return [`ApiError`]; the request middleware (`context`) fills in the request
+//! id and also turns the framework's own plain-text rejections (unknown route, wrong method,
+//! oversized body) into this shape, so no 4xx or 5xx leaves the server in another form.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// The stable error codes; clients branch on these, never on messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    FilmNotFound,
+    InvalidFilmId,
+    InvalidThreshold,
+    InvalidRegex,
+    InvalidParameter,
+    InvalidBody,
+    UnsupportedMediaType,
+    BodyTooLarge,
+    RateLimited,
+    NotFound,
+    MethodNotAllowed,
+    NotReady,
+    InternalError,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::FilmNotFound => "film_not_found",
+            ErrorCode::InvalidFilmId => "invalid_film_id",
+            ErrorCode::InvalidThreshold => "invalid_threshold",
+            ErrorCode::InvalidRegex => "invalid_regex",
+            ErrorCode::InvalidParameter => "invalid_parameter",
+            ErrorCode::InvalidBody => "invalid_body",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::BodyTooLarge => "body_too_large",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::NotReady => "not_ready",
+            ErrorCode::InternalError => "internal_error",
+        }
+    }
+}
+
+/// An error answer: status, code and a message meant for the person calling the API.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// The JSON body of every error.
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'static str,
+    message: &'a str,
+    request_id: Option<&'a str>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into() }
+    }
+
+    pub fn film_not_found(film_id: i32) -> Self {
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::FilmNotFound, format!("no film has film_id {film_id}"))
+    }
+
+    pub fn invalid_parameter(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidParameter, message)
+    }
+
+    pub fn invalid_regex(field: &str, message: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidRegex,
+            format!("`{field}` is not a valid regular expression: {message}"),
+        )
+    }
+
+    pub fn rate_limited(retry_after_seconds: u64) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            format!("too many requests from this client; retry in {retry_after_seconds} s"),
+        )
+    }
+
+    /// A server fault: the details go to the log, the client gets an opaque message.
+    pub fn internal(error: &anyhow::Error) -> Self {
+        tracing::error!(error = %format!("{error:#}"), "request failed");
+        Self::internal_opaque()
+    }
+
+    fn internal_opaque() -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError, "internal server error")
+    }
+
+    /// The error for a response that some layer produced without an [`ApiError`] (axum's own
+    /// 404, 405 and body rejections, a caught panic): chosen from its status alone.
+    pub fn from_status(status: StatusCode) -> Self {
+        let (code, message) = match status {
+            StatusCode::NOT_FOUND => (ErrorCode::NotFound, "no such route"),
+            StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "this route does not accept this method"),
+            StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::BodyTooLarge, "the request body is over 64 KB"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                (ErrorCode::UnsupportedMediaType, "the request body must be application/json")
+            }
+            StatusCode::TOO_MANY_REQUESTS => (ErrorCode::RateLimited, "too many requests from this client"),
+            StatusCode::SERVICE_UNAVAILABLE => (ErrorCode::NotReady, "the server is not ready"),
+            status if status.is_client_error() => (ErrorCode::InvalidBody, "the request is not valid"),
+            _ => return Self::internal_opaque(),
+        };
+        Self::new(status, code, message)
+    }
+
+    /// The JSON body, with the request id when known.
+    pub fn body(&self, request_id: Option<&str>) -> String {
+        let body = ErrorBody { code: self.code.as_str(), message: &self.message, request_id };
+        serde_json::to_string(&body).expect("an error body always serialises")
+    }
+
+    /// The response for this error; the request middleware rewrites its body with the id.
+    pub fn to_response(&self, request_id: Option<&str>) -> Response {
+        let mut response = (self.status, self.body(request_id)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response.extensions_mut().insert(self.clone());
+        response
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.to_response(None)
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> Self {
+        Self::internal(&error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_have_code_message_and_request_id() {
+        let error = ApiError::film_not_found(7);
+        let body: serde_json::Value = serde_json::from_str(&error.body(Some("abc"))).expect("json");
+        assert_eq!(
+            body,
+            serde_json::json!({"code": "film_not_found", "message": "no film has film_id 7", "request_id": "abc"})
+        );
+    }
+
+    #[test]
+    fn server_errors_are_opaque() {
+        let error = ApiError::from_status(StatusCode::BAD_GATEWAY);
+        assert_eq!(error.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(error.message, "internal server error");
+        let error = ApiError::internal(&anyhow::anyhow!("secret path /etc/x"));
+        assert!(!error.body(None).contains("secret"));
+    }
+}

@@ -1,0 +1,90 @@
+//! Paging headers: the body of a list answer stays a plain JSON list (as the original's), and the
+//! total and the neighbouring pages go in `X-Total-Count` and an RFC 8288 `Link` header with
+//! `first`, `prev`, `next` and `last`.
+
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+
+use super::search::Page;
+
+pub static X_TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
+
+/// The paging headers of `page` out of `total` items. `path` is the route's path and `pairs`
+/// the query parameters that select the items (everything but `offset` and `limit`).
+pub fn headers(path: &str, pairs: &[(&str, String)], page: Page, total: usize) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(X_TOTAL_COUNT.clone(), HeaderValue::from(total));
+    let links: Vec<String> = relations(page, total)
+        .into_iter()
+        .map(|(relation, offset)| format!("<{}>; rel=\"{relation}\"", url(path, pairs, offset, page.limit)))
+        .collect();
+    // Every part is percent-encoded or our own text, so the value is always valid.
+    if let Ok(value) = HeaderValue::from_str(&links.join(", ")) {
+        if !links.is_empty() {
+            headers.insert(axum::http::header::LINK, value);
+        }
+    }
+    headers
+}
+
+/// (relation, offset) of each neighbouring page; none when pages are empty (`limit` 0).
+fn relations(page: Page, total: usize) -> Vec<(&'static str, usize)> {
+    let Page { offset, limit } = page;
+    if limit == 0 {
+        return Vec::new();
+    }
+    let last = total.saturating_sub(1) / limit * limit;
+    let mut relations = vec![("first", 0)];
+    if offset > 0 {
+        // A page before the end steps back one limit; past the end, it goes to the last page.
+        relations.push(("prev", offset.saturating_sub(limit).min(last)));
+    }
+    if offset.saturating_add(limit) < total {
+        relations.push(("next", offset + limit));
+    }
+    relations.push(("last", last));
+    relations
+}
+
+fn url(path: &str, pairs: &[(&str, String)], offset: usize, limit: usize) -> String {
+    let mut all: Vec<(&str, String)> = pairs.to_vec();
+    all.push(("offset", offset.to_string()));
+    all.push(("limit", limit.to_string()));
+    let query = serde_urlencoded::to_string(&all).unwrap_or_default();
+    format!("{path}?{query}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(page: Page, total: usize) -> String {
+        let headers = headers("/film/search", &[("title", "a b".into())], page, total);
+        headers.get("link").map(|v| v.to_str().expect("ascii").to_owned()).unwrap_or_default()
+    }
+
+    #[test]
+    fn middle_pages_link_all_four_ways() {
+        assert_eq!(
+            link(Page { offset: 10, limit: 10 }, 35),
+            "</film/search?title=a+b&offset=0&limit=10>; rel=\"first\", \
+             </film/search?title=a+b&offset=0&limit=10>; rel=\"prev\", \
+             </film/search?title=a+b&offset=20&limit=10>; rel=\"next\", \
+             </film/search?title=a+b&offset=30&limit=10>; rel=\"last\""
+        );
+    }
+
+    #[test]
+    fn edges_have_no_prev_or_next() {
+        assert_eq!(relations(Page { offset: 0, limit: 10 }, 5), [("first", 0), ("last", 0)]);
+        assert_eq!(relations(Page { offset: 30, limit: 10 }, 35), [("first", 0), ("prev", 20), ("last", 30)]);
+        assert_eq!(relations(Page { offset: 500, limit: 10 }, 35), [("first", 0), ("prev", 30), ("last", 30)]);
+        assert_eq!(relations(Page { offset: 0, limit: 10 }, 0), [("first", 0), ("last", 0)]);
+        assert!(relations(Page { offset: 0, limit: 0 }, 9).is_empty());
+    }
+
+    #[test]
+    fn the_total_is_a_header() {
+        let headers = headers("/x", &[], Page { offset: 0, limit: 5 }, 42);
+        assert_eq!(headers.get("x-total-count").map(|v| v.as_bytes()), Some(b"42".as_slice()));
+    }
+}

@@ -1,0 +1,41 @@
+//! `POST /film/search` (criteria in a JSON body, as the original) and `GET /film/search`
+//! (the same criteria as query parameters). The body is the list of films; the total and the
+//! page links are headers.
+
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+
+use crate::serve::error::ApiError;
+use crate::serve::extract::JsonBody;
+use crate::serve::paging;
+use crate::serve::search::{query_string, search, Criteria, SearchQuery};
+use crate::serve::state::AppState;
+use crate::serve::view::FilmView;
+
+pub async fn search_post(State(state): State<AppState>, JsonBody(query): JsonBody<SearchQuery>) -> Result<Response, ApiError> {
+    answer(state, query).await
+}
+
+pub async fn search_get(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+    answer(state, query_string::parse(query.as_deref())?).await
+}
+
+async fn answer(state: AppState, query: SearchQuery) -> Result<Response, ApiError> {
+    let snapshot = state.snapshot();
+    // Compiling regexes and scanning every film take up to milliseconds: off the async threads.
+    let (body, total, page, query) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let criteria = Criteria::compile(&query)?;
+        let result = search(&snapshot, &criteria);
+        let films: Vec<FilmView> =
+            result.rows.iter().map(|&row| FilmView::new(&snapshot.films[row as usize], 1.0)).collect();
+        let body = serde_json::to_vec(&films).map_err(|error| ApiError::internal(&error.into()))?;
+        Ok((body, result.total, criteria.page, query))
+    })
+    .await
+    .map_err(|error| ApiError::internal(&error.into()))??;
+    let mut response = ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
+    let headers = paging::headers("/film/search", &query_string::render(&query), page, total);
+    response.headers_mut().extend(headers);
+    Ok(response)
+}

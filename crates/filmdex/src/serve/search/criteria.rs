@@ -1,0 +1,269 @@
+//! [`SearchQuery`] checked and compiled: regexes built with size limits, dates packed, bounds
+//! merged, paging clamped. Every problem becomes a 422 naming the field, never a 500.
+
+use regex::{Regex, RegexBuilder};
+
+use super::{SearchQuery, DEFAULT_LIMIT, MAX_LIMIT, MAX_PATTERN_CHARS};
+use crate::serve::error::ApiError;
+use crate::serve::snapshot::{packed_date, Film, Snapshot, Sort, SortKey};
+
+/// Bytes a compiled regex (and its lazy DFA cache) may take; far above any sane title pattern,
+/// far below what would let one request eat the server's memory.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// Deepest nesting of groups and repetitions accepted.
+const REGEX_NEST_LIMIT: u32 = 64;
+
+/// Which slice of the results to return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Page {
+    /// `limit` from 0 to `max` (`default` when absent) and `offset` from 0.
+    pub fn parse(limit: Option<i64>, offset: Option<i64>, default: u64, max: u64) -> Result<Page, ApiError> {
+        let limit = limit.unwrap_or(default as i64);
+        if !(0..=max as i64).contains(&limit) {
+            return Err(ApiError::invalid_parameter(format!("limit must be from 0 to {max}, got {limit}")));
+        }
+        let offset = offset.unwrap_or(0);
+        if offset < 0 {
+            return Err(ApiError::invalid_parameter(format!("offset must be 0 or more, got {offset}")));
+        }
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        Ok(Page { offset, limit: limit as usize })
+    }
+}
+
+/// A search ready to run.
+#[derive(Debug)]
+pub struct Criteria {
+    pub sort: Sort,
+    pub page: Page,
+    title: Option<Regex>,
+    person: Option<Regex>,
+    genre: Option<Regex>,
+    /// Inclusive yyyymmdd bounds.
+    date_from: Option<i32>,
+    date_to: Option<i32>,
+    min_rating: Option<f64>,
+    max_rating: Option<f64>,
+    min_votes: Option<i64>,
+    min_duration: Option<i64>,
+    max_duration: Option<i64>,
+    persons_all: Vec<String>,
+    persons_any: Vec<String>,
+    genres_all: Vec<String>,
+    genres_any: Vec<String>,
+}
+
+impl Criteria {
+    pub fn compile(query: &SearchQuery) -> Result<Criteria, ApiError> {
+        let sort = match &query.sort {
+            None => Sort { key: SortKey::Title, descending: false },
+            Some(text) => Sort::parse(text).ok_or_else(|| {
+                ApiError::invalid_parameter(format!(
+                    "sort must be title, rating, votes, year or duration, with a leading - for descending; got `{text}`"
+                ))
+            })?,
+        };
+        let (date_from, date_to) = date_bounds(query)?;
+        Ok(Criteria {
+            sort,
+            page: Page::parse(query.limit, query.offset, DEFAULT_LIMIT, MAX_LIMIT)?,
+            title: compile_regex("title", query.title.as_deref())?,
+            person: compile_regex("person", query.person.as_deref())?,
+            genre: compile_regex("genre", query.genre.as_deref())?,
+            date_from,
+            date_to,
+            min_rating: finite("min_rating", query.min_rating)?,
+            max_rating: finite("max_rating", query.max_rating)?,
+            min_votes: query.vote_count,
+            min_duration: query.min_duration,
+            max_duration: query.max_duration,
+            persons_all: query.persons.clone().unwrap_or_default(),
+            persons_any: query.persons_any.clone().unwrap_or_default(),
+            genres_all: query.genres.clone().unwrap_or_default(),
+            genres_any: query.genres_any.clone().unwrap_or_default(),
+        })
+    }
+
+    /// The rows allowed by the exact person and genre lists, or `None` when there are none.
+    /// An empty list is no criterion.
+    pub fn candidates(&self, snapshot: &Snapshot) -> Option<RowSet> {
+        let films = snapshot.films.len();
+        let mut allowed: Option<RowSet> = None;
+        let mut restrict = |set: RowSet| match &mut allowed {
+            Some(current) => current.intersect(&set),
+            None => allowed = Some(set),
+        };
+        for name in &self.persons_all {
+            restrict(RowSet::of(films, [snapshot.rows_with_person(name)]));
+        }
+        for genre in &self.genres_all {
+            restrict(RowSet::of(films, [snapshot.rows_with_genre(genre)]));
+        }
+        if !self.persons_any.is_empty() {
+            restrict(RowSet::of(films, self.persons_any.iter().map(|name| snapshot.rows_with_person(name))));
+        }
+        if !self.genres_any.is_empty() {
+            restrict(RowSet::of(films, self.genres_any.iter().map(|genre| snapshot.rows_with_genre(genre))));
+        }
+        allowed
+    }
+
+    /// Every criterion except the exact lists (see `candidates`). A bound on a value the film
+    /// lacks excludes it, as SQL's NULL comparisons did in the original.
+    pub fn matches(&self, film: &Film) -> bool {
+        within(film.date, self.date_from, self.date_to)
+            && within(film.rating, self.min_rating, self.max_rating)
+            && within(film.vote_count.map(i64::from), self.min_votes, None)
+            && within(film.duration.map(i64::from), self.min_duration, self.max_duration)
+            && self.title.as_ref().is_none_or(|regex| regex.is_match(&film.title))
+            && self.genre.as_ref().is_none_or(|regex| regex.is_match(&film.genres_joined))
+            && self.person.as_ref().is_none_or(|regex| regex.is_match(&film.persons_joined))
+    }
+}
+
+fn within<T: PartialOrd + Copy>(value: Option<T>, min: Option<T>, max: Option<T>) -> bool {
+    if min.is_none() && max.is_none() {
+        return true;
+    }
+    value.is_some_and(|value| min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max))
+}
+
+fn finite(field: &str, value: Option<f64>) -> Result<Option<f64>, ApiError> {
+    match value {
+        Some(number) if !number.is_finite() => {
+            Err(ApiError::invalid_parameter(format!("{field} must be a finite number")))
+        }
+        _ => Ok(value),
+    }
+}
+
+/// A case-insensitive, unanchored regex on the linear-time engine, within length and size limits.
+fn compile_regex(field: &str, pattern: Option<&str>) -> Result<Option<Regex>, ApiError> {
+    let Some(pattern) = pattern else { return Ok(None) };
+    if pattern.chars().count() > MAX_PATTERN_CHARS {
+        return Err(ApiError::invalid_regex(field, format!("longer than {MAX_PATTERN_CHARS} characters")));
+    }
+    RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .nest_limit(REGEX_NEST_LIMIT)
+        .build()
+        .map(Some)
+        .map_err(|error| ApiError::invalid_regex(field, error))
+}
+
+/// earliest_date/year_from and latest_date/year_to merged into one inclusive yyyymmdd range.
+fn date_bounds(query: &SearchQuery) -> Result<(Option<i32>, Option<i32>), ApiError> {
+    let date = |field: &str, text: &Option<String>| -> Result<Option<i32>, ApiError> {
+        text.as_deref()
+            .map(|text| {
+                packed_date(text).ok_or_else(|| {
+                    ApiError::invalid_parameter(format!("{field} must be a date like 1970-01-01, got `{text}`"))
+                })
+            })
+            .transpose()
+    };
+    let year = |field: &str, year: Option<i32>, month_day: i32| -> Result<Option<i32>, ApiError> {
+        match year {
+            Some(year) if !(0..=9999).contains(&year) => {
+                Err(ApiError::invalid_parameter(format!("{field} must be a year from 0 to 9999, got {year}")))
+            }
+            _ => Ok(year.map(|year| year * 10_000 + month_day)),
+        }
+    };
+    let from = [date("earliest_date", &query.earliest_date)?, year("year_from", query.year_from, 101)?];
+    let to = [date("latest_date", &query.latest_date)?, year("year_to", query.year_to, 1231)?];
+    Ok((from.into_iter().flatten().max(), to.into_iter().flatten().min()))
+}
+
+/// A set of film rows as a bitset, for intersecting the exact-list criteria cheaply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowSet {
+    words: Vec<u64>,
+}
+
+impl RowSet {
+    /// The union of `lists`, over `films` rows.
+    fn of<'a>(films: usize, lists: impl IntoIterator<Item = &'a [u32]>) -> RowSet {
+        let mut set = RowSet { words: vec![0; films.div_ceil(64)] };
+        for &row in lists.into_iter().flatten() {
+            set.words[row as usize / 64] |= 1 << (row % 64);
+        }
+        set
+    }
+
+    fn intersect(&mut self, other: &RowSet) {
+        self.words.iter_mut().zip(&other.words).for_each(|(word, other)| *word &= other);
+    }
+
+    pub fn contains(&self, row: u32) -> bool {
+        self.words.get(row as usize / 64).is_some_and(|word| word & (1 << (row % 64)) != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compile(query: SearchQuery) -> Result<Criteria, ApiError> {
+        Criteria::compile(&query)
+    }
+
+    #[test]
+    fn defaults_sort_by_title_and_give_the_first_hundred() {
+        let criteria = compile(SearchQuery::default()).expect("empty query");
+        assert_eq!(criteria.sort, Sort { key: SortKey::Title, descending: false });
+        assert_eq!(criteria.page, Page { offset: 0, limit: 100 });
+    }
+
+    #[test]
+    fn bad_values_name_their_field() {
+        let cases = [
+            SearchQuery { limit: Some(1001), ..Default::default() },
+            SearchQuery { offset: Some(-1), ..Default::default() },
+            SearchQuery { sort: Some("popularity".into()), ..Default::default() },
+            SearchQuery { earliest_date: Some("1970-13-01".into()), ..Default::default() },
+            SearchQuery { year_to: Some(10_000), ..Default::default() },
+            SearchQuery { min_rating: Some(f64::NAN), ..Default::default() },
+            SearchQuery { title: Some("(".into()), ..Default::default() },
+            SearchQuery { person: Some("a".repeat(1001)), ..Default::default() },
+            SearchQuery { genre: Some(r"\w{1000}{1000}".into()), ..Default::default() },
+        ];
+        for query in cases {
+            let error = compile(query.clone()).expect_err("invalid");
+            assert_eq!(error.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY, "{query:?}");
+        }
+    }
+
+    #[test]
+    fn date_and_year_bounds_merge_into_the_narrowest_range() {
+        let query = SearchQuery {
+            earliest_date: Some("1970-06-01".into()),
+            year_from: Some(1971),
+            latest_date: Some("2020-01-01".into()),
+            year_to: Some(2030),
+            ..Default::default()
+        };
+        assert_eq!(date_bounds(&query).expect("valid"), (Some(19_710_101), Some(20_200_101)));
+    }
+
+    #[test]
+    fn regexes_are_case_insensitive_and_unanchored() {
+        let regex = compile_regex("title", Some("wars.*i")).expect("valid").expect("given");
+        assert!(regex.is_match("Star Wars: Episode VII"));
+        assert!(!regex.is_match("Star Trek"));
+    }
+
+    #[test]
+    fn row_sets_intersect() {
+        let mut set = RowSet::of(130, [[1u32, 64, 129].as_slice()]);
+        set.intersect(&RowSet::of(130, [[64u32].as_slice(), [129u32].as_slice()]));
+        assert!(!set.contains(1) && set.contains(64) && set.contains(129) && !set.contains(500));
+    }
+}

@@ -1,0 +1,89 @@
+//! Film search in memory: the original's criteria (ORIGINAL.md section 3) plus filmdex's, checked
+//! and compiled once per request into [`Criteria`], then one pass over the films in the
+//! precomputed sort order. No SQL is involved, so nothing a client sends can become a query.
+//!
+//! Cheap tests run first: exact person and genre lists become a bitset of candidate rows from
+//! the snapshot's indexes, then numeric bounds, and the regexes last.
+
+mod criteria;
+pub mod query_string;
+
+use serde::Deserialize;
+
+pub use criteria::{Criteria, Page};
+
+use super::snapshot::Snapshot;
+
+/// Longest regular expression accepted, in characters.
+pub const MAX_PATTERN_CHARS: usize = 1_000;
+/// Largest page of search results.
+pub const MAX_LIMIT: u64 = 1_000;
+pub const DEFAULT_LIMIT: u64 = 100;
+
+/// The search criteria, as the POST body or the GET query parameters. Every field is optional;
+/// all given criteria must hold (AND).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    /// Case-insensitive, unanchored regex on the title.
+    pub title: Option<String>,
+    /// Case-insensitive regex over the persons joined with ",".
+    pub person: Option<String>,
+    /// Case-insensitive regex over the genres joined with ",".
+    pub genre: Option<String>,
+    /// Exact names, all of them.
+    pub persons: Option<Vec<String>>,
+    /// Exact genres, all of them.
+    pub genres: Option<Vec<String>>,
+    /// Exact names, any of them.
+    pub persons_any: Option<Vec<String>>,
+    /// Exact genres, any of them.
+    pub genres_any: Option<Vec<String>>,
+    /// Inclusive bounds on `year`, as "YYYY-MM-DD".
+    pub earliest_date: Option<String>,
+    pub latest_date: Option<String>,
+    /// Inclusive bounds on the year of `year`.
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+    pub min_rating: Option<f64>,
+    pub max_rating: Option<f64>,
+    /// Minimum number of votes.
+    pub vote_count: Option<i64>,
+    pub min_duration: Option<i64>,
+    pub max_duration: Option<i64>,
+    /// `title` (default), `rating`, `votes`, `year` or `duration`; a leading `-` for descending.
+    pub sort: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// One page of results and the number of films matching in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResult {
+    pub total: usize,
+    /// Rows of `snapshot.films`, in the asked order.
+    pub rows: Vec<u32>,
+}
+
+/// Runs compiled criteria over a snapshot.
+pub fn search(snapshot: &Snapshot, criteria: &Criteria) -> SearchResult {
+    let candidates = criteria.candidates(snapshot);
+    let page = criteria.page;
+    let mut total = 0usize;
+    let mut rows = Vec::new();
+    for &row in snapshot.order(criteria.sort) {
+        if let Some(candidates) = &candidates {
+            if !candidates.contains(row) {
+                continue;
+            }
+        }
+        if !criteria.matches(&snapshot.films[row as usize]) {
+            continue;
+        }
+        if total >= page.offset && rows.len() < page.limit {
+            rows.push(row);
+        }
+        total += 1;
+    }
+    SearchResult { total, rows }
+}

@@ -1,0 +1,243 @@
+//! One loaded database, immutable while it serves: the films in memory, their similarity matrix,
+//! and the indexes that make search a scan of precomputed data. A reload builds a new snapshot
+//! and swaps it in whole (`state`), so a request sees one database from start to end.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime};
+
+use filmdex_similarity::TfIdfMatrix;
+
+use crate::store::DatabaseMeta;
+
+/// A film as the API serves it, plus the derived text that search matches against.
+#[derive(Debug, Clone)]
+pub struct Film {
+    pub film_id: i32,
+    pub title: String,
+    /// The `year` DATE as "YYYY-MM-DD" (the original's format) and as a sortable yyyymmdd.
+    pub year: Option<String>,
+    pub date: Option<i32>,
+    pub duration: Option<i32>,
+    pub genres: Vec<String>,
+    pub rating: Option<f64>,
+    pub vote_count: Option<i32>,
+    pub persons: Vec<String>,
+    pub original_title: Option<String>,
+    /// The persons and the genres joined with "," as the original's regexes saw them.
+    pub persons_joined: String,
+    pub genres_joined: String,
+}
+
+impl Film {
+    /// The film's IMDb page; tconsts have at least seven digits.
+    pub fn imdb_url(&self) -> String {
+        format!("https://www.imdb.com/title/tt{:07}/", self.film_id)
+    }
+}
+
+/// "YYYY-MM-DD" -> yyyymmdd, the form date bounds compare with.
+pub fn packed_date(text: &str) -> Option<i32> {
+    let bytes = text.as_bytes();
+    let well_formed = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !well_formed {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| text[range].parse::<i32>().ok();
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let month_enum = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+    time::Date::from_calendar_date(year, month_enum, u8::try_from(day).ok()?).ok()?;
+    Some(year * 10_000 + month * 100 + day)
+}
+
+/// What search results can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SortKey {
+    Title,
+    Rating,
+    Votes,
+    Year,
+    Duration,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 5] = [SortKey::Title, SortKey::Rating, SortKey::Votes, SortKey::Year, SortKey::Duration];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SortKey::Title => "title",
+            SortKey::Rating => "rating",
+            SortKey::Votes => "votes",
+            SortKey::Year => "year",
+            SortKey::Duration => "duration",
+        }
+    }
+}
+
+/// A sort key and direction, written `rating` or `-rating` (descending).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Sort {
+    pub fn parse(text: &str) -> Option<Sort> {
+        let (descending, name) = match text.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, text),
+        };
+        let key = SortKey::ALL.into_iter().find(|key| key.name() == name)?;
+        Some(Sort { key, descending })
+    }
+}
+
+impl std::fmt::Display for Sort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", if self.descending { "-" } else { "" }, self.key.name())
+    }
+}
+
+/// How the snapshot was loaded, for `/readyz` and `/metrics`.
+#[derive(Debug, Clone)]
+pub struct LoadInfo {
+    pub loaded_at: SystemTime,
+    pub load_time: Duration,
+}
+
+/// A whole database in memory.
+pub struct Snapshot {
+    /// Sorted by film_id.
+    pub films: Vec<Film>,
+    pub matrix: TfIdfMatrix,
+    pub meta: DatabaseMeta,
+    pub load: LoadInfo,
+    /// Rows in each sort order (ties by film_id, missing values last in both directions).
+    orders: HashMap<Sort, Vec<u32>>,
+    /// Exact person name or genre -> the rows that have it, ascending.
+    person_rows: HashMap<String, Vec<u32>>,
+    genre_rows: HashMap<String, Vec<u32>>,
+}
+
+impl Snapshot {
+    /// `films` in any order; they are sorted by film_id here.
+    pub fn new(mut films: Vec<Film>, matrix: TfIdfMatrix, meta: DatabaseMeta, load: LoadInfo) -> Self {
+        films.sort_by_key(|film| film.film_id);
+        let orders = sort_orders(&films);
+        let person_rows = rows_by(&films, |film| &film.persons);
+        let genre_rows = rows_by(&films, |film| &film.genres);
+        Snapshot { films, matrix, meta, load, orders, person_rows, genre_rows }
+    }
+
+    pub fn film(&self, film_id: i32) -> Option<&Film> {
+        self.films.binary_search_by_key(&film_id, |film| film.film_id).ok().map(|row| &self.films[row])
+    }
+
+    /// Every row in the given order.
+    pub fn order(&self, sort: Sort) -> &[u32] {
+        self.orders.get(&sort).map(Vec::as_slice).expect("every sort order is built at load")
+    }
+
+    /// The rows of the films featuring exactly this person (empty when none).
+    pub fn rows_with_person(&self, name: &str) -> &[u32] {
+        self.person_rows.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn rows_with_genre(&self, genre: &str) -> &[u32] {
+        self.genre_rows.get(genre).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn sort_orders(films: &[Film]) -> HashMap<Sort, Vec<u32>> {
+    let mut orders = HashMap::new();
+    for key in SortKey::ALL {
+        for descending in [false, true] {
+            let mut rows: Vec<u32> = (0..films.len() as u32).collect();
+            rows.sort_by(|&a, &b| compare(&films[a as usize], &films[b as usize], key, descending));
+            orders.insert(Sort { key, descending }, rows);
+        }
+    }
+    orders
+}
+
+/// The order of `sort`: by the key, missing values last either way, then by film_id ascending
+/// so that pages are stable.
+fn compare(a: &Film, b: &Film, key: SortKey, descending: bool) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn nulls_last<T>(a: Option<T>, b: Option<T>, descending: bool, cmp: impl Fn(&T, &T) -> Ordering) -> Ordering {
+        match (a, b) {
+            (Some(a), Some(b)) if descending => cmp(&b, &a),
+            (Some(a), Some(b)) => cmp(&a, &b),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        }
+    }
+    let by_key = match key {
+        SortKey::Title => nulls_last(Some(&a.title), Some(&b.title), descending, |x, y| x.cmp(y)),
+        SortKey::Rating => nulls_last(a.rating, b.rating, descending, |x, y| x.total_cmp(y)),
+        SortKey::Votes => nulls_last(a.vote_count, b.vote_count, descending, Ord::cmp),
+        SortKey::Year => nulls_last(a.date, b.date, descending, Ord::cmp),
+        SortKey::Duration => nulls_last(a.duration, b.duration, descending, Ord::cmp),
+    };
+    by_key.then(a.film_id.cmp(&b.film_id))
+}
+
+fn rows_by(films: &[Film], values: impl Fn(&Film) -> &Vec<String>) -> HashMap<String, Vec<u32>> {
+    let mut index: HashMap<String, Vec<u32>> = HashMap::new();
+    for (row, film) in films.iter().enumerate() {
+        for value in values(film) {
+            let rows = index.entry(value.clone()).or_default();
+            // A name listed twice in one film (two categories) still names the film once.
+            if rows.last() != Some(&(row as u32)) {
+                rows.push(row as u32);
+            }
+        }
+    }
+    index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_pack_and_invalid_ones_are_refused() {
+        assert_eq!(packed_date("1990-01-01"), Some(19_900_101));
+        assert_eq!(packed_date("2020-02-29"), Some(20_200_229));
+        assert_eq!(packed_date("2021-02-29"), None);
+        assert_eq!(packed_date("1990-1-01"), None);
+        assert_eq!(packed_date("+990-01-01"), None);
+        assert_eq!(packed_date("1990-13-01"), None);
+    }
+
+    #[test]
+    fn sorts_parse_with_a_leading_minus_for_descending() {
+        assert_eq!(Sort::parse("-rating"), Some(Sort { key: SortKey::Rating, descending: true }));
+        assert_eq!(Sort::parse("title"), Some(Sort { key: SortKey::Title, descending: false }));
+        assert_eq!(Sort::parse("--title"), None);
+        assert_eq!(Sort::parse("Title"), None);
+        assert_eq!(Sort::parse("-rating").map(|s| s.to_string()), Some("-rating".into()));
+    }
+
+    #[test]
+    fn imdb_urls_are_zero_padded_to_seven_digits() {
+        let film = Film {
+            film_id: 99785,
+            title: "Home Alone".into(),
+            year: None,
+            date: None,
+            duration: None,
+            genres: vec![],
+            rating: None,
+            vote_count: None,
+            persons: vec![],
+            original_title: None,
+            persons_joined: String::new(),
+            genres_joined: String::new(),
+        };
+        assert_eq!(film.imdb_url(), "https://www.imdb.com/title/tt0099785/");
+    }
+}

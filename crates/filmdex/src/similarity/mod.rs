@@ -1,0 +1,96 @@
+//! Task `similarity`: the films table -> TF-IDF cosine neighbours -> `output/csfilms/`.
+//! The arithmetic is in the pure `filmdex-similarity` crate; this module only moves data.
+
+pub mod read_films;
+mod write_pairs;
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use filmdex_similarity::{all_pair_neighbours, top_k_neighbours, Neighbour, TfIdfMatrix, TopKParams};
+use tracing::info;
+
+use crate::config::SimilarityParams;
+use crate::duck::{self, DuckSettings};
+use crate::pipeline::staging::{commit_dir, partial_path};
+use crate::pipeline::{Task, TaskContext, TaskOutput};
+use crate::prep::FILMS_FILE;
+use read_films::read_film_records;
+use write_pairs::PairWriter;
+
+/// Rows of finished films waiting for the writer; bounds memory when the writer is slower.
+const QUEUED_FILMS: usize = 4_096;
+
+pub struct SimilarityTask {
+    pub films_dir: PathBuf,
+    pub csfilms_dir: PathBuf,
+    pub params: SimilarityParams,
+    pub duck: DuckSettings,
+}
+
+impl Task for SimilarityTask {
+    fn name(&self) -> String {
+        "similarity".to_owned()
+    }
+    fn upstream(&self) -> Vec<String> {
+        vec!["prep".to_owned()]
+    }
+    fn format_version(&self) -> u32 {
+        1
+    }
+    fn params(&self) -> serde_json::Value {
+        serde_json::to_value(&self.params).expect("similarity parameters serialise")
+    }
+    fn inputs(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
+    fn outputs(&self) -> Vec<PathBuf> {
+        vec![self.csfilms_dir.clone()]
+    }
+    fn run(&self, _context: &TaskContext) -> Result<TaskOutput> {
+        let connection = duck::open_in_memory(&self.duck)?;
+        let films_path = self.films_dir.join(FILMS_FILE).display().to_string();
+        let source = format!("read_parquet({})", duck::string_literal(&films_path));
+        let films = read_film_records(&connection, &source)?;
+        let started = Instant::now();
+        let matrix = TfIdfMatrix::build(&films, self.params.feature_set);
+        info!(films = films.len(), elapsed_ms = started.elapsed().as_millis() as u64, "tf-idf matrix built");
+        drop(films);
+        let partial = partial_path(&self.csfilms_dir);
+        let rows = self.write_neighbours(&matrix, PairWriter::new(connection, &partial)?)?;
+        commit_dir(&partial, &self.csfilms_dir)?;
+        Ok(TaskOutput { rows_out: rows })
+    }
+}
+
+impl SimilarityTask {
+    /// Runs the kernel on all cores while one thread writes what it finds.
+    fn write_neighbours(&self, matrix: &TfIdfMatrix, mut writer: PairWriter) -> Result<u64> {
+        let (sender, receiver) = mpsc::sync_channel::<(i32, Vec<Neighbour>)>(QUEUED_FILMS);
+        std::thread::scope(|scope| {
+            let writing = scope.spawn(move || -> Result<u64> {
+                for (film_id, neighbours) in receiver {
+                    writer.append(film_id, &neighbours)?;
+                }
+                writer.finish()
+            });
+            let started = Instant::now();
+            let sink = |film_id: i32, neighbours: &[Neighbour]| {
+                // A send fails only when the writer stopped on an error, reported below.
+                let _ = sender.send((film_id, neighbours.to_vec()));
+            };
+            if self.params.all_pairs {
+                all_pair_neighbours(matrix, self.params.min_similarity, sink);
+            } else {
+                let params = TopKParams { top_k: self.params.top_k, min_similarity: self.params.min_similarity };
+                top_k_neighbours(matrix, &params, sink);
+            }
+            info!(elapsed_ms = started.elapsed().as_millis() as u64, "neighbours computed");
+            drop(sender);
+            writing.join().map_err(|_| anyhow::anyhow!("the pair writer panicked"))?
+        })
+        .context("writing similarity pairs")
+    }
+}
