@@ -5,6 +5,10 @@
 //! cargo run --release -p filmdex-similarity --example bench_topk -- --films 40000 --runs 5
 //!     [--top-k 100] [--seed 42] [--set default|seed] [--dump-matrix PATH]
 //! ```
+//!
+//! `--dump-matrix PATH` also writes the last run's top-k rows to `PATH.rows.bin` (film id
+//! i32, other id i32, similarity f64, little-endian), which the script compares with
+//! sparse_dot_topn's.
 
 #[path = "../tests/support/synthetic.rs"]
 mod synthetic;
@@ -12,9 +16,10 @@ mod synthetic;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use filmdex_similarity::{top_k_neighbours, FeatureSet, TfIdfMatrix, TopKParams};
+use filmdex_similarity::{top_k_neighbours, FeatureSet, FilmRecord, TfIdfMatrix, TopKParams};
 
 struct Args {
     films: usize,
@@ -26,11 +31,22 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { films: 40_000, runs: 5, top_k: 100, seed: 42, set: FeatureSet::Default, dump: None };
+    let mut args = Args {
+        films: 40_000,
+        runs: 5,
+        top_k: 100,
+        seed: 42,
+        set: FeatureSet::Default,
+        dump: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let number = || value.parse::<u64>().map_err(|e| format!("{flag} {value}: {e}"));
+        let number = || {
+            value
+                .parse::<u64>()
+                .map_err(|e| format!("{flag} {value}: {e}"))
+        };
         match flag.as_str() {
             "--films" => args.films = number()? as usize,
             "--runs" => args.runs = (number()? as usize).max(1),
@@ -71,47 +87,74 @@ fn main() {
     };
     let started = Instant::now();
     let films = synthetic::corpus(args.films, args.seed);
-    eprintln!("corpus: {} films in {:.0} ms", films.len(), started.elapsed().as_secs_f64() * 1e3);
-    let params = TopKParams { top_k: args.top_k, min_similarity: 0.0 };
-    let (mut builds, mut searches, mut search_cpu) = (Vec::new(), Vec::new(), Vec::new());
-    let mut last = None;
-    for _ in 0..args.runs {
-        let started = Instant::now();
-        let matrix = TfIdfMatrix::build(&films, args.set);
-        builds.push(started.elapsed());
-        let neighbours = AtomicUsize::new(0);
-        let (started, cpu_started) = (Instant::now(), cpu_time());
-        top_k_neighbours(&matrix, &params, |_, row| {
-            neighbours.fetch_add(row.len(), Ordering::Relaxed);
-        });
-        searches.push(started.elapsed());
-        if let (Some(end), Some(start)) = (cpu_time(), cpu_started) {
-            search_cpu.push(end - start);
-        }
-        last = Some((matrix, neighbours.into_inner()));
-    }
-    let (matrix, neighbours) = last.expect("at least one run");
-    filmdex_similarity::dump_counters();
-    report(&args, &matrix, neighbours, builds, searches, search_cpu);
+    let corpus_ms = started.elapsed().as_secs_f64() * 1e3;
+    eprintln!("corpus: {} films in {corpus_ms:.0} ms", films.len());
+    let params = TopKParams {
+        top_k: args.top_k,
+        min_similarity: 0.0,
+    };
+    let (matrix, runs) = time_runs(&args, &films, &params);
+    report(&args, &matrix, &runs);
+    report_similar_to(&matrix);
     if let Some(path) = &args.dump {
-        if let Err(error) = dump_matrix(&matrix, path) {
+        if let Err(error) = dump(&matrix, &params, path) {
             eprintln!("bench_topk: writing {path}: {error}");
             std::process::exit(1);
         }
     }
 }
 
-fn report(
-    args: &Args,
-    m: &TfIdfMatrix,
-    neighbours: usize,
+/// What the timed runs measured.
+#[derive(Default)]
+struct Runs {
     builds: Vec<Duration>,
     searches: Vec<Duration>,
     search_cpu: Vec<Duration>,
-) {
+    neighbours: usize,
+}
+
+/// Builds the matrix and computes every film's top k, `args.runs` times; returns the last
+/// matrix.
+fn time_runs(args: &Args, films: &[FilmRecord], params: &TopKParams) -> (TfIdfMatrix, Runs) {
+    let mut runs = Runs::default();
+    let mut last = None;
+    for _ in 0..args.runs {
+        // Drop the previous run's matrix first, so peak memory is that of one matrix.
+        drop(last.take());
+        let started = Instant::now();
+        let matrix = TfIdfMatrix::build(films, args.set);
+        runs.builds.push(started.elapsed());
+        let neighbours = AtomicUsize::new(0);
+        let (started, cpu_started) = (Instant::now(), cpu_time());
+        top_k_neighbours(&matrix, params, |_, row| {
+            neighbours.fetch_add(row.len(), Ordering::Relaxed);
+        });
+        runs.searches.push(started.elapsed());
+        if let (Some(end), Some(start)) = (cpu_time(), cpu_started) {
+            runs.search_cpu.push(end - start);
+        }
+        runs.neighbours = neighbours.into_inner();
+        last = Some(matrix);
+    }
+    (last.expect("at least one run"), runs)
+}
+
+/// Writes the matrix and, from one more untimed run, the top-k rows.
+fn dump(matrix: &TfIdfMatrix, params: &TopKParams, path: &str) -> std::io::Result<()> {
+    let rows = Mutex::new(Vec::new());
+    top_k_neighbours(matrix, params, |film, row| {
+        let mut rows = rows.lock().expect("no sink panics");
+        rows.extend(row.iter().map(|n| (film, n.film_id, n.similarity)));
+    });
+    let rows = rows.into_inner().expect("no sink panics");
+    dump_matrix(matrix, path)?;
+    dump_rows(&rows, path)
+}
+
+fn report(args: &Args, m: &TfIdfMatrix, runs: &Runs) {
     let [heavy, exclusive, bases, profiles, bytes] = m.layout_summary();
-    let (build_median, build_min) = median_and_min(builds);
-    let (search_median, search_min) = median_and_min(searches);
+    let (build_median, build_min) = median_and_min(runs.builds.clone());
+    let (search_median, search_min) = median_and_min(runs.searches.clone());
     println!(
         "films={} set={} top_k={} threads={} terms={} heavy_terms={heavy} exclusive_terms={exclusive} \
          base_profiles={bases} profiles={profiles} index_mb={:.1}",
@@ -122,18 +165,48 @@ fn report(
         m.term_count(),
         bytes as f64 / 1e6,
     );
-    println!("build_ms median={build_median:.1} min={build_min:.1} (runs={})", args.runs);
-    println!("top_k_ms median={search_median:.1} min={search_min:.1} neighbours={neighbours}");
-    if !search_cpu.is_empty() {
-        let (cpu_median, cpu_min) = median_and_min(search_cpu);
-        println!("top_k_cpu_ms median={cpu_median:.0} min={cpu_min:.0} (user + system, all threads)");
+    println!(
+        "build_ms median={build_median:.1} min={build_min:.1} (runs={})",
+        args.runs
+    );
+    println!(
+        "top_k_ms median={search_median:.1} min={search_min:.1} neighbours={}",
+        runs.neighbours
+    );
+    if !runs.search_cpu.is_empty() {
+        let (cpu_median, cpu_min) = median_and_min(runs.search_cpu.clone());
+        println!(
+            "top_k_cpu_ms median={cpu_median:.0} min={cpu_min:.0} (user + system, all threads)"
+        );
     }
+}
+
+/// Latency of the server's query, `similar_to`, over 1,000 films spread over the corpus.
+fn report_similar_to(m: &TfIdfMatrix) {
+    let mut times: Vec<Duration> = (0..1000)
+        .map(|i| {
+            let film = m.film_id(i * m.len() / 1000);
+            let started = Instant::now();
+            let row = m.similar_to(film, 0.1).expect("a film of the matrix");
+            std::hint::black_box(row);
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    let mean = times.iter().map(|&d| us(d)).sum::<f64>() / times.len() as f64;
+    println!(
+        "similar_to_us (threshold 0.1, 1000 films) mean={mean:.0} p50={:.0} max={:.0}",
+        us(times[500]),
+        us(times[999])
+    );
 }
 
 /// CSR as little-endian arrays (indptr i64, indices i32, data f64, film ids i32) and a JSON
 /// header naming them, next to `path`.
 fn dump_matrix(m: &TfIdfMatrix, path: &str) -> std::io::Result<()> {
-    let names = ["indptr.i64", "indices.i32", "data.f64", "film_ids.i32"].map(|n| format!("{path}.{n}"));
+    let names =
+        ["indptr.i64", "indices.i32", "data.f64", "film_ids.i32"].map(|n| format!("{path}.{n}"));
     let open = |name: &str| File::create(name).map(BufWriter::new);
     let (mut indptr, mut indices) = (open(&names[0])?, open(&names[1])?);
     let (mut data, mut film_ids) = (open(&names[2])?, open(&names[3])?);
@@ -162,4 +235,15 @@ fn dump_matrix(m: &TfIdfMatrix, path: &str) -> std::io::Result<()> {
         base(&names[3]),
     );
     std::fs::write(format!("{path}.json"), header)
+}
+
+/// The top-k rows as (film id i32, other id i32, similarity f64) little-endian records.
+fn dump_rows(rows: &[(i32, i32, f64)], path: &str) -> std::io::Result<()> {
+    let mut out = BufWriter::new(File::create(format!("{path}.rows.bin"))?);
+    for &(film, other, similarity) in rows {
+        out.write_all(&film.to_le_bytes())?;
+        out.write_all(&other.to_le_bytes())?;
+        out.write_all(&similarity.to_le_bytes())?;
+    }
+    out.flush()
 }

@@ -40,9 +40,16 @@ impl TfIdfMatrix {
         let mut contributions: Vec<Contribution> = shared_terms(&terms_a, &terms_b)
             .map(|(term, w_a, w_b)| self.contribution(ra, rb, term, w_a * w_b * scale))
             .collect();
-        contributions.sort_by(|x, y| y.share.total_cmp(&x.share).then_with(|| x.label.cmp(&y.label)));
+        contributions.sort_by(|x, y| {
+            y.share
+                .total_cmp(&x.share)
+                .then_with(|| x.label.cmp(&y.label))
+        });
         contributions.truncate(max_features);
-        Some(Explanation { similarity, contributions })
+        Some(Explanation {
+            similarity,
+            contributions,
+        })
     }
 
     /// The similarity of two films, `None` when either is unknown.
@@ -52,19 +59,33 @@ impl TfIdfMatrix {
 
     fn contribution(&self, a: usize, b: usize, term: u32, share: f64) -> Contribution {
         let of_term = |label: &&Label| label.term == term;
-        let first = self.labels_of(a).find(of_term).expect("a film has a label for each term");
+        let first = self
+            .labels_of(a)
+            .find(of_term)
+            .expect("a film has a label for each term");
         let mut texts: Vec<&str> = Vec::new();
-        for label in self.labels_of(a).filter(of_term).chain(self.labels_of(b).filter(of_term)) {
+        for label in self
+            .labels_of(a)
+            .filter(of_term)
+            .chain(self.labels_of(b).filter(of_term))
+        {
             if !texts.contains(&label.text.as_str()) {
                 texts.push(&label.text);
             }
         }
-        Contribution { kind: first.kind.clone(), label: texts.join(" / "), share }
+        Contribution {
+            kind: first.kind.clone(),
+            label: texts.join(" / "),
+            share,
+        }
     }
 }
 
 /// (term, weight in a, weight in b) for the terms both sorted lists have.
-fn shared_terms<'a>(a: &'a [(u32, f64)], b: &'a [(u32, f64)]) -> impl Iterator<Item = (u32, f64, f64)> + 'a {
+fn shared_terms<'a>(
+    a: &'a [(u32, f64)],
+    b: &'a [(u32, f64)],
+) -> impl Iterator<Item = (u32, f64, f64)> + 'a {
     let (mut i, mut j) = (0, 0);
     std::iter::from_fn(move || {
         while i < a.len() && j < b.len() {

@@ -40,7 +40,11 @@ pub struct ParseFeatureSetError(String);
 
 impl fmt::Display for ParseFeatureSetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown feature set `{}`, expected `seed` or `default`", self.0)
+        write!(
+            f,
+            "unknown feature set `{}`, expected `seed` or `default`",
+            self.0
+        )
     }
 }
 
@@ -87,7 +91,9 @@ pub enum FeatureKind {
     Genre,
     Rating,
     /// A person, with the category they have in the first film of the explained pair.
-    Person { category: String },
+    Person {
+        category: String,
+    },
     /// A raw token of the seed feature set (a hash bucket).
     Token,
 }
@@ -141,7 +147,11 @@ impl Vocabulary {
 
     fn new_label(&mut self, term: u32, kind: FeatureKind, text: &str) -> u32 {
         let id = u32::try_from(self.labels.len()).expect("fewer than 2^32 labels");
-        self.labels.push(Label { term, kind, text: text.to_owned() });
+        self.labels.push(Label {
+            term,
+            kind,
+            text: text.to_owned(),
+        });
         id
     }
 
@@ -221,7 +231,9 @@ impl Vocabulary {
         if let Some(&label) = self.person_labels.get(&(term, category)) {
             return label;
         }
-        let kind = FeatureKind::Person { category: person.category.clone() };
+        let kind = FeatureKind::Person {
+            category: person.category.clone(),
+        };
         let label = self.new_label(term, kind, &person.name);
         self.person_labels.insert((term, category), label);
         label
@@ -287,7 +299,12 @@ pub(crate) fn seed_text(film: &FilmRecord, text: &mut String) {
 mod tests {
     use super::*;
 
-    fn film(title: &str, genres: &[&str], rating: f64, persons: &[(&str, &str, &str)]) -> FilmRecord {
+    fn film(
+        title: &str,
+        genres: &[&str],
+        rating: f64,
+        persons: &[(&str, &str, &str)],
+    ) -> FilmRecord {
         FilmRecord {
             film_id: 1,
             title: title.to_owned(),
@@ -305,7 +322,10 @@ mod tests {
     }
 
     fn texts(vocabulary: &Vocabulary, labels: &[u32]) -> Vec<String> {
-        labels.iter().map(|&l| vocabulary.labels[l as usize].text.clone()).collect()
+        labels
+            .iter()
+            .map(|&l| vocabulary.labels[l as usize].text.clone())
+            .collect()
     }
 
     #[test]
@@ -314,8 +334,13 @@ mod tests {
         assert_eq!("default".parse::<FeatureSet>(), Ok(FeatureSet::Default));
         assert_eq!(FeatureSet::Seed.to_string(), "seed");
         assert_eq!(FeatureSet::default().to_string(), "default");
-        let error = "Seed".parse::<FeatureSet>().expect_err("names are lowercase");
-        assert_eq!(error.to_string(), "unknown feature set `Seed`, expected `seed` or `default`");
+        let error = "Seed"
+            .parse::<FeatureSet>()
+            .expect_err("names are lowercase");
+        assert_eq!(
+            error.to_string(),
+            "unknown feature set `Seed`, expected `seed` or `default`"
+        );
     }
 
     #[test]
@@ -324,13 +349,23 @@ mod tests {
             "Crouching Tiger, Hidden Dragon",
             &["Action", "Drama"],
             7.9,
-            &[("nm1", "Chow Yun-Fat", "actor"), ("nm2", "Ang Lee", "director"), ("nm3", "Ang Lee", "producer")],
+            &[
+                ("nm1", "Chow Yun-Fat", "actor"),
+                ("nm2", "Ang Lee", "director"),
+                ("nm3", "Ang Lee", "producer"),
+            ],
         );
         let mut text = String::new();
         seed_text(&f, &mut text);
-        assert_eq!(text, "Crouching Tiger, Hidden Dragon, Action, Drama, 7.90, Chow Yun-Fat, Ang Lee");
+        assert_eq!(
+            text,
+            "Crouching Tiger, Hidden Dragon, Action, Drama, 7.90, Chow Yun-Fat, Ang Lee"
+        );
         let tokens: Vec<&str> = text.split(',').collect();
-        assert_eq!(tokens[1], " Hidden Dragon", "tokens keep their leading space");
+        assert_eq!(
+            tokens[1], " Hidden Dragon",
+            "tokens keep their leading space"
+        );
         assert_eq!(tokens.len(), 7);
     }
 
@@ -342,13 +377,29 @@ mod tests {
             "Star Wars: The Star-Maker",
             &["Sci-Fi"],
             8.0,
-            &[("nm1", "Star", "actor"), ("nm2", "Star", "actor"), ("nm1", "Star", "writer")],
+            &[
+                ("nm1", "Star", "actor"),
+                ("nm2", "Star", "actor"),
+                ("nm1", "Star", "writer"),
+            ],
         );
         vocabulary.read_film(&f, FeatureSet::Default, &mut labels);
-        assert_eq!(texts(&vocabulary, &labels), ["star", "wars", "the", "star", "maker", "Sci-Fi", "8.00", "Star", "Star"]);
-        let terms: Vec<u32> = labels.iter().map(|&l| vocabulary.labels[l as usize].term).collect();
-        assert_eq!(terms[0], terms[3], "a repeated title word is one term counted twice");
-        assert_ne!(terms[0], terms[7], "a title word and a person are different terms");
+        assert_eq!(
+            texts(&vocabulary, &labels),
+            ["star", "wars", "the", "star", "maker", "Sci-Fi", "8.00", "Star", "Star"]
+        );
+        let terms: Vec<u32> = labels
+            .iter()
+            .map(|&l| vocabulary.labels[l as usize].term)
+            .collect();
+        assert_eq!(
+            terms[0], terms[3],
+            "a repeated title word is one term counted twice"
+        );
+        assert_ne!(
+            terms[0], terms[7],
+            "a title word and a person are different terms"
+        );
         assert_ne!(terms[7], terms[8], "two people with one name stay apart");
     }
 
@@ -367,11 +418,26 @@ mod tests {
         let mut vocabulary = Vocabulary::default();
         let mut first = Vec::new();
         let mut second = Vec::new();
-        vocabulary.read_film(&film("Drama", &["Drama"], 7.0, &[]), FeatureSet::Seed, &mut first);
-        vocabulary.read_film(&film("X", &["Drama"], 7.0, &[]), FeatureSet::Seed, &mut second);
+        vocabulary.read_film(
+            &film("Drama", &["Drama"], 7.0, &[]),
+            FeatureSet::Seed,
+            &mut first,
+        );
+        vocabulary.read_film(
+            &film("X", &["Drama"], 7.0, &[]),
+            FeatureSet::Seed,
+            &mut second,
+        );
         let term = |l: u32| vocabulary.labels[l as usize].term;
-        assert_ne!(term(first[0]), term(first[1]), "\"Drama\" and \" Drama\" are different tokens");
+        assert_ne!(
+            term(first[0]),
+            term(first[1]),
+            "\"Drama\" and \" Drama\" are different tokens"
+        );
         assert_eq!(term(first[1]), term(second[1]));
-        assert_eq!(vocabulary.labels[first[1] as usize].text, "Drama", "labels are trimmed");
+        assert_eq!(
+            vocabulary.labels[first[1] as usize].text, "Drama",
+            "labels are trimmed"
+        );
     }
 }

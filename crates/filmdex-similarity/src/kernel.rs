@@ -50,8 +50,14 @@ pub(crate) struct Ranked {
 impl Ranked {
     #[inline]
     pub fn new(similarity: f64, row: u32) -> Self {
-        debug_assert!(similarity.is_sign_positive(), "similarities are never negative");
-        Ranked { key: !similarity.to_bits(), row }
+        debug_assert!(
+            similarity.is_sign_positive(),
+            "similarities are never negative"
+        );
+        Ranked {
+            key: !similarity.to_bits(),
+            row,
+        }
     }
 
     pub fn similarity(self) -> f64 {
@@ -72,10 +78,13 @@ pub(crate) fn to_neighbours(m: &TfIdfMatrix, scored: &mut [Ranked], out: &mut Ve
 /// Dense accumulators reused across films. An entry counts only when its stamp is the
 /// current epoch, so moving to the next film or profile costs nothing.
 pub(crate) struct Scratch {
-    /// The full profile of the films being scored, its exclusive slot and weight.
+    /// The full profile of the films being scored, its exclusive slot and weight, and the
+    /// slot a film must have to count as the same exclusive term (one no film has when the
+    /// profile has none).
     full: usize,
     exclusive: u32,
     exclusive_weight: f64,
+    same_exclusive: u32,
     /// G(loaded base profile, g) for every base profile g: 0.0 unless stamped in this epoch,
     /// as the entries of the previous load are reset.
     base_dot: Vec<f64>,
@@ -88,6 +97,9 @@ pub(crate) struct Scratch {
     pub light_touched: Vec<u32>,
     light_epoch: u32,
 }
+
+/// An exclusive slot no film has (`NONE` is what films without one have).
+const NO_SLOT: u32 = NONE - 1;
 
 /// Starts a new epoch; on wrap-around, clears the stamps so no stale entry looks current.
 fn next_epoch(epoch: &mut u32, clear: impl FnOnce()) {
@@ -105,6 +117,7 @@ impl Scratch {
             full: 0,
             exclusive: NONE,
             exclusive_weight: 0.0,
+            same_exclusive: NO_SLOT,
             base_dot: vec![0.0; bases],
             base_touched: Vec::new(),
             base_stamp: vec![0; bases],
@@ -145,10 +158,20 @@ impl Scratch {
         self.full = full;
         self.exclusive = m.profiles.full_exclusive[full];
         self.exclusive_weight = m.profiles.full_weight[full];
+        self.same_exclusive = if self.exclusive == NONE {
+            NO_SLOT
+        } else {
+            self.exclusive
+        };
     }
 
     pub fn full(&self) -> usize {
         self.full
+    }
+
+    /// The exclusive slot (or `NONE`) and weight of the set full profile.
+    pub fn exclusive(&self) -> (u32, f64) {
+        (self.exclusive, self.exclusive_weight)
     }
 
     /// Whether base profile g shares a general heavy term with the loaded one.
@@ -162,19 +185,14 @@ impl Scratch {
         self.base_dot[g as usize]
     }
 
-    /// H of the set full profile with full profile q.
-    #[inline]
-    pub fn heavy_with(&self, m: &TfIdfMatrix, q: u32) -> f64 {
-        let g = m.profiles.full_base[q as usize];
-        m.profiles.heavy(self.base_dot(g), self.full, q as usize)
-    }
-
     /// Computes L(a, b) for every film b (the L fold, from a's side); `light_touched` is then
     /// the set of films sharing a light term with a, a included.
     pub fn load_film(&mut self, m: &TfIdfMatrix, a: usize) {
         self.light_touched.clear();
         let films = &mut self.films;
-        next_epoch(&mut self.light_epoch, || films.iter_mut().for_each(|f| f.stamp = 0));
+        next_epoch(&mut self.light_epoch, || {
+            films.iter_mut().for_each(|f| f.stamp = 0)
+        });
         let (slots, weights) = m.light_terms.row(a);
         for (&slot, &w_a) in slots.iter().zip(weights) {
             let (postings, w_bs) = m.light_postings.row(slot as usize);
@@ -199,16 +217,31 @@ impl Scratch {
         self.films[b as usize].stamp == self.light_epoch
     }
 
-    /// The similarity of the loaded film `a` with film `b` (not all-zero): the same
-    /// operations as `Profiles::heavy` and `score`, read from b's slot.
+    /// The similarity of the loaded film `a` with film `b` (not all-zero).
     #[inline(always)]
     pub fn score_with(&self, m: &TfIdfMatrix, inv_a: f64, b: u32) -> f64 {
         let film = &self.films[b as usize];
-        let light = if film.stamp == self.light_epoch { film.light } else { 0.0 };
+        let light = if film.stamp == self.light_epoch {
+            film.light
+        } else {
+            0.0
+        };
+        self.score_slot(m, inv_a, film, light)
+    }
+
+    /// The similarity of the loaded film `a` with film `b`, which shares a light term with it.
+    #[inline(always)]
+    pub fn score_touched(&self, m: &TfIdfMatrix, inv_a: f64, b: u32) -> f64 {
+        let film = &self.films[b as usize];
+        self.score_slot(m, inv_a, film, film.light)
+    }
+
+    /// The same operations as `Profiles::heavy` and `score`, read from b's slot.
+    #[inline(always)]
+    fn score_slot(&self, m: &TfIdfMatrix, inv_a: f64, film: &FilmSlot, light: f64) -> f64 {
         let base_dot = self.base_dot[film.base as usize];
-        let (x, w) = m.profiles.variants[film.variant as usize];
-        let heavy = if self.exclusive != NONE && x == self.exclusive {
-            base_dot + self.exclusive_weight * w
+        let heavy = if film.exclusive == self.same_exclusive {
+            base_dot + self.exclusive_weight * m.profiles.variants[film.variant as usize].1
         } else {
             base_dot
         };
@@ -223,8 +256,14 @@ pub(crate) fn pair_score(m: &TfIdfMatrix, a: usize, b: usize) -> f64 {
     if p == NONE || q == NONE {
         return 0.0;
     }
-    let (g, h) = (m.profiles.full_base[p as usize], m.profiles.full_base[q as usize]);
-    let base_dot = merged_dot(m.profiles.base_terms.row(g as usize), m.profiles.base_terms.row(h as usize));
+    let (g, h) = (
+        m.profiles.full_base[p as usize],
+        m.profiles.full_base[q as usize],
+    );
+    let base_dot = merged_dot(
+        m.profiles.base_terms.row(g as usize),
+        m.profiles.base_terms.row(h as usize),
+    );
     let heavy = m.profiles.heavy(base_dot, p as usize, q as usize);
     let light = merged_dot(m.light_terms.row(a), m.light_terms.row(b));
     score(heavy, light, m.inv_norm[a], m.inv_norm[b])

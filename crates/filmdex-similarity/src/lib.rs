@@ -7,20 +7,27 @@
 //! # Why it is fast and still exact
 //!
 //! A plain inverted index costs the sum over terms of df² multiply-adds, and a few dozen
-//! common terms (genres, ratings, "the") carry almost all of it. So terms are split:
+//! common terms (genres, ratings, "the") carry almost all of it. So terms get one of three
+//! roles (`split`):
 //!
-//! - **Heavy** terms (chosen by document frequency with a cost rule, see `profiles`) are
-//!   handled per *profile*: films with the identical multiset of heavy terms share one. The
-//!   heavy part of a dot product, H(p, q), depends only on the two profiles, and a profile's
-//!   row of H is computed once for all its films.
-//! - **Light** terms go through an inverted index: for film a, the films sharing a light term
-//!   get their exact score from an accumulator (the candidate set S_a).
-//! - Every other film b scores H(p(a), p(b)) * inv_a * inv_b. For each profile p, a heap
-//!   over profiles merges their films (already sorted by inverse norm) into one stream in
-//!   descending H(p, q) * inv_b, built lazily and shared by all films of p. Film a takes
-//!   from it until it has k films outside S_a, plus any within a tiny relative margin of the
-//!   k-th, scores them with the same function, and keeps the top k by (similarity desc,
-//!   film id asc). Nothing outside can beat or tie the k-th, so the result is exact.
+//! - **Exclusive** terms: the ratings. A film has at most one, so a pair either shares it or
+//!   not: it adds w_a * w_b to the dot product only for films with the same rating.
+//! - **Heavy** terms: the commonest others, chosen greedily by document frequency while the
+//!   df² they save outweighs the growth of the number of *base profiles* (films with the same
+//!   heavy terms and tf). The heavy part G of a dot product depends only on the two base
+//!   profiles; a base profile's row of G is computed once, for all its films.
+//! - **Light** terms, all the rest, go through an inverted index: for film a, the films
+//!   sharing a light term get their exact light part from an accumulator.
+//!
+//! So H(a, b) = G(base a, base b) (+ w_a(x) * w_b(x) for the same rating x), and every film b
+//! scores at least H(a, b) * inv_a * inv_b. Per base profile, a lazily built stream yields
+//! the films of all base profiles in descending G * inv_b; per *full profile* (base profile
+//! plus rating) another yields the films with the same rating in descending H * inv_b; read
+//! merged, they give every film in descending heavy-only key, shared by all films of the
+//! profile. For film a, the k-th key times inv_a is a lower bound of its k-th best
+//! similarity (light parts only add), so only films scoring at least that are kept: the
+//! light candidates, and the stream's films down to that key. Nothing left out can beat or
+//! tie the k-th, so the top k, sorted by (similarity desc, film id asc), is exact.
 //!
 //! Every path computes a pair's similarity with the same operations in the same order (written
 //! out in `kernel`), so values are bit-identical across [`top_k_neighbours`],
@@ -29,22 +36,31 @@
 
 /// Input records, the two feature sets, and how a film becomes terms.
 mod features;
+
 /// Spark's MurmurHash3 term hashing, for the seed feature set.
 mod murmur3;
+
 /// Flat sparse rows, the layout of every index.
 mod sparse;
+
 /// Which terms are heavy, exclusive (ratings) or light.
 mod split;
-/// Films grouped by heavy profile.
+
+/// Films grouped by base profile and full profile.
 mod profiles;
+
 /// Building the tf-idf matrix.
 mod matrix;
+
 /// The scoring function, its summation order, and per-thread accumulators.
 mod kernel;
+
 /// Exact top-k neighbours of every film.
 mod topk;
+
 /// Whole rows: one film against all (`similar_to`, all pairs).
 mod rows;
+
 /// Per-feature breakdown of a similarity.
 mod explain;
 
@@ -52,10 +68,10 @@ pub use explain::{Contribution, Explanation};
 pub use features::{FeatureKind, FeatureSet, FilmRecord, ParseFeatureSetError, Person};
 pub use kernel::Neighbour;
 pub use matrix::TfIdfMatrix;
+pub use rows::all_pair_neighbours;
 #[doc(hidden)]
 pub use split::HeavySplit;
-pub use rows::all_pair_neighbours;
-pub use topk::{top_k_neighbours, TopKParams, dump_counters};
+pub use topk::{top_k_neighbours, TopKParams};
 
 /// The Spark `HashingTF` bucket (of 2^18) of a seed-mode token, for tests of the seed features.
 #[doc(hidden)]

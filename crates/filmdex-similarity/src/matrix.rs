@@ -1,5 +1,7 @@
 //! The TF-IDF matrix: term weights, norms, and the heavy/light layout the kernels read.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::features::{FeatureSet, FilmRecord, Label, Vocabulary};
 use crate::profiles::{HeavyRows, Profiles, NONE};
 use crate::sparse::SparseRows;
@@ -12,6 +14,8 @@ use crate::split::{choose, HeavySplit, Role};
 /// `(heavy + light) * (inv_norm_a * inv_norm_b)`, see `kernel`.
 #[derive(Debug, Clone)]
 pub struct TfIdfMatrix {
+    /// Distinct for every build, so per-thread caches can tell matrices apart.
+    pub(crate) id: u64,
     pub(crate) feature_set: FeatureSet,
     pub(crate) film_ids: Vec<i32>,
     /// 1 / L2 norm of the tf-idf vector; 0 for a film whose vector is all zero.
@@ -53,9 +57,15 @@ impl TfIdfMatrix {
         let roles = choose(&postings, &read.rating_terms, films.len(), split);
         let slots = Slots::number(&roles);
         let (heavy_rows, light_terms) = split_rows(&weights, &roles, &slots);
-        let profiles = Profiles::build(&heavy_rows, slots.heavy.len(), slots.exclusive.len(), &inv_norm);
+        let profiles = Profiles::build(
+            &heavy_rows,
+            slots.heavy.len(),
+            slots.exclusive.len(),
+            &inv_norm,
+        );
         let light_postings = light_terms.transpose(slots.light.len());
         TfIdfMatrix {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             feature_set: set,
             film_ids,
             inv_norm,
@@ -104,7 +114,11 @@ impl TfIdfMatrix {
     /// Row `i` of the L2-normalised matrix as (term id, value), term ids ascending.
     pub fn normalised_row(&self, i: usize) -> Vec<(u32, f64)> {
         let inv = self.inv_norm[i];
-        let mut row: Vec<(u32, f64)> = self.weighted_terms(i).into_iter().map(|(t, w)| (t, w * inv)).collect();
+        let mut row: Vec<(u32, f64)> = self
+            .weighted_terms(i)
+            .into_iter()
+            .map(|(t, w)| (t, w * inv))
+            .collect();
         row.sort_unstable_by_key(|&(t, _)| t);
         row
     }
@@ -134,14 +148,27 @@ impl TfIdfMatrix {
         if full != NONE {
             let base = self.profiles.full_base[full as usize] as usize;
             let (slots, weights) = self.profiles.base_terms.row(base);
-            terms.extend(slots.iter().zip(weights).map(|(&s, &w)| (self.heavy_term[s as usize], w)));
+            terms.extend(
+                slots
+                    .iter()
+                    .zip(weights)
+                    .map(|(&s, &w)| (self.heavy_term[s as usize], w)),
+            );
             let x = self.profiles.full_exclusive[full as usize];
             if x != NONE {
-                terms.push((self.exclusive_term[x as usize], self.profiles.full_weight[full as usize]));
+                terms.push((
+                    self.exclusive_term[x as usize],
+                    self.profiles.full_weight[full as usize],
+                ));
             }
         }
         let (slots, weights) = self.light_terms.row(i);
-        terms.extend(slots.iter().zip(weights).map(|(&s, &w)| (self.light_term[s as usize], w)));
+        terms.extend(
+            slots
+                .iter()
+                .zip(weights)
+                .map(|(&s, &w)| (self.light_term[s as usize], w)),
+        );
         terms
     }
 
@@ -150,6 +177,9 @@ impl TfIdfMatrix {
         ids.iter().map(|&l| &self.labels[l as usize])
     }
 }
+
+/// The id of the next matrix built.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 struct ReadFilms {
     /// Film row -> (term, tf), terms ascending.
@@ -172,7 +202,8 @@ fn read_films(films: &[FilmRecord], order: &[usize], set: FeatureSet) -> ReadFil
         vocabulary.read_film(&films[i], set, &mut occurrences);
         let labels = &vocabulary.labels;
         occurrences.sort_unstable_by_key(|&l| (labels[l as usize].term, l));
-        for run in occurrences.chunk_by(|&a, &b| labels[a as usize].term == labels[b as usize].term) {
+        for run in occurrences.chunk_by(|&a, &b| labels[a as usize].term == labels[b as usize].term)
+        {
             counts.push(labels[run[0] as usize].term, run.len() as f64);
         }
         counts.end_row();
@@ -198,7 +229,10 @@ fn tf_idf(counts: &SparseRows, term_count: usize) -> SparseRows {
     for film in 0..films {
         counts.row(film).0.iter().for_each(|&t| df[t as usize] += 1);
     }
-    let idf: Vec<f64> = df.iter().map(|&d| ((films as f64 + 1.0) / (d as f64 + 1.0)).ln()).collect();
+    let idf: Vec<f64> = df
+        .iter()
+        .map(|&d| ((films as f64 + 1.0) / (d as f64 + 1.0)).ln())
+        .collect();
     let mut weights = SparseRows::new();
     for film in 0..films {
         let (terms, tfs) = counts.row(film);
@@ -238,14 +272,21 @@ struct Slots {
 
 impl Slots {
     fn number(roles: &[Role]) -> Self {
-        let mut slots = Slots { heavy: Vec::new(), exclusive: Vec::new(), light: Vec::new(), of_term: Vec::new() };
+        let mut slots = Slots {
+            heavy: Vec::new(),
+            exclusive: Vec::new(),
+            light: Vec::new(),
+            of_term: Vec::new(),
+        };
         for (t, role) in roles.iter().enumerate() {
             let list = match role {
                 Role::Heavy => &mut slots.heavy,
                 Role::Exclusive => &mut slots.exclusive,
                 Role::Light => &mut slots.light,
             };
-            slots.of_term.push(u32::try_from(list.len()).expect("fewer than 2^32 terms"));
+            slots
+                .of_term
+                .push(u32::try_from(list.len()).expect("fewer than 2^32 terms"));
             list.push(u32::try_from(t).expect("fewer than 2^32 terms"));
         }
         slots
@@ -254,7 +295,10 @@ impl Slots {
 
 /// Each film's weights split by role into slots.
 fn split_rows(weights: &SparseRows, roles: &[Role], slots: &Slots) -> (HeavyRows, SparseRows) {
-    let mut heavy = HeavyRows { general: SparseRows::new(), exclusive: Vec::with_capacity(weights.rows()) };
+    let mut heavy = HeavyRows {
+        general: SparseRows::new(),
+        exclusive: Vec::with_capacity(weights.rows()),
+    };
     let mut light = SparseRows::new();
     for film in 0..weights.rows() {
         let (terms, ws) = weights.row(film);
@@ -293,7 +337,10 @@ mod tests {
         let films = [film(30, "c", &[]), film(10, "a", &[]), film(20, "b", &[])];
         let matrix = TfIdfMatrix::build(&films, FeatureSet::Default);
         assert_eq!(matrix.len(), 3);
-        assert_eq!((0..3).map(|i| matrix.film_id(i)).collect::<Vec<_>>(), [10, 20, 30]);
+        assert_eq!(
+            (0..3).map(|i| matrix.film_id(i)).collect::<Vec<_>>(),
+            [10, 20, 30]
+        );
         assert_eq!(matrix.index_of(30), Some(2));
         assert_eq!(matrix.index_of(15), None);
         assert_eq!(matrix.index_of(99), None);
@@ -310,7 +357,11 @@ mod tests {
 
     #[test]
     fn normalised_rows_have_unit_length() {
-        let films = [film(1, "the cat the", &["Drama"]), film(2, "a dog", &["Drama", "Comedy"]), film(3, "x", &[])];
+        let films = [
+            film(1, "the cat the", &["Drama"]),
+            film(2, "a dog", &["Drama", "Comedy"]),
+            film(3, "x", &[]),
+        ];
         let matrix = TfIdfMatrix::build(&films, FeatureSet::Default);
         for i in 0..3 {
             let length: f64 = matrix.normalised_row(i).iter().map(|(_, v)| v * v).sum();

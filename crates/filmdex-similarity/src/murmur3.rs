@@ -52,7 +52,8 @@ pub(crate) fn spark_bucket(bytes: &[u8], buckets: u32) -> u32 {
     let hash = murmur3_x86_32(bytes, SPARK_SEED) as i32;
     let buckets = i64::from(buckets);
     // rem_euclid is Spark's nonNegativeMod: (x % n + n) % n.
-    u32::try_from(i64::from(hash).rem_euclid(buckets)).expect("a remainder is below the bucket count")
+    u32::try_from(i64::from(hash).rem_euclid(buckets))
+        .expect("a remainder is below the bucket count")
 }
 
 #[cfg(test)]
@@ -80,11 +81,23 @@ mod tests {
             (b"abcd", 0x9747_b28c, 0xf047_8627),
             (b"aaaa", 0x9747_b28c, 0x5a97_808a),
             (b"Hello, world!", 0x9747_b28c, 0x2488_4cba),
-            (b"The quick brown fox jumps over the lazy dog", 0x9747_b28c, 0x2fa8_26cd),
-            (b"The quick brown fox jumps over the lazy dog", 0, 0x2e4f_f723),
+            (
+                b"The quick brown fox jumps over the lazy dog",
+                0x9747_b28c,
+                0x2fa8_26cd,
+            ),
+            (
+                b"The quick brown fox jumps over the lazy dog",
+                0,
+                0x2e4f_f723,
+            ),
         ];
         for &(bytes, seed, expected) in cases {
-            assert_eq!(murmur3_x86_32(bytes, seed), expected, "{bytes:?} seed {seed:#x}");
+            assert_eq!(
+                murmur3_x86_32(bytes, seed),
+                expected,
+                "{bytes:?} seed {seed:#x}"
+            );
         }
     }
 
@@ -92,12 +105,18 @@ mod tests {
     /// {5, 7, 8} ("b" is 5), and with 5 features {0, 2, 3}.
     #[test]
     fn matches_pyspark_hashing_tf_example() {
-        let ten: Vec<u32> = ["a", "b", "c"].iter().map(|t| spark_bucket(t.as_bytes(), 10)).collect();
+        let ten: Vec<u32> = ["a", "b", "c"]
+            .iter()
+            .map(|t| spark_bucket(t.as_bytes(), 10))
+            .collect();
         let mut sorted = ten.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, [5, 7, 8]);
         assert_eq!(ten[1], 5);
-        let mut five: Vec<u32> = ["a", "b", "c"].iter().map(|t| spark_bucket(t.as_bytes(), 5)).collect();
+        let mut five: Vec<u32> = ["a", "b", "c"]
+            .iter()
+            .map(|t| spark_bucket(t.as_bytes(), 5))
+            .collect();
         five.sort_unstable();
         assert_eq!(five, [0, 2, 3]);
     }
@@ -111,6 +130,9 @@ mod tests {
             .expect("half of all hashes are negative");
         let hash = murmur3_x86_32(term.as_bytes(), SPARK_SEED) as i32;
         let expected = ((hash % 262_144) + 262_144) % 262_144;
-        assert_eq!(i64::from(spark_bucket(term.as_bytes(), 262_144)), i64::from(expected));
+        assert_eq!(
+            i64::from(spark_bucket(term.as_bytes(), 262_144)),
+            i64::from(expected)
+        );
     }
 }

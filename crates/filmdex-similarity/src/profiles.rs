@@ -40,13 +40,24 @@ impl Groups {
         }
         for g in 0..count {
             members[offsets[g]..offsets[g + 1]].sort_unstable_by(|&a, &b| {
-                inv_norm[b as usize].total_cmp(&inv_norm[a as usize]).then(a.cmp(&b))
+                inv_norm[b as usize]
+                    .total_cmp(&inv_norm[a as usize])
+                    .then(a.cmp(&b))
             });
         }
-        let first_inv = (0..count).map(|g| inv_norm[members[offsets[g]] as usize]).collect();
+        let first_inv = (0..count)
+            .map(|g| inv_norm[members[offsets[g]] as usize])
+            .collect();
         let member_inv = members.iter().map(|&b| inv_norm[b as usize]).collect();
         let member_exclusive = members.iter().map(|&b| exclusive[b as usize]).collect();
-        Groups { of_film, offsets, members, member_inv, member_exclusive, first_inv }
+        Groups {
+            of_film,
+            offsets,
+            members,
+            member_inv,
+            member_exclusive,
+            first_inv,
+        }
     }
 
     pub fn count(&self) -> usize {
@@ -61,7 +72,13 @@ impl Groups {
     #[inline]
     pub fn member(&self, group: usize, i: usize) -> Option<(u32, f64, u32)> {
         let at = self.offsets[group] + i;
-        (at < self.offsets[group + 1]).then(|| (self.members[at], self.member_inv[at], self.member_exclusive[at]))
+        (at < self.offsets[group + 1]).then(|| {
+            (
+                self.members[at],
+                self.member_inv[at],
+                self.member_exclusive[at],
+            )
+        })
     }
 
     fn heap_bytes(&self) -> usize {
@@ -110,9 +127,9 @@ pub(crate) struct FilmSlot {
     pub stamp: u32,
     /// Base profile, `NONE` for an all-zero film.
     pub base: u32,
-    /// Index into `Profiles::variants`: its exclusive slot and weight.
+    /// Exclusive slot (or `NONE`), and index into `Profiles::variants` for its weight.
+    pub exclusive: u32,
     pub variant: u32,
-    pad: u32,
 }
 
 /// Films grouped by their heavy part. H(a, b) = G(base a, base b), plus w_a(x) * w_b(x) when
@@ -131,6 +148,11 @@ pub(crate) struct Profiles {
     pub full_weight: Vec<f64>,
     fulls_of_base: Lists,
     fulls_of_exclusive: Lists,
+    /// Alongside `fulls_of_exclusive`: each listed profile's base profile, exclusive weight
+    /// and first inverse norm, so that starting a same-rating stream reads memory in order.
+    exclusive_base: Vec<u32>,
+    exclusive_weight: Vec<f64>,
+    exclusive_first_inv: Vec<f64>,
     /// Distinct (exclusive slot, weight) pairs; 0 is (`NONE`, 0.0), for no exclusive term.
     pub variants: Vec<(u32, f64)>,
     pub film_slots: Vec<FilmSlot>,
@@ -143,53 +165,104 @@ pub(crate) struct HeavyRows {
     pub exclusive: Vec<Option<(u32, f64)>>,
 }
 
-impl Profiles {
-    /// Groups films; films with `inv_norm` 0 (all-zero vectors) get no profile.
-    pub fn build(rows: &HeavyRows, heavy_slots: usize, exclusive_slots: usize, inv_norm: &[f64]) -> Self {
+/// Profile numbers, in order of first appearance: of each film (`NONE` for all-zero films),
+/// and what each base and full profile is.
+struct ProfileIds {
+    base_of: Vec<u32>,
+    full_of: Vec<u32>,
+    base_terms: SparseRows,
+    full_base: Vec<u32>,
+    full_exclusive: Vec<u32>,
+    full_weight: Vec<f64>,
+}
+
+impl ProfileIds {
+    fn assign(rows: &HeavyRows, inv_norm: &[f64]) -> Self {
         let mut base_ids: HashMap<Vec<(u32, u64)>, u32> = HashMap::new();
         let mut full_ids: HashMap<(u32, u32, u64), u32> = HashMap::new();
-        let mut base_terms = SparseRows::new();
-        let (mut full_base, mut full_exclusive, mut full_weight) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut base_of, mut full_of) = (Vec::new(), Vec::new());
+        let mut ids = ProfileIds {
+            base_of: Vec::with_capacity(inv_norm.len()),
+            full_of: Vec::with_capacity(inv_norm.len()),
+            base_terms: SparseRows::new(),
+            full_base: Vec::new(),
+            full_exclusive: Vec::new(),
+            full_weight: Vec::new(),
+        };
         for (film, &inv) in inv_norm.iter().enumerate() {
             if inv == 0.0 {
-                base_of.push(NONE);
-                full_of.push(NONE);
+                ids.base_of.push(NONE);
+                ids.full_of.push(NONE);
                 continue;
             }
             let (slots, weights) = rows.general.row(film);
-            let key: Vec<(u32, u64)> = slots.iter().zip(weights).map(|(&s, w)| (s, w.to_bits())).collect();
+            let key = slots
+                .iter()
+                .zip(weights)
+                .map(|(&s, w)| (s, w.to_bits()))
+                .collect();
             let next = u32::try_from(base_ids.len()).expect("fewer than 2^32 profiles");
             let base = *base_ids.entry(key).or_insert_with(|| {
-                slots.iter().zip(weights).for_each(|(&s, &w)| base_terms.push(s, w));
-                base_terms.end_row();
+                slots
+                    .iter()
+                    .zip(weights)
+                    .for_each(|(&s, &w)| ids.base_terms.push(s, w));
+                ids.base_terms.end_row();
                 next
             });
             let (x, w) = rows.exclusive[film].unwrap_or((NONE, 0.0));
             let next = u32::try_from(full_ids.len()).expect("fewer than 2^32 profiles");
             let full = *full_ids.entry((base, x, w.to_bits())).or_insert_with(|| {
-                full_base.push(base);
-                full_exclusive.push(x);
-                full_weight.push(w);
+                ids.full_base.push(base);
+                ids.full_exclusive.push(x);
+                ids.full_weight.push(w);
                 next
             });
-            base_of.push(base);
-            full_of.push(full);
+            ids.base_of.push(base);
+            ids.full_of.push(full);
         }
-        let base_count = base_terms.rows();
-        let film_exclusive: Vec<u32> =
-            full_of.iter().map(|&p| if p == NONE { NONE } else { full_exclusive[p as usize] }).collect();
-        let (variants, film_slots) = film_slots(&full_of, &full_base, &full_exclusive, &full_weight, inv_norm);
+        ids
+    }
+}
+
+impl Profiles {
+    /// Groups films; films with `inv_norm` 0 (all-zero vectors) get no profile.
+    pub fn build(
+        rows: &HeavyRows,
+        heavy_slots: usize,
+        exclusive_slots: usize,
+        inv_norm: &[f64],
+    ) -> Self {
+        let ids = ProfileIds::assign(rows, inv_norm);
+        let base_count = ids.base_terms.rows();
+        let film_exclusive: Vec<u32> = (ids.full_of.iter())
+            .map(|&p| {
+                if p == NONE {
+                    NONE
+                } else {
+                    ids.full_exclusive[p as usize]
+                }
+            })
+            .collect();
+        let (variants, film_slots) = film_slots(&ids, inv_norm);
+        let full = Groups::build(ids.full_of, ids.full_base.len(), inv_norm, &film_exclusive);
+        let fulls_of_exclusive = Lists::group(&ids.full_exclusive, exclusive_slots);
+        let listed = &fulls_of_exclusive.ids;
         Profiles {
-            base: Groups::build(base_of, base_count, inv_norm, &film_exclusive),
-            base_postings: base_terms.transpose(heavy_slots),
-            base_terms,
-            full: Groups::build(full_of, full_base.len(), inv_norm, &film_exclusive),
-            fulls_of_base: Lists::group(&full_base, base_count),
-            fulls_of_exclusive: Lists::group(&full_exclusive, exclusive_slots),
-            full_base,
-            full_exclusive,
-            full_weight,
+            base: Groups::build(ids.base_of, base_count, inv_norm, &film_exclusive),
+            base_postings: ids.base_terms.transpose(heavy_slots),
+            base_terms: ids.base_terms,
+            exclusive_base: listed.iter().map(|&q| ids.full_base[q as usize]).collect(),
+            exclusive_weight: listed
+                .iter()
+                .map(|&q| ids.full_weight[q as usize])
+                .collect(),
+            exclusive_first_inv: listed.iter().map(|&q| full.first_inv[q as usize]).collect(),
+            full,
+            fulls_of_base: Lists::group(&ids.full_base, base_count),
+            fulls_of_exclusive,
+            full_base: ids.full_base,
+            full_exclusive: ids.full_exclusive,
+            full_weight: ids.full_weight,
             variants,
             film_slots,
         }
@@ -203,6 +276,22 @@ impl Profiles {
     /// Full profiles whose exclusive term is `x`.
     pub fn fulls_of_exclusive(&self, x: u32) -> &[u32] {
         self.fulls_of_exclusive.get(x as usize)
+    }
+
+    /// The full profiles whose exclusive term is `x`, each with its base profile, exclusive
+    /// weight and first inverse norm.
+    pub fn with_exclusive(&self, x: u32) -> impl Iterator<Item = (u32, u32, f64, f64)> + '_ {
+        let range = self.fulls_of_exclusive.offsets[x as usize]
+            ..self.fulls_of_exclusive.offsets[x as usize + 1];
+        range.map(|i| {
+            let q = self.fulls_of_exclusive.ids[i];
+            (
+                q,
+                self.exclusive_base[i],
+                self.exclusive_weight[i],
+                self.exclusive_first_inv[i],
+            )
+        })
     }
 
     /// H of two full profiles from G of their base profiles: the exclusive term's product is
@@ -228,39 +317,45 @@ impl Profiles {
 }
 
 /// The variants table and each film's slot.
-fn film_slots(
-    full_of: &[u32],
-    full_base: &[u32],
-    full_exclusive: &[u32],
-    full_weight: &[f64],
-    inv_norm: &[f64],
-) -> (Vec<(u32, f64)>, Vec<FilmSlot>) {
-    let mut variants = vec![(NONE, 0.0)];
-    let mut variant_of: HashMap<(u32, u64), u32> = HashMap::new();
-    let mut full_variant = Vec::with_capacity(full_base.len());
-    for (&x, &w) in full_exclusive.iter().zip(full_weight) {
-        let next = u32::try_from(variants.len()).expect("fewer than 2^32 variants");
-        let v = match x {
-            NONE => 0,
-            x => *variant_of.entry((x, w.to_bits())).or_insert_with(|| {
-                variants.push((x, w));
-                next
-            }),
-        };
-        full_variant.push(v);
-    }
-    let slots = full_of
-        .iter()
-        .zip(inv_norm)
+fn film_slots(ids: &ProfileIds, inv_norm: &[f64]) -> (Vec<(u32, f64)>, Vec<FilmSlot>) {
+    let (variants, full_variant) = variants(&ids.full_exclusive, &ids.full_weight);
+    let slots = (ids.full_of.iter().zip(inv_norm))
         .map(|(&p, &inv)| {
-            let (base, variant) = match p {
-                NONE => (NONE, 0),
-                p => (full_base[p as usize], full_variant[p as usize]),
+            let (base, exclusive, variant) = match p {
+                NONE => (NONE, NONE, 0),
+                p => {
+                    let p = p as usize;
+                    (ids.full_base[p], ids.full_exclusive[p], full_variant[p])
+                }
             };
-            FilmSlot { light: 0.0, inv, stamp: 0, base, variant, pad: 0 }
+            FilmSlot {
+                light: 0.0,
+                inv,
+                stamp: 0,
+                base,
+                exclusive,
+                variant,
+            }
         })
         .collect();
     (variants, slots)
+}
+
+/// The distinct (exclusive slot, weight) pairs, (`NONE`, 0.0) first, and each full
+/// profile's index among them.
+fn variants(full_exclusive: &[u32], full_weight: &[f64]) -> (Vec<(u32, f64)>, Vec<u32>) {
+    let mut variants = vec![(NONE, 0.0)];
+    let mut variant_of: HashMap<(u32, u64), u32> = HashMap::new();
+    let full_variant = (full_exclusive.iter().zip(full_weight))
+        .map(|(&x, &w)| match x {
+            NONE => 0,
+            x => *variant_of.entry((x, w.to_bits())).or_insert_with(|| {
+                variants.push((x, w));
+                u32::try_from(variants.len() - 1).expect("fewer than 2^32 variants")
+            }),
+        })
+        .collect();
+    (variants, full_variant)
 }
 
 #[cfg(test)]
@@ -269,7 +364,12 @@ mod tests {
 
     #[test]
     fn groups_sort_members_by_inverse_norm() {
-        let groups = Groups::build(vec![0, 0, 1, NONE, 0], 2, &[0.5, 0.7, 0.9, 0.0, 0.7], &[NONE; 5]);
+        let groups = Groups::build(
+            vec![0, 0, 1, NONE, 0],
+            2,
+            &[0.5, 0.7, 0.9, 0.0, 0.7],
+            &[NONE; 5],
+        );
         assert_eq!(groups.members(0), [1, 4, 0]);
         assert_eq!(groups.members(1), [2]);
         assert_eq!(groups.first_inv, [0.7, 0.9]);
@@ -296,7 +396,11 @@ mod tests {
         assert_eq!(profiles.fulls_of_exclusive(0), [0]);
         assert_eq!(profiles.heavy(1.0, 0, 0), 1.0 + 4.0);
         assert_eq!(profiles.heavy(1.0, 0, 1), 1.0);
-        assert_eq!(profiles.heavy(0.0, 2, 2), 0.0, "no exclusive term, nothing added");
+        assert_eq!(
+            profiles.heavy(0.0, 2, 2),
+            0.0,
+            "no exclusive term, nothing added"
+        );
         assert_eq!(profiles.variants, [(NONE, 0.0), (0, 2.0), (1, 3.0)]);
         let variants: Vec<u32> = profiles.film_slots.iter().map(|s| s.variant).collect();
         assert_eq!(variants, [1, 2, 1, 0]);

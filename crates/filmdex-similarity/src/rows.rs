@@ -1,10 +1,20 @@
 //! Whole rows: one film against every other, for the server's query and the all-pairs table.
 
+use std::cell::RefCell;
+
 use rayon::prelude::*;
 
 use crate::kernel::{to_neighbours, Neighbour, Ranked, Scratch};
 use crate::matrix::TfIdfMatrix;
 use crate::profiles::NONE;
+
+thread_local! {
+    /// The scratch this thread last used for `similar_to`, with the id of its matrix. A
+    /// server thread answers many queries on one matrix, and a new scratch copies a slot per
+    /// film (1.3 MB at 40k films), far more than a query costs; a reused one costs only what
+    /// the query touches. It is kept until the thread ends or queries another matrix.
+    static QUERY_SCRATCH: RefCell<Option<(u64, Scratch)>> = const { RefCell::new(None) };
+}
 
 impl TfIdfMatrix {
     /// Every other film whose similarity to `film_id` is at least `threshold`, in neighbour
@@ -16,14 +26,20 @@ impl TfIdfMatrix {
         if self.inv_norm[a] == 0.0 {
             return Some(neighbours);
         }
-        let mut scratch = Scratch::new(self);
-        let full = self.profiles.full.of_film[a] as usize;
-        scratch.load_base(self, self.profiles.full_base[full] as usize);
-        scratch.set_full(self, full);
-        scratch.load_film(self, a);
-        let mut scored = Vec::new();
-        collect_row(self, a, &scratch, |s| s >= threshold, &mut scored);
-        to_neighbours(self, &mut scored, &mut neighbours);
+        QUERY_SCRATCH.with(|cell| {
+            let mut cached = cell.borrow_mut();
+            if cached.as_ref().is_none_or(|(id, _)| *id != self.id) {
+                *cached = Some((self.id, Scratch::new(self)));
+            }
+            let (_, scratch) = cached.as_mut().expect("set just above");
+            let full = self.profiles.full.of_film[a] as usize;
+            scratch.load_base(self, self.profiles.full_base[full] as usize);
+            scratch.set_full(self, full);
+            scratch.load_film(self, a);
+            let mut scored = Vec::new();
+            collect_row(self, a, scratch, |s| s >= threshold, &mut scored);
+            to_neighbours(self, &mut scored, &mut neighbours);
+        });
         Some(neighbours)
     }
 }
@@ -32,7 +48,11 @@ impl TfIdfMatrix {
 /// `min_similarity`, in neighbour order. Each film's row is built, handed over and dropped,
 /// so memory stays O(films) per thread; both directions of a pair are reported (once in each
 /// film's row). Rows arrive in any order across threads; each row's content is deterministic.
-pub fn all_pair_neighbours(m: &TfIdfMatrix, min_similarity: f64, sink: impl Fn(i32, &[Neighbour]) + Sync) {
+pub fn all_pair_neighbours(
+    m: &TfIdfMatrix,
+    min_similarity: f64,
+    sink: impl Fn(i32, &[Neighbour]) + Sync,
+) {
     let keep = |s: f64| s > min_similarity;
     (0..m.profiles.base.count()).into_par_iter().for_each_init(
         || (Scratch::new(m), Vec::new(), Vec::new()),
@@ -62,10 +82,7 @@ pub(crate) fn sink_zero_films(m: &TfIdfMatrix, sink: &(impl Fn(i32, &[Neighbour]
 }
 
 /// Scores of every film `b != a` that `keep`s, for a film `a` whose base profile, full
-/// profile and light row are loaded in `scratch`. When a score of 0 is not kept, only films
-/// sharing a term with `a` can be kept: those in a base profile sharing a general heavy term,
-/// those with the same exclusive term, and those sharing a light term; each set is visited
-/// without the films of the sets before it.
+/// profile and light row are loaded in `scratch`.
 fn collect_row(
     m: &TfIdfMatrix,
     a: usize,
@@ -84,19 +101,36 @@ fn collect_row(
         }
     };
     if keep(0.0) {
-        (0..m.len()).filter(|&b| m.inv_norm[b] != 0.0).for_each(|b| visit(b as u32));
-        return;
+        (0..m.len())
+            .filter(|&b| m.inv_norm[b] != 0.0)
+            .for_each(|b| visit(b as u32));
+    } else {
+        visit_sharing(m, scratch, visit);
     }
+}
+
+/// Visits every film sharing a term with the loaded film, once: those in a base profile
+/// sharing a general heavy term, those with the same exclusive term in other base profiles,
+/// and those sharing a light term in neither of these. The others score 0.
+fn visit_sharing(m: &TfIdfMatrix, scratch: &Scratch, mut visit: impl FnMut(u32)) {
     let profiles = &m.profiles;
     for &g in &scratch.base_touched {
-        profiles.base.members(g as usize).iter().for_each(|&b| visit(b));
+        profiles
+            .base
+            .members(g as usize)
+            .iter()
+            .for_each(|&b| visit(b));
     }
     let x = profiles.full_exclusive[scratch.full()];
     let same_exclusive = |q: u32| x != NONE && profiles.full_exclusive[q as usize] == x;
     if x != NONE {
         for &q in profiles.fulls_of_exclusive(x) {
             if !scratch.shares_base(profiles.full_base[q as usize]) {
-                profiles.full.members(q as usize).iter().for_each(|&b| visit(b));
+                profiles
+                    .full
+                    .members(q as usize)
+                    .iter()
+                    .for_each(|&b| visit(b));
             }
         }
     }

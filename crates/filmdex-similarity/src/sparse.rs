@@ -12,7 +12,11 @@ pub(crate) struct SparseRows {
 
 impl SparseRows {
     pub fn new() -> Self {
-        SparseRows { offsets: vec![0], ids: Vec::new(), weights: Vec::new() }
+        SparseRows {
+            offsets: vec![0],
+            ids: Vec::new(),
+            weights: Vec::new(),
+        }
     }
 
     /// Appends an entry to the row under construction.
@@ -62,7 +66,11 @@ impl SparseRows {
                 *slot += 1;
             }
         }
-        SparseRows { offsets, ids, weights }
+        SparseRows {
+            offsets,
+            ids,
+            weights,
+        }
     }
 
     /// Bytes held, for the benchmark's memory report.

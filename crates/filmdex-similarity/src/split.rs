@@ -41,7 +41,12 @@ const COST_PER_PROFILE: f64 = 1_000.0;
 
 /// The role of every term. `postings` is term -> (film, weight); `rating_terms` are the
 /// candidates for exclusive terms.
-pub(crate) fn choose(postings: &SparseRows, rating_terms: &[u32], films: usize, split: HeavySplit) -> Vec<Role> {
+pub(crate) fn choose(
+    postings: &SparseRows,
+    rating_terms: &[u32],
+    films: usize,
+    split: HeavySplit,
+) -> Vec<Role> {
     let mut roles = vec![Role::Light; postings.rows()];
     if !matches!(split, HeavySplit::NoExclusive(_)) {
         for t in exclusive_terms(postings, rating_terms, films) {
@@ -102,9 +107,7 @@ fn choose_auto(postings: &SparseRows, films: usize, roles: &mut [Role]) {
         let refined = partition.refine(films_of_t, weights);
         let (before, after) = (partition.live as f64, refined.live as f64);
         let df = films_of_t.len() as f64;
-        let alpha: f64 = std::env::var("ALPHA").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
-        let beta: f64 = std::env::var("BETA").ok().and_then(|v| v.parse().ok()).unwrap_or(COST_PER_PROFILE);
-        let cost = alpha * (after * after - before * before) + beta * (after - before);
+        let cost = after * after - before * before + COST_PER_PROFILE * (after - before);
         if df * df >= cost {
             partition.apply(films_of_t, refined);
             roles[t] = Role::Heavy;
@@ -130,7 +133,11 @@ struct Refined {
 impl Partition {
     fn new(films: usize) -> Self {
         let size = u32::try_from(films).expect("fewer than 2^32 films");
-        Partition { of_film: vec![0; films], sizes: vec![size], live: usize::from(films > 0) }
+        Partition {
+            of_film: vec![0; films],
+            sizes: vec![size],
+            live: usize::from(films > 0),
+        }
     }
 
     /// Films having the term move to a new profile per (old profile, weight); an old profile
@@ -152,8 +159,15 @@ impl Partition {
             new_sizes[(id - first_new) as usize] += 1;
             new_ids.push(id);
         }
-        let emptied = moved.iter().filter(|&(&old, &n)| self.sizes[old as usize] == n).count();
-        Refined { new_ids, new_sizes, live: self.live + keys.len() - emptied }
+        let emptied = moved
+            .iter()
+            .filter(|&(&old, &n)| self.sizes[old as usize] == n)
+            .count();
+        Refined {
+            new_ids,
+            new_sizes,
+            live: self.live + keys.len() - emptied,
+        }
     }
 
     fn apply(&mut self, films: &[u32], refined: Refined) {

@@ -1,13 +1,10 @@
 //! Exact top-k neighbours of every film: light candidates from the inverted index, the rest
-//! from a per-profile stream of films in descending heavy-only score.
+//! from streams of films in descending heavy-only score, shared per profile.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::binary_heap::{BinaryHeap, PeekMut};
 
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-pub static C: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
-pub fn dump_counters() { let n = ["films","light_touched","scored","merge_reads","prefix_same","prefix_others","waiting_same","waiting_others"]; for i in 0..8 { eprint!("{}={} ", n[i], C[i].load(Relaxed)); } eprintln!(); }
 
 use crate::kernel::{to_neighbours, Neighbour, Ranked, Scratch};
 use crate::matrix::TfIdfMatrix;
@@ -25,7 +22,10 @@ pub struct TopKParams {
 
 impl Default for TopKParams {
     fn default() -> Self {
-        TopKParams { top_k: 100, min_similarity: 0.0 }
+        TopKParams {
+            top_k: 100,
+            min_similarity: 0.0,
+        }
     }
 }
 
@@ -58,7 +58,9 @@ pub fn top_k_neighbours(m: &TfIdfMatrix, p: &TopKParams, sink: impl Fn(i32, &[Ne
             for &full in m.profiles.fulls_of_base(base) {
                 worker.scratch.set_full(m, full as usize);
                 worker.same.start_same(m, &worker.scratch, p);
-                worker.merged.reset(m.profiles.full_exclusive[full as usize]);
+                worker
+                    .merged
+                    .reset(m.profiles.full_exclusive[full as usize]);
                 for &a in m.profiles.full.members(full as usize) {
                     worker.scratch.load_film(m, a as usize);
                     worker.film_top_k(m, a as usize, p);
@@ -111,18 +113,17 @@ impl Worker {
     fn film_top_k(&mut self, m: &TfIdfMatrix, a: usize, p: &TopKParams) {
         let inv_a = m.inv_norm[a];
         let floor = self.kth_key(m, a, p.top_k) * inv_a * (1.0 - TIE_MARGIN);
-        // Most films have far more than k candidates above `floor`. Guess a higher cut from
-        // the previous film; if at least k films reach it, the k-th best does too, so it is a
-        // valid floor and nothing above the k-th is lost. Otherwise start over from `floor`.
-        let share: f64 = std::env::var("GUESS").ok().and_then(|v| v.parse().ok()).unwrap_or(GUESS_SHARE);
-        let guess = self.last_kth * share;
-        if guess > floor && self.collect(m, a, inv_a, guess, p) >= p.top_k {
-            C[0].fetch_add(1, Relaxed);
-        } else {
-            C[1].fetch_add(1, Relaxed);
-            self.collect(m, a, inv_a, floor, p);
+        self.collect(m, a, inv_a, floor, p);
+        // Most films have far more than k candidates above `floor`. If at least k of them
+        // reach a higher cut, guessed from the previous film, the k-th best does too: the
+        // films below it can go before selecting.
+        let guess = self.last_kth * GUESS_SHARE;
+        if guess > floor {
+            let cut = Ranked::new(guess, u32::MAX);
+            if self.scored.iter().filter(|&&r| r <= cut).count() >= p.top_k {
+                self.scored.retain(|&r| r <= cut);
+            }
         }
-        C[2].fetch_add(self.scored.len() as u64, Relaxed);
         if self.scored.len() > p.top_k {
             self.scored.select_nth_unstable(p.top_k - 1);
             self.scored.truncate(p.top_k);
@@ -135,9 +136,9 @@ impl Worker {
 
     /// Every film other than `a` scoring at least `floor` (and above the minimum) into
     /// `scored`: the films sharing a light term, then the other films of the merged streams
-    /// down to `floor`. Returns how many.
-    fn collect(&mut self, m: &TfIdfMatrix, a: usize, inv_a: f64, floor: f64, p: &TopKParams) -> usize {
-        self.score_light(m, a, inv_a, floor, p.min_similarity);
+    /// down to `floor`, whose light part is 0.
+    fn collect(&mut self, m: &TfIdfMatrix, a: usize, inv_a: f64, floor: f64, p: &TopKParams) {
+        self.score_light(m, a, inv_a, floor.max(p.min_similarity), p.min_similarity);
         let mut i = 0;
         while let Some((key, b)) = self.merged.get(m, i, &mut self.same, &mut self.others) {
             i += 1;
@@ -153,7 +154,6 @@ impl Worker {
                 self.scored.push(Ranked::new(s, b));
             }
         }
-        self.scored.len()
     }
 
     /// Scores the films sharing a light term with `a` into `scored`, keeping those at least
@@ -166,7 +166,7 @@ impl Worker {
         self.scored.resize(touched.len(), Ranked::new(0.0, 0));
         let mut kept = 0;
         for &b in touched {
-            let s = scratch.score_with(m, inv_a, b);
+            let s = scratch.score_touched(m, inv_a, b);
             self.scored[kept] = Ranked::new(s, b);
             kept += usize::from(s >= at_least && s > above && b as usize != a);
         }
@@ -203,16 +203,32 @@ struct Merged {
 
 impl Merged {
     fn new() -> Self {
-        Merged { exclusive: NONE, same: 0, others: 0, prefix: Vec::new() }
+        Merged {
+            exclusive: NONE,
+            same: 0,
+            others: 0,
+            prefix: Vec::new(),
+        }
     }
 
     fn reset(&mut self, exclusive: u32) {
-        *self = Merged { exclusive, same: 0, others: 0, prefix: std::mem::take(&mut self.prefix) };
+        *self = Merged {
+            exclusive,
+            same: 0,
+            others: 0,
+            prefix: std::mem::take(&mut self.prefix),
+        };
         self.prefix.clear();
     }
 
     /// The `i`-th film of the merged streams with its key, merging further if needed.
-    fn get(&mut self, m: &TfIdfMatrix, i: usize, same: &mut Stream, others: &mut Stream) -> Option<(f64, u32)> {
+    fn get(
+        &mut self,
+        m: &TfIdfMatrix,
+        i: usize,
+        same: &mut Stream,
+        others: &mut Stream,
+    ) -> Option<(f64, u32)> {
         while self.prefix.len() <= i {
             let next = self.next(m, same, others)?;
             self.prefix.push(next);
@@ -220,7 +236,12 @@ impl Merged {
         Some(self.prefix[i])
     }
 
-    fn next(&mut self, m: &TfIdfMatrix, same: &mut Stream, others: &mut Stream) -> Option<(f64, u32)> {
+    fn next(
+        &mut self,
+        m: &TfIdfMatrix,
+        same: &mut Stream,
+        others: &mut Stream,
+    ) -> Option<(f64, u32)> {
         let from_others = loop {
             let Some((key, b, x)) = others.get(m, self.others) else {
                 break None;
@@ -256,6 +277,15 @@ enum Family {
     Full,
 }
 
+impl Family {
+    fn groups(self, m: &TfIdfMatrix) -> &Groups {
+        match self {
+            Family::Base => &m.profiles.base,
+            Family::Full => &m.profiles.full,
+        }
+    }
+}
+
 /// The films of a set of groups in descending key h(group) * inv_b, generated lazily and kept
 /// (`prefix`) for every film that reads it.
 ///
@@ -282,10 +312,7 @@ struct Stream {
 
 impl Stream {
     fn new(family: Family, m: &TfIdfMatrix) -> Self {
-        let groups = match family {
-            Family::Base => m.profiles.base.count(),
-            Family::Full => m.profiles.full.count(),
-        };
+        let groups = family.groups(m).count();
         Stream {
             family,
             waiting: Vec::new(),
@@ -299,17 +326,8 @@ impl Stream {
         }
     }
 
-    fn groups<'m>(&self, m: &'m TfIdfMatrix) -> &'m Groups {
-        match self.family {
-            Family::Base => &m.profiles.base,
-            Family::Full => &m.profiles.full,
-        }
-    }
-
-    /// Starts over with `groups` and their h.
-    fn reset(&mut self, m: &TfIdfMatrix, groups: impl Iterator<Item = (u32, f64)>, p: &TopKParams) {
-        let i = match self.family { Family::Full => 0, Family::Base => 1 };
-        C[4 + i].fetch_add(self.prefix.len() as u64, Relaxed);
+    /// Starts over with `groups`: (group, h, inverse norm of its first film).
+    fn reset(&mut self, groups: impl Iterator<Item = (u32, f64, f64)>, p: &TopKParams) {
         for &g in &self.admitted {
             self.cursor[g as usize] = 0;
         }
@@ -317,13 +335,14 @@ impl Stream {
         self.heap.clear();
         self.prefix.clear();
         self.waiting.clear();
-        let first_inv = &self.groups(m).first_inv;
-        for (g, h) in groups {
+        for (g, h, first_inv) in groups {
             self.h[g as usize] = h;
-            self.waiting.push((h * first_inv[g as usize], g));
+            self.waiting.push((h * first_inv, g));
         }
-        self.bound = self.waiting.iter().fold(f64::NEG_INFINITY, |b, w| b.max(w.0));
-        C[6 + i].fetch_add(self.waiting.len() as u64, Relaxed);
+        self.bound = self
+            .waiting
+            .iter()
+            .fold(f64::NEG_INFINITY, |b, w| b.max(w.0));
         // The first k + 1 films of the stream come from at most k + 1 groups (the ones with
         // the largest upper keys), so that many is the right first batch; the films that
         // readers skip make later batches (doubling) necessary.
@@ -333,23 +352,33 @@ impl Stream {
     /// Base profiles sharing a general heavy term with the loaded one, with h = G; every
     /// base profile when a similarity of 0 is kept.
     fn start_others(&mut self, m: &TfIdfMatrix, scratch: &Scratch, p: &TopKParams) {
+        let first_inv = &m.profiles.base.first_inv;
+        let with = |g: u32| (g, scratch.base_dot(g), first_inv[g as usize]);
         if p.min_similarity < 0.0 {
             let all = u32::try_from(m.profiles.base.count()).expect("fewer than 2^32 profiles");
-            self.reset(m, (0..all).map(|g| (g, scratch.base_dot(g))), p);
+            self.reset((0..all).map(with), p);
         } else {
-            let touched = scratch.base_touched.iter().map(|&g| (g, scratch.base_dot(g)));
-            self.reset(m, touched, p);
+            self.reset(scratch.base_touched.iter().map(|&g| with(g)), p);
         }
     }
 
-    /// Full profiles with the exclusive term of the set one, with h = H; none without one.
+    /// Full profiles with the exclusive term x of the set one, with h = H = G + w_a(x) *
+    /// w_b(x) (what `Profiles::heavy` computes for a shared x); none without one.
     fn start_same(&mut self, m: &TfIdfMatrix, scratch: &Scratch, p: &TopKParams) {
-        let x = m.profiles.full_exclusive[scratch.full()];
-        let fulls: &[u32] = if x == NONE { &[] } else { m.profiles.fulls_of_exclusive(x) };
-        self.reset(m, fulls.iter().map(|&q| (q, scratch.heavy_with(m, q))), p);
+        let (x, weight) = scratch.exclusive();
+        if x == NONE {
+            self.reset(std::iter::empty(), p);
+            return;
+        }
+        let same = m.profiles.with_exclusive(x);
+        self.reset(
+            same.map(|(q, g, w, first_inv)| (q, scratch.base_dot(g) + weight * w, first_inv)),
+            p,
+        );
     }
 
     /// The `i`-th film of the stream with its key and exclusive slot, generating it if needed.
+    #[inline]
     fn get(&mut self, m: &TfIdfMatrix, i: usize) -> Option<(f64, u32, u32)> {
         while self.prefix.len() <= i {
             if !self.advance(m) {
@@ -361,22 +390,30 @@ impl Stream {
 
     fn advance(&mut self, m: &TfIdfMatrix) -> bool {
         loop {
-            let top = self.heap.peek().map(|&(bits, _)| f64::from_bits(bits));
-            if !self.waiting.is_empty() && top.is_none_or(|key| key < self.bound) {
+            let Some(mut top) = self.heap.peek_mut() else {
+                if self.waiting.is_empty() {
+                    return false;
+                }
+                self.admit();
+                continue;
+            };
+            if !self.waiting.is_empty() && f64::from_bits(top.0) < self.bound {
+                drop(top);
                 self.admit();
                 continue;
             }
-            let Some((_, Reverse(g))) = self.heap.pop() else {
-                return false;
-            };
-            let groups = self.groups(m);
-            let (g, next) = (g as usize, self.cursor[g as usize] as usize);
-            let (b, inv_b, x) = groups.member(g, next).expect("an admitted group has a next film");
+            let groups = self.family.groups(m);
+            let g = top.1 .0 as usize;
+            let next = self.cursor[g] as usize;
+            let (b, inv_b, x) = groups
+                .member(g, next)
+                .expect("an admitted group has a next film");
             self.prefix.push((self.h[g] * inv_b, b, x));
             self.cursor[g] += 1;
-            if let Some((_, inv_b, _)) = groups.member(g, next + 1) {
-                let key = self.h[g] * inv_b;
-                self.heap.push((key.to_bits(), Reverse(g as u32)));
+            // The group's next film takes its place at the top: one sift, not a pop and a push.
+            match groups.member(g, next + 1) {
+                Some((_, inv_b, _)) => top.0 = (self.h[g] * inv_b).to_bits(),
+                None => drop(PeekMut::pop(top)),
             }
             return true;
         }
@@ -388,13 +425,17 @@ impl Stream {
         let take = self.batch.min(n);
         if take < n {
             // Upper keys are never negative, so their bits order as they do.
-            self.waiting.select_nth_unstable_by_key(n - take, |w| w.0.to_bits());
+            self.waiting
+                .select_nth_unstable_by_key(n - take, |w| w.0.to_bits());
         }
         for (key, g) in self.waiting.drain(n - take..) {
             self.heap.push((key.to_bits(), Reverse(g)));
             self.admitted.push(g);
         }
-        self.bound = self.waiting.iter().fold(f64::NEG_INFINITY, |b, w| b.max(w.0));
+        self.bound = self
+            .waiting
+            .iter()
+            .fold(f64::NEG_INFINITY, |b, w| b.max(w.0));
         self.batch = self.batch.saturating_mul(2);
     }
 }

@@ -39,23 +39,39 @@ fn matrix() -> TfIdfMatrix {
 
 fn close(row: &[Neighbour], expected: &[(i32, f64)]) -> bool {
     row.len() == expected.len()
-        && row.iter().zip(expected).all(|(n, &(id, s))| n.film_id == id && (n.similarity - s).abs() < 1e-15)
+        && row
+            .iter()
+            .zip(expected)
+            .all(|(n, &(id, s))| n.film_id == id && (n.similarity - s).abs() < 1e-15)
 }
 
 #[test]
 fn three_films_by_hand() {
     let m = matrix();
     let rows = top_k_rows(&m, 10, 0.0);
-    assert!(close(&rows[&10], &[(20, SIM_10_20), (30, SIM_10_30)]), "{:?}", rows[&10]);
+    assert!(
+        close(&rows[&10], &[(20, SIM_10_20), (30, SIM_10_30)]),
+        "{:?}",
+        rows[&10]
+    );
     assert!(close(&rows[&20], &[(10, SIM_10_20)]), "{:?}", rows[&20]);
     assert!(close(&rows[&30], &[(10, SIM_10_30)]), "{:?}", rows[&30]);
     assert_eq!(all_pair_rows(&m, 0.0), rows);
     // similar_to keeps what is at least the threshold, so a 0 threshold lists film 30 for 20.
     let from_20 = m.similar_to(20, 0.0).expect("film 20 is known");
-    assert!(close(&from_20, &[(10, SIM_10_20), (30, 0.0)]), "{from_20:?}");
-    assert!(close(&m.similar_to(10, 0.2).expect("known"), &[(20, SIM_10_20)]));
+    assert!(
+        close(&from_20, &[(10, SIM_10_20), (30, 0.0)]),
+        "{from_20:?}"
+    );
+    assert!(close(
+        &m.similar_to(10, 0.2).expect("known"),
+        &[(20, SIM_10_20)]
+    ));
     assert_eq!(m.similar_to(11, 0.0), None);
-    assert_eq!(m.similarity(10, 20).map(f64::to_bits), Some(rows[&10][0].similarity.to_bits()));
+    assert_eq!(
+        m.similarity(10, 20).map(f64::to_bits),
+        Some(rows[&10][0].similarity.to_bits())
+    );
 }
 
 #[test]
@@ -76,7 +92,10 @@ fn empty_and_all_zero_corpora_have_no_neighbours() {
     assert!(m.is_empty());
     assert!(top_k_rows(&m, 10, 0.0).is_empty());
     // Two films made of the same terms: every term is in every film and weighs 0.
-    let twins = [film(1, "Same", &["Drama"], 7.0, &[]), film(2, "same", &["Drama"], 7.0, &[])];
+    let twins = [
+        film(1, "Same", &["Drama"], 7.0, &[]),
+        film(2, "same", &["Drama"], 7.0, &[]),
+    ];
     let m = TfIdfMatrix::build(&twins, FeatureSet::Default);
     assert!(top_k_rows(&m, 10, -1.0).values().all(Vec::is_empty));
     assert_eq!(m.similar_to(1, -1.0), Some(Vec::new()));
@@ -94,5 +113,9 @@ fn seed_mode_tokens_are_the_originals() {
     let m = TfIdfMatrix::build(&films, FeatureSet::Seed);
     let why = m.explain(1, 2, 10).expect("known films");
     let labels: Vec<&str> = why.contributions.iter().map(|c| c.label.as_str()).collect();
-    assert_eq!(labels, ["7.00", "Drama"], "the title token \"Drama\" is not the genre token");
+    assert_eq!(
+        labels,
+        ["7.00", "Drama"],
+        "the title token \"Drama\" is not the genre token"
+    );
 }

@@ -7,14 +7,22 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 
 use crate::support::reference::Reference;
-use crate::support::{all_pair_rows, assert_close, assert_ordered, bits, expected_top_k, top_k_rows};
+use crate::support::{
+    all_pair_rows, assert_close, assert_ordered, bits, expected_top_k, top_k_rows,
+};
 
 const WORDS: [&str; 7] = ["the", "Star", "war", "a", "x, y", "Noël", "STAR"];
 const GENRES: [&str; 4] = ["Drama", "Comedy", "star", "War"];
 const RATINGS: [f64; 3] = [6.0, 7.0, 7.5];
 /// Two people share a name, one name has a comma, one is also a title word.
-const PEOPLE: [(&str, &str); 6] =
-    [("nm1", "Ann Lee"), ("nm2", "Bo Ray"), ("nm3", "Ann Lee"), ("nm4", "Star"), ("nm5", "Di, Jr."), ("nm6", "Eve")];
+const PEOPLE: [(&str, &str); 6] = [
+    ("nm1", "Ann Lee"),
+    ("nm2", "Bo Ray"),
+    ("nm3", "Ann Lee"),
+    ("nm4", "Star"),
+    ("nm5", "Di, Jr."),
+    ("nm6", "Eve"),
+];
 const CATEGORIES: [&str; 2] = ["director", "actor"];
 
 /// Every split rule the kernel must agree under: automatic, all heavy, some, none, and the
@@ -44,8 +52,15 @@ fn film_spec() -> impl Strategy<Value = FilmSpec> {
 fn to_film(film_id: i32, (words, genres, rating, people): &FilmSpec) -> FilmRecord {
     FilmRecord {
         film_id,
-        title: words.iter().map(|&w| WORDS[w]).collect::<Vec<_>>().join(" "),
-        genres: (0..GENRES.len()).filter(|g| genres & (1 << g) != 0).map(|g| GENRES[g].to_owned()).collect(),
+        title: words
+            .iter()
+            .map(|&w| WORDS[w])
+            .collect::<Vec<_>>()
+            .join(" "),
+        genres: (0..GENRES.len())
+            .filter(|g| genres & (1 << g) != 0)
+            .map(|g| GENRES[g].to_owned())
+            .collect(),
         rating: RATINGS[*rating],
         persons: people
             .iter()
@@ -61,16 +76,23 @@ fn to_film(film_id: i32, (words, genres, rating, people): &FilmSpec) -> FilmReco
 /// Up to 40 films, a few of them duplicates of others under another id; ids are a
 /// permutation of 0..1009 shifted to include negatives, so input order is not id order.
 fn corpus() -> impl Strategy<Value = Vec<FilmRecord>> {
-    (prop::collection::vec(film_spec(), 0..36), prop::collection::vec(any::<Index>(), 0..5), 0..1009usize).prop_map(
-        |(specs, duplicates, shift)| {
+    (
+        prop::collection::vec(film_spec(), 0..36),
+        prop::collection::vec(any::<Index>(), 0..5),
+        0..1009usize,
+    )
+        .prop_map(|(specs, duplicates, shift)| {
             let mut chosen: Vec<&FilmSpec> = specs.iter().collect();
             if !specs.is_empty() {
                 chosen.extend(duplicates.iter().map(|d| &specs[d.index(specs.len())]));
             }
             let id = |i: usize| i32::try_from((i * 37 + shift) % 1009).expect("small") - 500;
-            chosen.iter().enumerate().map(|(i, spec)| to_film(id(i), spec)).collect()
-        },
-    )
+            chosen
+                .iter()
+                .enumerate()
+                .map(|(i, spec)| to_film(id(i), spec))
+                .collect()
+        })
 }
 
 /// Every matrix a corpus gives, with its description for failure messages.
@@ -78,7 +100,10 @@ fn matrices(films: &[FilmRecord]) -> Vec<(String, TfIdfMatrix)> {
     let mut out = Vec::new();
     for set in SETS {
         for split in SPLITS {
-            out.push((format!("{set} {split:?}"), TfIdfMatrix::build_with_split(films, set, split)));
+            out.push((
+                format!("{set} {split:?}"),
+                TfIdfMatrix::build_with_split(films, set, split),
+            ));
         }
     }
     out

@@ -11,22 +11,42 @@ const FILMS: usize = 3_000;
 #[test]
 fn top_k_is_exact_on_a_realistic_corpus() {
     let films = synthetic::corpus(FILMS, 42);
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a thread pool");
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool");
     for set in [FeatureSet::Default, FeatureSet::Seed] {
         let m = TfIdfMatrix::build(&films, set);
         let [heavy, exclusive, bases, profiles, _] = m.layout_summary();
-        let layout = format!("{set}: {heavy} heavy, {exclusive} exclusive, {bases} bases, {profiles} profiles");
-        assert!(heavy > 5 && exclusive > 20 && bases > 1 && profiles > bases, "{layout}");
+        let layout = format!(
+            "{set}: {heavy} heavy, {exclusive} exclusive, {bases} bases, {profiles} profiles"
+        );
+        assert!(
+            heavy > 5 && exclusive > 20 && bases > 1 && profiles > bases,
+            "{layout}"
+        );
         let rows = top_k_rows(&m, 100, 0.0);
         for (&id, row) in &rows {
-            assert_eq!(bits(row), bits(&expected_top_k(&m, id, 100, 0.0)), "{set} film {id}");
+            assert_eq!(
+                bits(row),
+                bits(&expected_top_k(&m, id, 100, 0.0)),
+                "{set} film {id}"
+            );
         }
         let single = one.install(|| top_k_rows(&m, 100, 0.0));
-        assert!(single.iter().all(|(id, row)| bits(row) == bits(&rows[id])), "{set}: 1 thread differs");
+        assert!(
+            single.iter().all(|(id, row)| bits(row) == bits(&rows[id])),
+            "{set}: 1 thread differs"
+        );
         let reference = Reference::new(&films, set);
         for a in (0..FILMS).step_by(97) {
             let id = reference.ids[a];
-            let expected: Vec<(i32, f64)> = reference.row(a).into_iter().filter(|x| x.1 > 0.0).take(100).collect();
+            let expected: Vec<(i32, f64)> = reference
+                .row(a)
+                .into_iter()
+                .filter(|x| x.1 > 0.0)
+                .take(100)
+                .collect();
             assert_close(&rows[&id], &expected, 0.0, &format!("{set} film {id}"));
         }
     }

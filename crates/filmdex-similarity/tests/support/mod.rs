@@ -13,7 +13,13 @@ use filmdex_similarity::{
 pub type Rows = BTreeMap<i32, Vec<Neighbour>>;
 
 /// A film for hand-written examples; persons are (nconst, name, category).
-pub fn film(film_id: i32, title: &str, genres: &[&str], rating: f64, persons: &[(&str, &str, &str)]) -> FilmRecord {
+pub fn film(
+    film_id: i32,
+    title: &str,
+    genres: &[&str],
+    rating: f64,
+    persons: &[(&str, &str, &str)],
+) -> FilmRecord {
     FilmRecord {
         film_id,
         title: title.to_owned(),
@@ -33,10 +39,20 @@ pub fn film(film_id: i32, title: &str, genres: &[&str], rating: f64, persons: &[
 /// Every row `top_k_neighbours` hands out, checking each film comes exactly once.
 pub fn top_k_rows(m: &TfIdfMatrix, top_k: usize, min_similarity: f64) -> Rows {
     let rows = Mutex::new(Rows::new());
-    top_k_neighbours(m, &TopKParams { top_k, min_similarity }, |id, row| {
-        let previous = rows.lock().expect("no test panics holding it").insert(id, row.to_vec());
-        assert!(previous.is_none(), "film {id} came twice");
-    });
+    top_k_neighbours(
+        m,
+        &TopKParams {
+            top_k,
+            min_similarity,
+        },
+        |id, row| {
+            let previous = rows
+                .lock()
+                .expect("no test panics holding it")
+                .insert(id, row.to_vec());
+            assert!(previous.is_none(), "film {id} came twice");
+        },
+    );
     let rows = rows.into_inner().expect("no test panics holding it");
     assert_eq!(rows.len(), m.len(), "one row per film");
     rows
@@ -46,21 +62,34 @@ pub fn top_k_rows(m: &TfIdfMatrix, top_k: usize, min_similarity: f64) -> Rows {
 pub fn all_pair_rows(m: &TfIdfMatrix, min_similarity: f64) -> Rows {
     let rows = Mutex::new(Rows::new());
     all_pair_neighbours(m, min_similarity, |id, row| {
-        let previous = rows.lock().expect("no test panics holding it").insert(id, row.to_vec());
+        let previous = rows
+            .lock()
+            .expect("no test panics holding it")
+            .insert(id, row.to_vec());
         assert!(previous.is_none(), "film {id} came twice");
     });
     rows.into_inner().expect("no test panics holding it")
 }
 
 /// What a top-k row must be: the film's full row above `min_similarity`, cut at `top_k`.
-pub fn expected_top_k(m: &TfIdfMatrix, film_id: i32, top_k: usize, min_similarity: f64) -> Vec<Neighbour> {
+pub fn expected_top_k(
+    m: &TfIdfMatrix,
+    film_id: i32,
+    top_k: usize,
+    min_similarity: f64,
+) -> Vec<Neighbour> {
     let row = m.similar_to(film_id, min_similarity).expect("a known film");
-    row.into_iter().filter(|n| n.similarity > min_similarity).take(top_k).collect()
+    row.into_iter()
+        .filter(|n| n.similarity > min_similarity)
+        .take(top_k)
+        .collect()
 }
 
 /// Rows as bits, for comparisons that must be exact.
 pub fn bits(rows: &[Neighbour]) -> Vec<(i32, u64)> {
-    rows.iter().map(|n| (n.film_id, n.similarity.to_bits())).collect()
+    rows.iter()
+        .map(|n| (n.film_id, n.similarity.to_bits()))
+        .collect()
 }
 
 /// A fast row against a reference row: values agree to 1e-9 position by position; films
@@ -73,15 +102,25 @@ pub fn assert_close(fast: &[Neighbour], reference: &[(i32, f64)], cut: f64, what
         assert!((f - r).abs() <= 1e-9, "{what}: position {i}: {f} vs {r}");
     }
     let at_cut = |v: f64| (v - cut).abs() <= 1e-9;
-    assert!(fast[n..].iter().all(|x| at_cut(x.similarity)), "{what}: extra fast rows");
-    assert!(reference[n..].iter().all(|x| at_cut(x.1)), "{what}: missing rows");
+    assert!(
+        fast[n..].iter().all(|x| at_cut(x.similarity)),
+        "{what}: extra fast rows"
+    );
+    assert!(
+        reference[n..].iter().all(|x| at_cut(x.1)),
+        "{what}: missing rows"
+    );
     let reference_of: HashMap<i32, f64> = reference.iter().copied().collect();
     let fast_of: HashMap<i32, f64> = fast.iter().map(|x| (x.film_id, x.similarity)).collect();
     let last_reference = reference.last().map_or(f64::NAN, |x| x.1);
     let last_fast = fast.last().map_or(f64::NAN, |x| x.similarity);
     for x in fast {
         match reference_of.get(&x.film_id) {
-            Some(r) => assert!((x.similarity - r).abs() <= 1e-9, "{what}: film {}", x.film_id),
+            Some(r) => assert!(
+                (x.similarity - r).abs() <= 1e-9,
+                "{what}: film {}",
+                x.film_id
+            ),
             None => assert!(
                 (x.similarity - last_reference).abs() <= 1e-12 || at_cut(x.similarity),
                 "{what}: film {} only in the fast row",
@@ -91,7 +130,10 @@ pub fn assert_close(fast: &[Neighbour], reference: &[(i32, f64)], cut: f64, what
     }
     for &(id, r) in reference {
         if !fast_of.contains_key(&id) {
-            assert!((r - last_fast).abs() <= 1e-12 || at_cut(r), "{what}: film {id} missing");
+            assert!(
+                (r - last_fast).abs() <= 1e-12 || at_cut(r),
+                "{what}: film {id} missing"
+            );
         }
     }
 }
@@ -100,7 +142,8 @@ pub fn assert_close(fast: &[Neighbour], reference: &[(i32, f64)], cut: f64, what
 pub fn assert_ordered(row: &[Neighbour], what: &str) {
     for pair in row.windows(2) {
         let (x, y) = (pair[0], pair[1]);
-        let ordered = x.similarity > y.similarity || (x.similarity == y.similarity && x.film_id < y.film_id);
+        let ordered =
+            x.similarity > y.similarity || (x.similarity == y.similarity && x.film_id < y.film_id);
         assert!(ordered, "{what}: {x:?} before {y:?}");
     }
 }

@@ -27,7 +27,9 @@ fn terms(film: &FilmRecord, set: FeatureSet) -> Vec<String> {
             }
             parts.extend(names.iter().map(|n| n.to_string()));
             let text = parts.join(", ");
-            text.split(',').map(|token| format!("bucket:{}", seed_bucket(token))).collect()
+            text.split(',')
+                .map(|token| format!("bucket:{}", seed_bucket(token)))
+                .collect()
         }
         FeatureSet::Default => {
             let mut out: Vec<String> = film
@@ -76,7 +78,12 @@ impl Reference {
             .map(|tf| {
                 let weighted: HashMap<String, f64> = tf
                     .iter()
-                    .map(|(term, &count)| (term.clone(), count * ((m + 1.0) / (df[term.as_str()] + 1.0)).ln()))
+                    .map(|(term, &count)| {
+                        (
+                            term.clone(),
+                            count * ((m + 1.0) / (df[term.as_str()] + 1.0)).ln(),
+                        )
+                    })
                     .collect();
                 let norm = weighted.values().map(|w| w * w).sum::<f64>().sqrt();
                 weighted
@@ -86,7 +93,10 @@ impl Reference {
                     .collect()
             })
             .collect();
-        Reference { ids: sorted.iter().map(|f| f.film_id).collect(), vectors }
+        Reference {
+            ids: sorted.iter().map(|f| f.film_id).collect(),
+            vectors,
+        }
     }
 
     pub fn is_zero(&self, a: usize) -> bool {
@@ -94,7 +104,11 @@ impl Reference {
     }
 
     pub fn similarity(&self, a: usize, b: usize) -> f64 {
-        let (small, large) = if self.vectors[a].len() <= self.vectors[b].len() { (a, b) } else { (b, a) };
+        let (small, large) = if self.vectors[a].len() <= self.vectors[b].len() {
+            (a, b)
+        } else {
+            (b, a)
+        };
         self.vectors[small]
             .iter()
             .filter_map(|(term, w)| self.vectors[large].get(term).map(|v| w * v))

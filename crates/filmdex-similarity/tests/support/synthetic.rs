@@ -55,14 +55,37 @@ impl Zipf {
     pub fn draw(&self, rng: &mut Rng) -> usize {
         let total = *self.cumulative.last().expect("a non-empty distribution");
         let target = rng.unit() * total;
-        self.cumulative.partition_point(|&c| c <= target).min(self.cumulative.len() - 1)
+        self.cumulative
+            .partition_point(|&c| c <= target)
+            .min(self.cumulative.len() - 1)
     }
 }
 
 const GENRES: [&str; 25] = [
-    "Drama", "Comedy", "Romance", "Thriller", "Crime", "Action", "Horror", "Adventure",
-    "Mystery", "Biography", "Documentary", "Family", "Fantasy", "History", "Sci-Fi", "War",
-    "Music", "Animation", "Sport", "Musical", "Western", "Film-Noir", "News", "Reality-TV",
+    "Drama",
+    "Comedy",
+    "Romance",
+    "Thriller",
+    "Crime",
+    "Action",
+    "Horror",
+    "Adventure",
+    "Mystery",
+    "Biography",
+    "Documentary",
+    "Family",
+    "Fantasy",
+    "History",
+    "Sci-Fi",
+    "War",
+    "Music",
+    "Animation",
+    "Sport",
+    "Musical",
+    "Western",
+    "Film-Noir",
+    "News",
+    "Reality-TV",
     "Talk-Show",
 ];
 
@@ -71,11 +94,13 @@ const HEAD_WORDS: [&str; 24] = [
     "girl", "house", "dead", "city", "world", "king", "time", "black", "dark", "woman", "war",
 ];
 
-const CATEGORIES: [&str; 6] = ["actor", "actress", "writer", "producer", "composer", "editor"];
+const CATEGORIES: [&str; 6] = [
+    "actor", "actress", "writer", "producer", "composer", "editor",
+];
 
 const SYLLABLES: [&str; 16] = [
-    "an", "bel", "cor", "da", "el", "fin", "gar", "ho", "is", "jo", "ka", "lin", "mar", "no",
-    "ro", "su",
+    "an", "bel", "cor", "da", "el", "fin", "gar", "ho", "is", "jo", "ka", "lin", "mar", "no", "ro",
+    "su",
 ];
 
 /// A made-up but stable word for a rank of the title vocabulary.
@@ -99,19 +124,28 @@ fn syllables(mut n: usize, min: usize) -> String {
 
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The name of a person of the pool: one in fifty shares the name of another person.
 fn person_name(index: usize) -> String {
     let base = if index % 50 == 7 { index - 1 } else { index };
-    format!("{} {}", capitalised(&syllables(base % 4096, 2)), capitalised(&syllables(base / 4096 + 1, 3)))
+    format!(
+        "{} {}",
+        capitalised(&syllables(base % 4096, 2)),
+        capitalised(&syllables(base / 4096 + 1, 3))
+    )
 }
 
 /// Ratings 6.0 to 9.5 in tenths, most around 6.5-7.5.
 fn rating(rng: &mut Rng) -> f64 {
     let bell = (0..4).map(|_| rng.unit()).sum::<f64>() / 4.0;
-    let tenths = (60.0 + bell * 24.0 - 2.0 + rng.unit() * 4.0).round().clamp(60.0, 95.0);
+    let tenths = (60.0 + bell * 24.0 - 2.0 + rng.unit() * 4.0)
+        .round()
+        .clamp(60.0, 95.0);
     tenths / 10.0
 }
 
@@ -143,7 +177,11 @@ fn persons(rng: &mut Rng, zipf: &Zipf) -> Vec<Person> {
             0 => "director",
             _ => CATEGORIES[rng.below(CATEGORIES.len())],
         };
-        persons.push(Person { id, name: person_name(index), category: category.to_owned() });
+        persons.push(Person {
+            id,
+            name: person_name(index),
+            category: category.to_owned(),
+        });
     }
     persons
 }
@@ -157,7 +195,9 @@ pub fn corpus(films: usize, seed: u64) -> Vec<FilmRecord> {
     (0..films)
         .map(|i| {
             let words = 1 + rng.below(3) + rng.below(4);
-            let title = (0..words).map(|_| capitalised(&word(word_zipf.draw(&mut rng)))).collect::<Vec<_>>();
+            let title = (0..words)
+                .map(|_| capitalised(&word(word_zipf.draw(&mut rng))))
+                .collect::<Vec<_>>();
             FilmRecord {
                 // Descending ids, so the matrix has to sort its input.
                 film_id: i32::try_from((films - i) * 10 + 1).expect("small ids"),

@@ -17,7 +17,9 @@ export const SORTS = [
   ["title", "Title, A to Z"],
   ["-title", "Title, Z to A"],
   ["-rating", "Highest rated"],
+  ["rating", "Lowest rated"],
   ["-votes", "Most votes"],
+  ["votes", "Fewest votes"],
   ["-year", "Newest"],
   ["year", "Oldest"],
   ["-duration", "Longest"],
@@ -104,9 +106,29 @@ export class SearchView {
       SORTS.map(([value, label]) => h("option", { value, text: label })),
     );
     this.inputs.sort = sort;
+    this.filterCount = h("span", { class: "filter-count" });
+    this.filters = h(
+      "details",
+      { class: "filters" },
+      h("summary", {}, "Filters", this.filterCount),
+      h(
+        "div",
+        { class: "filters-grid" },
+        field("person", "Person", pattern("person", "e.g. George Lucas")),
+        field("genre", "Genre", pattern("genre", "e.g. Drama|Comedy", { list: "genre-suggestions" })),
+        h("datalist", { id: "genre-suggestions" }, GENRES.map((genre) => h("option", { value: genre }))),
+        field("year_from", "Year from", number("year_from", "1900", { min: 1870, max: 2100, step: 1, inputmode: "numeric" })),
+        field("year_to", "Year to", number("year_to", "2030", { min: 1870, max: 2100, step: 1, inputmode: "numeric" })),
+        field("min_rating", "Minimum rating", number("min_rating", "0 to 10", { min: 0, max: 10, step: 0.1 })),
+        field("vote_count", "Minimum votes", number("vote_count", "0", { min: 0, step: 1, inputmode: "numeric" })),
+        field("sort", "Sort by", sort),
+      ),
+    );
+    // Open on a wide screen; on a phone only when a filter is set, so results come first.
+    this.filters.open = window.matchMedia("(min-width: 40rem)").matches;
     const form = h(
       "form",
-      { class: "search-form", role: "search", "aria-label": "Search films", novalidate: false },
+      { class: "search-form", role: "search", "aria-label": "Search films" },
       h(
         "div",
         { class: "field field-title" },
@@ -118,14 +140,7 @@ export class SearchView {
           h("button", { type: "submit", class: "button button-primary", text: "Search" }),
         ),
       ),
-      field("person", "Person", pattern("person", "e.g. George Lucas")),
-      field("genre", "Genre", pattern("genre", "e.g. Drama|Comedy", { list: "genre-suggestions" })),
-      h("datalist", { id: "genre-suggestions" }, GENRES.map((genre) => h("option", { value: genre }))),
-      field("year_from", "Year from", number("year_from", "1900", { min: 1870, max: 2100, step: 1, inputmode: "numeric" })),
-      field("year_to", "Year to", number("year_to", "2030", { min: 1870, max: 2100, step: 1, inputmode: "numeric" })),
-      field("min_rating", "Minimum rating", number("min_rating", "0–10", { min: 0, max: 10, step: 0.1 })),
-      field("vote_count", "Minimum votes", number("vote_count", "0", { min: 0, step: 1, inputmode: "numeric" })),
-      field("sort", "Sort by", sort),
+      this.filters,
       h(
         "div",
         { class: "form-footer" },
@@ -158,6 +173,9 @@ export class SearchView {
       element.removeAttribute("aria-invalid");
       element.removeAttribute("aria-errormessage");
     }
+    const active = FIELDS.filter((field) => field !== "title" && field !== "sort" && criteria[field]).length;
+    this.filterCount.textContent = active > 0 ? ` · ${active} set` : "";
+    if (active > 0) this.filters.open = true;
   }
 
   submit(event) {
@@ -184,7 +202,7 @@ export class SearchView {
     this.submittedAt = null;
     this.current = search;
     this.fillForm(search.criteria);
-    const described = Object.values(search.criteria).filter((value) => value !== search.criteria.sort);
+    const described = Object.entries(search.criteria).filter(([key]) => key !== "sort").map(([, value]) => value);
     document.title = described.length > 0 ? `${described.join(" · ")} · filmdex` : "filmdex";
     this.controller?.abort();
     const controller = (this.controller = new AbortController());
@@ -206,7 +224,8 @@ export class SearchView {
         this.results.removeAttribute("aria-busy");
       }
     }
-    if (focus === "results") this.heading.focus();
+    // Back from a film, or to another page of results: the focus goes to what changed.
+    if (focus === "results" || focus === "heading") this.heading.focus();
   }
 
   renderResults(films, total, { criteria, offset, limit }) {
@@ -233,7 +252,8 @@ export class SearchView {
       );
       return;
     }
-    this.summary.textContent = `${formatCount(offset + 1)}–${formatCount(offset + films.length)}, ${sortLabel(criteria.sort).toLowerCase()}`;
+    const shown = `${formatCount(offset + 1)}–${formatCount(offset + films.length)}`;
+    this.summary.textContent = `Showing ${shown} · ${sortLabel(criteria.sort)}`;
     const list = h(
       "ol",
       { class: "film-list", start: offset + 1 },
@@ -241,7 +261,7 @@ export class SearchView {
     );
     const pages = pager({ total, offset, limit, urlFor, label: "Result pages" });
     pages?.querySelectorAll("a").forEach((link) => (link.dataset.focus = "results"));
-    this.results.replaceChildren(list, pages);
+    this.results.replaceChildren(...[list, pages].filter(Boolean));
     this.announce(this.heading.textContent);
   }
 

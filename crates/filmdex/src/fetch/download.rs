@@ -85,7 +85,10 @@ pub fn download(url: &str, dest: &Path, dump: Dump, config: &FetchConfig) -> Res
     }
     let client = Client::builder()
         .connect_timeout(Duration::from_secs(10))
-        .read_timeout(Duration::from_secs(60))
+        // The blocking client's default 30 s limit is for the whole body: far too short for a
+        // 1.5 GB dump. Keepalive probes notice a dead peer instead.
+        .timeout(None::<Duration>)
+        .tcp_keepalive(Duration::from_secs(30))
         .user_agent(concat!("filmdex/", env!("CARGO_PKG_VERSION")))
         .build()
         .context("creating the HTTP client")?;

@@ -18,7 +18,7 @@ use tracing::info;
 use fingerprint::{FileStamp, Fingerprint};
 use lock::BuildLock;
 use state::{StateFile, TaskRecord};
-use summary::{Action, TaskReport};
+use summary::TaskReport;
 pub use task::{Task, TaskContext, TaskOutput};
 
 /// How the runner treats the tasks it was given.

@@ -25,7 +25,9 @@ impl TrustedProxies {
             .map(|text| {
                 text.parse::<IpNet>()
                     .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
-                    .with_context(|| format!("--trusted-proxy `{text}` is not a CIDR range like 10.0.0.0/8"))
+                    .with_context(|| {
+                        format!("--trusted-proxy `{text}` is not a CIDR range like 10.0.0.0/8")
+                    })
             })
             .collect::<Result<_>>()?;
         Ok(Self { ranges })
@@ -104,18 +106,38 @@ mod tests {
     #[test]
     fn untrusted_peers_are_the_client_whatever_they_forward() {
         let proxies = TrustedProxies::parse(&["10.0.0.0/8".into()]).expect("valid");
-        assert_eq!(proxies.client(ip("203.0.113.9"), &headers(&["1.1.1.1"])), ip("203.0.113.9"));
+        assert_eq!(
+            proxies.client(ip("203.0.113.9"), &headers(&["1.1.1.1"])),
+            ip("203.0.113.9")
+        );
     }
 
     #[test]
     fn trusted_chains_are_read_from_the_right() {
-        let proxies = TrustedProxies::parse(&["10.0.0.0/8".into(), "192.168.1.1".into()]).expect("valid");
+        let proxies =
+            TrustedProxies::parse(&["10.0.0.0/8".into(), "192.168.1.1".into()]).expect("valid");
         let chain = headers(&["6.6.6.6, 198.51.100.7", "192.168.1.1"]);
-        assert_eq!(proxies.client(ip("10.1.2.3"), &chain), ip("198.51.100.7"), "6.6.6.6 is client-written");
-        assert_eq!(proxies.client(ip("10.1.2.3"), &headers(&["10.9.9.9"])), ip("10.9.9.9"));
-        assert_eq!(proxies.client(ip("10.1.2.3"), &headers(&[])), ip("10.1.2.3"));
-        assert_eq!(proxies.client(ip("10.1.2.3"), &headers(&["nonsense"])), ip("10.1.2.3"));
-        assert_eq!(proxies.client(ip("::ffff:10.1.2.3"), &headers(&["[2001:db8::1]:443"])), ip("2001:db8::1"));
+        assert_eq!(
+            proxies.client(ip("10.1.2.3"), &chain),
+            ip("198.51.100.7"),
+            "6.6.6.6 is client-written"
+        );
+        assert_eq!(
+            proxies.client(ip("10.1.2.3"), &headers(&["10.9.9.9"])),
+            ip("10.9.9.9")
+        );
+        assert_eq!(
+            proxies.client(ip("10.1.2.3"), &headers(&[])),
+            ip("10.1.2.3")
+        );
+        assert_eq!(
+            proxies.client(ip("10.1.2.3"), &headers(&["nonsense"])),
+            ip("10.1.2.3")
+        );
+        assert_eq!(
+            proxies.client(ip("::ffff:10.1.2.3"), &headers(&["[2001:db8::1]:443"])),
+            ip("2001:db8::1")
+        );
     }
 
     #[test]

@@ -32,7 +32,7 @@ const SWAGGER_PAGE: &str = r#"<!DOCTYPE html>
 "#;
 
 /// In a file of its own rather than inline, so the policy can forbid inline scripts.
-const SWAGGER_INIT: &str = r#"window.addEventListener("load", function () {
+const SWAGGER_INIT: &str = r##"window.addEventListener("load", function () {
   window.ui = SwaggerUIBundle({
     url: "/openapi.json",
     dom_id: "#swagger-ui",
@@ -40,7 +40,7 @@ const SWAGGER_INIT: &str = r#"window.addEventListener("load", function () {
     validatorUrl: null
   });
 });
-"#;
+"##;
 
 const REDOC_PAGE: &str = r#"<!DOCTYPE html>
 <html lang="en">
@@ -64,19 +64,37 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self' 'un
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/openapi.json", get(|| async { asset("application/json", OPENAPI_JSON.as_bytes()) }))
+        .route(
+            "/openapi.json",
+            get(|| async { asset("application/json", OPENAPI_JSON.as_bytes()) }),
+        )
         .route("/docs", get(|| async { page(SWAGGER_PAGE) }))
-        .route("/docs/init.js", get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_INIT.as_bytes()) }))
-        .route("/docs/swagger-ui-bundle.js", get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_UI_JS) }))
-        .route("/docs/swagger-ui.css", get(|| async { asset("text/css; charset=utf-8", SWAGGER_UI_CSS) }))
+        .route(
+            "/docs/init.js",
+            get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_INIT.as_bytes()) }),
+        )
+        .route(
+            "/docs/swagger-ui-bundle.js",
+            get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_UI_JS) }),
+        )
+        .route(
+            "/docs/swagger-ui.css",
+            get(|| async { asset("text/css; charset=utf-8", SWAGGER_UI_CSS) }),
+        )
         .route("/redoc", get(|| async { page(REDOC_PAGE) }))
-        .route("/redoc/redoc.standalone.js", get(|| async { asset("text/javascript; charset=utf-8", REDOC_JS) }))
+        .route(
+            "/redoc/redoc.standalone.js",
+            get(|| async { asset("text/javascript; charset=utf-8", REDOC_JS) }),
+        )
 }
 
 fn page(html: &'static str) -> Response {
     let mut response = asset("text/html; charset=utf-8", html.as_bytes());
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
@@ -84,8 +102,14 @@ fn page(html: &'static str) -> Response {
 fn asset(content_type: &'static str, bytes: &'static [u8]) -> Response {
     let headers = [
         (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
     ];
     (headers, bytes).into_response()
 }

@@ -63,15 +63,27 @@ struct ErrorBody<'a> {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn film_not_found(film_id: i32) -> Self {
-        Self::new(StatusCode::NOT_FOUND, ErrorCode::FilmNotFound, format!("no film has film_id {film_id}"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::FilmNotFound,
+            format!("no film has film_id {film_id}"),
+        )
     }
 
     pub fn invalid_parameter(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidParameter, message)
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidParameter,
+            message,
+        )
     }
 
     pub fn invalid_regex(field: &str, message: impl std::fmt::Display) -> Self {
@@ -97,7 +109,11 @@ impl ApiError {
     }
 
     fn internal_opaque() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError, "internal server error")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::InternalError,
+            "internal server error",
+        )
     }
 
     /// The error for a response that some layer produced without an [`ApiError`] (axum's own
@@ -105,14 +121,24 @@ impl ApiError {
     pub fn from_status(status: StatusCode) -> Self {
         let (code, message) = match status {
             StatusCode::NOT_FOUND => (ErrorCode::NotFound, "no such route"),
-            StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "this route does not accept this method"),
-            StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::BodyTooLarge, "the request body is over 64 KB"),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                (ErrorCode::UnsupportedMediaType, "the request body must be application/json")
+            StatusCode::METHOD_NOT_ALLOWED => (
+                ErrorCode::MethodNotAllowed,
+                "this route does not accept this method",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                (ErrorCode::BodyTooLarge, "the request body is over 64 KB")
             }
-            StatusCode::TOO_MANY_REQUESTS => (ErrorCode::RateLimited, "too many requests from this client"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                ErrorCode::UnsupportedMediaType,
+                "the request body must be application/json",
+            ),
+            StatusCode::TOO_MANY_REQUESTS => {
+                (ErrorCode::RateLimited, "too many requests from this client")
+            }
             StatusCode::SERVICE_UNAVAILABLE => (ErrorCode::NotReady, "the server is not ready"),
-            status if status.is_client_error() => (ErrorCode::InvalidBody, "the request is not valid"),
+            status if status.is_client_error() => {
+                (ErrorCode::InvalidBody, "the request is not valid")
+            }
             _ => return Self::internal_opaque(),
         };
         Self::new(status, code, message)
@@ -120,16 +146,21 @@ impl ApiError {
 
     /// The JSON body, with the request id when known.
     pub fn body(&self, request_id: Option<&str>) -> String {
-        let body = ErrorBody { code: self.code.as_str(), message: &self.message, request_id };
+        let body = ErrorBody {
+            code: self.code.as_str(),
+            message: &self.message,
+            request_id,
+        };
         serde_json::to_string(&body).expect("an error body always serialises")
     }
 
     /// The response for this error; the request middleware rewrites its body with the id.
     pub fn to_response(&self, request_id: Option<&str>) -> Response {
         let mut response = (self.status, self.body(request_id)).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         response.extensions_mut().insert(self.clone());
         response
     }

@@ -19,17 +19,23 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for JsonBody<
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    ErrorCode::BodyTooLarge,
-                    format!("the request body is over {} KB", BODY_LIMIT / 1024),
-                )
-            } else {
-                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidBody, "the request body could not be read")
-            }
-        })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        ErrorCode::BodyTooLarge,
+                        format!("the request body is over {} KB", BODY_LIMIT / 1024),
+                    )
+                } else {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        ErrorCode::InvalidBody,
+                        "the request body could not be read",
+                    )
+                }
+            })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(JsonBody(T::default()));
         }
@@ -43,13 +49,21 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for JsonBody<
                 ));
             }
         }
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(json_error)
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(json_error)
     }
 }
 
 fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Syntax errors are 400; well-formed JSON of the wrong shape (types, unknown fields) is 422.
@@ -58,7 +72,11 @@ fn json_error(error: serde_json::Error) -> ApiError {
         serde_json::error::Category::Data => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::BAD_REQUEST,
     };
-    ApiError::new(status, ErrorCode::InvalidBody, format!("the request body is not valid: {error}"))
+    ApiError::new(
+        status,
+        ErrorCode::InvalidBody,
+        format!("the request body is not valid: {error}"),
+    )
 }
 
 /// A film id from the path: a whole number within the films table's INTEGER range.
@@ -86,12 +104,17 @@ pub fn threshold(text: &str) -> Result<f64, ApiError> {
             format!("threshold is a cosine similarity from 0 to 1 (0.3 means 30%); {detail}"),
         )
     };
-    let value: f64 = text.parse().map_err(|_| invalid(format!("`{}` is not a number", shorten(text))))?;
+    let value: f64 = text
+        .parse()
+        .map_err(|_| invalid(format!("`{}` is not a number", shorten(text))))?;
     if !value.is_finite() {
         return Err(invalid(format!("got `{}`", shorten(text))));
     }
     if value > 1.0 && value <= 100.0 {
-        return Err(invalid(format!("got {value}: for {value}% write {}", value / 100.0)));
+        return Err(invalid(format!(
+            "got {value}: for {value}% write {}",
+            value / 100.0
+        )));
     }
     if !(0.0..=1.0).contains(&value) {
         return Err(invalid(format!("got {value}")));
@@ -115,7 +138,11 @@ mod tests {
     fn film_ids_are_non_negative_integers() {
         assert_eq!(film_id("99785").ok(), Some(99785));
         for bad in ["-1", "+5", "1.0", "tt0099785", "99999999999", "", " 1"] {
-            assert_eq!(film_id(bad).map_err(|e| e.code), Err(ErrorCode::InvalidFilmId), "{bad}");
+            assert_eq!(
+                film_id(bad).map_err(|e| e.code),
+                Err(ErrorCode::InvalidFilmId),
+                "{bad}"
+            );
         }
     }
 
@@ -125,9 +152,17 @@ mod tests {
         assert_eq!(threshold("1").ok(), Some(1.0));
         assert_eq!(threshold("0").ok(), Some(0.0));
         let error = threshold("30").expect_err("a percentage");
-        assert!(error.message.contains("0.3 means 30%") && error.message.contains("write 0.3"), "{}", error.message);
+        assert!(
+            error.message.contains("0.3 means 30%") && error.message.contains("write 0.3"),
+            "{}",
+            error.message
+        );
         for bad in ["-1", "NaN", "inf", "1.0001", "abc", "1e400"] {
-            assert_eq!(threshold(bad).map_err(|e| e.code), Err(ErrorCode::InvalidThreshold), "{bad}");
+            assert_eq!(
+                threshold(bad).map_err(|e| e.code),
+                Err(ErrorCode::InvalidThreshold),
+                "{bad}"
+            );
         }
     }
 

@@ -25,17 +25,28 @@ const REBUILD: &str = "run `filmdex build` (or `filmdex build --sample`) to make
 pub fn load(path: &Path) -> Result<Snapshot> {
     let started = Instant::now();
     check_file(path)?;
-    let connection = duck::open_read_only(path)
-        .with_context(|| format!("{} is not a readable DuckDB database; {REBUILD}", path.display()))?;
+    let connection = duck::open_read_only(path).with_context(|| {
+        format!(
+            "{} is not a readable DuckDB database; {REBUILD}",
+            path.display()
+        )
+    })?;
     let meta = read_meta(&connection, path)?;
     let (films, matrix) = read_films_and_matrix(connection, path, meta.feature_set)?;
     if films.len() as u64 != meta.films {
-        warn!(films = films.len(), meta_films = meta.films, "filmdex_meta counts another number of films");
+        warn!(
+            films = films.len(),
+            meta_films = meta.films,
+            "filmdex_meta counts another number of films"
+        );
     }
     if films.is_empty() {
         warn!(database = %path.display(), "the database has no films");
     }
-    let load = LoadInfo { loaded_at: SystemTime::now(), load_time: started.elapsed() };
+    let load = LoadInfo {
+        loaded_at: SystemTime::now(),
+        load_time: started.elapsed(),
+    };
     info!(
         database = %path.display(),
         films = films.len(),
@@ -47,9 +58,13 @@ pub fn load(path: &Path) -> Result<Snapshot> {
 }
 
 fn check_file(path: &Path) -> Result<()> {
-    let metadata =
-        std::fs::metadata(path).with_context(|| format!("{} does not exist; {REBUILD}", path.display()))?;
-    ensure!(metadata.is_file(), "{} is not a file; {REBUILD}", path.display());
+    let metadata = std::fs::metadata(path)
+        .with_context(|| format!("{} does not exist; {REBUILD}", path.display()))?;
+    ensure!(
+        metadata.is_file(),
+        "{} is not a file; {REBUILD}",
+        path.display()
+    );
     ensure!(metadata.len() > 0, "{} is empty; {REBUILD}", path.display());
     Ok(())
 }
@@ -60,7 +75,9 @@ fn read_films_and_matrix(
     path: &Path,
     feature_set: FeatureSet,
 ) -> Result<(Vec<Film>, TfIdfMatrix)> {
-    let second = connection.try_clone().context("opening a second connection to the database")?;
+    let second = connection
+        .try_clone()
+        .context("opening a second connection to the database")?;
     std::thread::scope(|scope| {
         let matrix = scope.spawn(move || -> Result<TfIdfMatrix> {
             let records = read_film_records(&second, "films")
@@ -68,7 +85,9 @@ fn read_films_and_matrix(
             Ok(TfIdfMatrix::build(&records, feature_set))
         });
         let films = read_films(&connection, path);
-        let matrix = matrix.join().map_err(|_| anyhow!("building the similarity matrix panicked"))?;
+        let matrix = matrix
+            .join()
+            .map_err(|_| anyhow!("building the similarity matrix panicked"))?;
         Ok((films?, matrix?))
     })
 }

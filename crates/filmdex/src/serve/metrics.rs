@@ -16,7 +16,9 @@ use axum::http::{Method, StatusCode};
 use super::snapshot::Snapshot;
 
 /// Upper bounds of the latency buckets, in seconds.
-const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
 
 #[derive(Default)]
 struct RouteStats {
@@ -40,13 +42,23 @@ impl Metrics {
     pub fn observe(&self, method: &Method, route: &str, status: StatusCode, elapsed: Duration) {
         let method = method_label(method);
         let seconds = elapsed.as_secs_f64();
-        let bucket = BUCKETS.iter().position(|&bound| seconds <= bound).unwrap_or(BUCKETS.len());
-        let mut routes = self.routes.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let bucket = BUCKETS
+            .iter()
+            .position(|&bound| seconds <= bound)
+            .unwrap_or(BUCKETS.len());
+        let mut routes = self
+            .routes
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         // Look up before inserting so the common case allocates nothing.
         if !routes.contains_key(route) {
             routes.insert(route.to_owned(), HashMap::new());
         }
-        let stats = routes.get_mut(route).expect("inserted above").entry(method).or_default();
+        let stats = routes
+            .get_mut(route)
+            .expect("inserted above")
+            .entry(method)
+            .or_default();
         *stats.by_status.entry(status.as_u16()).or_default() += 1;
         stats.buckets[bucket] += 1;
         stats.seconds += seconds;
@@ -54,7 +66,11 @@ impl Metrics {
     }
 
     pub fn reloaded(&self, ok: bool) {
-        let counter = if ok { &self.reloads_ok } else { &self.reloads_failed };
+        let counter = if ok {
+            &self.reloads_ok
+        } else {
+            &self.reloads_failed
+        };
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -63,9 +79,16 @@ impl Metrics {
         let mut out = String::new();
         self.render_requests(&mut out);
         render_database(&mut out, snapshot);
-        let _ = writeln!(out, "# HELP filmdex_reloads_total Database reloads, by result.");
+        let _ = writeln!(
+            out,
+            "# HELP filmdex_reloads_total Database reloads, by result."
+        );
         let _ = writeln!(out, "# TYPE filmdex_reloads_total counter");
-        let _ = writeln!(out, "filmdex_reloads_total{{result=\"ok\"}} {}", self.reloads_ok.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "filmdex_reloads_total{{result=\"ok\"}} {}",
+            self.reloads_ok.load(Ordering::Relaxed)
+        );
         let _ = writeln!(
             out,
             "filmdex_reloads_total{{result=\"failed\"}} {}",
@@ -75,30 +98,49 @@ impl Metrics {
     }
 
     fn render_requests(&self, out: &mut String) {
-        let routes = self.routes.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let routes = self
+            .routes
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut series: Vec<(&str, &str, &RouteStats)> = routes
             .iter()
-            .flat_map(|(route, methods)| methods.iter().map(move |(method, stats)| (route.as_str(), *method, stats)))
+            .flat_map(|(route, methods)| {
+                methods
+                    .iter()
+                    .map(move |(method, stats)| (route.as_str(), *method, stats))
+            })
             .collect();
         series.sort_by_key(|&(route, method, _)| (route, method));
-        let _ = writeln!(out, "# HELP filmdex_http_requests_total HTTP requests, by method, route and status.");
+        let _ = writeln!(
+            out,
+            "# HELP filmdex_http_requests_total HTTP requests, by method, route and status."
+        );
         let _ = writeln!(out, "# TYPE filmdex_http_requests_total counter");
         for &(route, method, stats) in &series {
             for (status, count) in &stats.by_status {
-                let labels = format!("method=\"{method}\",route=\"{}\",status=\"{status}\"", escape(route));
+                let labels = format!(
+                    "method=\"{method}\",route=\"{}\",status=\"{status}\"",
+                    escape(route)
+                );
                 let _ = writeln!(out, "filmdex_http_requests_total{{{labels}}} {count}");
             }
         }
-        let _ = writeln!(out, "# HELP filmdex_http_request_duration_seconds Time to answer, by method and route.");
-        let _ = writeln!(out, "# TYPE filmdex_http_request_duration_seconds histogram");
+        let _ = writeln!(
+            out,
+            "# HELP filmdex_http_request_duration_seconds Time to answer, by method and route."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE filmdex_http_request_duration_seconds histogram"
+        );
         for &(route, method, stats) in &series {
+            let name = "filmdex_http_request_duration_seconds";
             let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));
             let mut cumulative = 0;
             for (bound, count) in BUCKETS.iter().zip(&stats.buckets) {
                 cumulative += count;
-                let _ = writeln!(out, "filmdex_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {cumulative}");
+                let _ = writeln!(out, "{name}_bucket{{{labels},le=\"{bound}\"}} {cumulative}");
             }
-            let name = "filmdex_http_request_duration_seconds";
             let _ = writeln!(out, "{name}_bucket{{{labels},le=\"+Inf\"}} {}", stats.count);
             let _ = writeln!(out, "{name}_sum{{{labels}}} {}", stats.seconds);
             let _ = writeln!(out, "{name}_count{{{labels}}} {}", stats.count);
@@ -108,21 +150,41 @@ impl Metrics {
 
 fn render_database(out: &mut String, snapshot: &Snapshot) {
     let meta = &snapshot.meta;
-    let built = humantime::parse_rfc3339(&meta.built_at).ok().map_or(f64::NAN, unix_seconds);
+    let built = humantime::parse_rfc3339(&meta.built_at)
+        .ok()
+        .map_or(f64::NAN, unix_seconds);
     let gauges = [
-        ("filmdex_database_built_timestamp_seconds", "When the served database was built.", built),
+        (
+            "filmdex_database_built_timestamp_seconds",
+            "When the served database was built.",
+            built,
+        ),
         (
             "filmdex_database_loaded_timestamp_seconds",
             "When the server loaded the served database.",
             unix_seconds(snapshot.load.loaded_at),
         ),
-        ("filmdex_database_load_seconds", "How long loading the served database took.", snapshot.load.load_time.as_secs_f64()),
-        ("filmdex_films", "Films in the served database.", snapshot.films.len() as f64),
+        (
+            "filmdex_database_load_seconds",
+            "How long loading the served database took.",
+            snapshot.load.load_time.as_secs_f64(),
+        ),
+        (
+            "filmdex_films",
+            "Films in the served database.",
+            snapshot.films.len() as f64,
+        ),
     ];
     for (name, help, value) in gauges {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+        );
     }
-    let _ = writeln!(out, "# HELP filmdex_database_info The served database; the value is always 1.");
+    let _ = writeln!(
+        out,
+        "# HELP filmdex_database_info The served database; the value is always 1."
+    );
     let _ = writeln!(out, "# TYPE filmdex_database_info gauge");
     let _ = writeln!(
         out,
@@ -134,7 +196,8 @@ fn render_database(out: &mut String, snapshot: &Snapshot) {
 }
 
 fn unix_seconds(time: SystemTime) -> f64 {
-    time.duration_since(UNIX_EPOCH).map_or(0.0, |since| since.as_secs_f64())
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0.0, |since| since.as_secs_f64())
 }
 
 /// Standard methods by name; anything else is one label, so methods cannot multiply series.
@@ -150,12 +213,18 @@ fn method_label(method: &Method) -> &'static str {
         Method::TRACE,
         Method::CONNECT,
     ];
-    KNOWN.iter().find(|known| *known == method).map_or("OTHER", |known| known.as_str())
+    KNOWN
+        .iter()
+        .find(|known| *known == method)
+        .map_or("OTHER", |known| known.as_str())
 }
 
 /// A label value escaped as the text format requires.
 fn escape(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -166,15 +235,34 @@ mod tests {
     fn requests_count_by_route_and_status_with_cumulative_buckets() {
         let metrics = Metrics::default();
         let route = "/film/{film_id}";
-        metrics.observe(&Method::GET, route, StatusCode::OK, Duration::from_micros(300));
-        metrics.observe(&Method::GET, route, StatusCode::NOT_FOUND, Duration::from_millis(3));
+        metrics.observe(
+            &Method::GET,
+            route,
+            StatusCode::OK,
+            Duration::from_micros(300),
+        );
+        metrics.observe(
+            &Method::GET,
+            route,
+            StatusCode::NOT_FOUND,
+            Duration::from_millis(3),
+        );
         let mut out = String::new();
         metrics.render_requests(&mut out);
         assert!(out.contains("filmdex_http_requests_total{method=\"GET\",route=\"/film/{film_id}\",status=\"200\"} 1"));
         assert!(out.contains("filmdex_http_requests_total{method=\"GET\",route=\"/film/{film_id}\",status=\"404\"} 1"));
-        assert!(out.contains("_bucket{method=\"GET\",route=\"/film/{film_id}\",le=\"0.0005\"} 1"), "{out}");
-        assert!(out.contains("_bucket{method=\"GET\",route=\"/film/{film_id}\",le=\"0.005\"} 2"), "{out}");
-        assert!(out.contains("_count{method=\"GET\",route=\"/film/{film_id}\"} 2"), "{out}");
+        assert!(
+            out.contains("_bucket{method=\"GET\",route=\"/film/{film_id}\",le=\"0.0005\"} 1"),
+            "{out}"
+        );
+        assert!(
+            out.contains("_bucket{method=\"GET\",route=\"/film/{film_id}\",le=\"0.005\"} 2"),
+            "{out}"
+        );
+        assert!(
+            out.contains("_count{method=\"GET\",route=\"/film/{film_id}\"} 2"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -19,7 +19,11 @@ use super::state::AppState;
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The outermost layer: id, log, metrics and error shape.
-pub async fn request_context(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn request_context(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let request_id = client_request_id(&request).unwrap_or_else(|| state.next_request_id());
     let method = request.method().clone();
@@ -32,9 +36,14 @@ pub async fn request_context(State(state): State<AppState>, request: Request, ne
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(X_REQUEST_ID.clone(), value);
     }
-    let route = response.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
+    let route = response
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
     let elapsed = started.elapsed();
-    state.metrics().observe(&method, route, response.status(), elapsed);
+    state
+        .metrics()
+        .observe(&method, route, response.status(), elapsed);
     info!(
         request_id = %request_id,
         method = %method,
@@ -51,7 +60,9 @@ fn client_request_id(request: &Request) -> Option<String> {
     let value = request.headers().get(&X_REQUEST_ID)?.to_str().ok()?;
     let sane = !value.is_empty()
         && value.len() <= 128
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(&b));
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(&b));
     sane.then(|| value.to_owned())
 }
 
@@ -66,7 +77,10 @@ fn error_shape(response: Response, request_id: &str) -> Response {
     parts.status = error.status;
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::CONTENT_ENCODING);
-    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     Response::from_parts(parts, Body::from(error.body(Some(request_id))))
 }
 

@@ -15,7 +15,12 @@ pub fn headers(path: &str, pairs: &[(&str, String)], page: Page, total: usize) -
     headers.insert(X_TOTAL_COUNT.clone(), HeaderValue::from(total));
     let links: Vec<String> = relations(page, total)
         .into_iter()
-        .map(|(relation, offset)| format!("<{}>; rel=\"{relation}\"", url(path, pairs, offset, page.limit)))
+        .map(|(relation, offset)| {
+            format!(
+                "<{}>; rel=\"{relation}\"",
+                url(path, pairs, offset, page.limit)
+            )
+        })
         .collect();
     // Every part is percent-encoded or our own text, so the value is always valid.
     if let Ok(value) = HeaderValue::from_str(&links.join(", ")) {
@@ -59,13 +64,22 @@ mod tests {
 
     fn link(page: Page, total: usize) -> String {
         let headers = headers("/film/search", &[("title", "a b".into())], page, total);
-        headers.get("link").map(|v| v.to_str().expect("ascii").to_owned()).unwrap_or_default()
+        headers
+            .get("link")
+            .map(|v| v.to_str().expect("ascii").to_owned())
+            .unwrap_or_default()
     }
 
     #[test]
     fn middle_pages_link_all_four_ways() {
         assert_eq!(
-            link(Page { offset: 10, limit: 10 }, 35),
+            link(
+                Page {
+                    offset: 10,
+                    limit: 10
+                },
+                35
+            ),
             "</film/search?title=a+b&offset=0&limit=10>; rel=\"first\", \
              </film/search?title=a+b&offset=0&limit=10>; rel=\"prev\", \
              </film/search?title=a+b&offset=20&limit=10>; rel=\"next\", \
@@ -75,16 +89,70 @@ mod tests {
 
     #[test]
     fn edges_have_no_prev_or_next() {
-        assert_eq!(relations(Page { offset: 0, limit: 10 }, 5), [("first", 0), ("last", 0)]);
-        assert_eq!(relations(Page { offset: 30, limit: 10 }, 35), [("first", 0), ("prev", 20), ("last", 30)]);
-        assert_eq!(relations(Page { offset: 500, limit: 10 }, 35), [("first", 0), ("prev", 30), ("last", 30)]);
-        assert_eq!(relations(Page { offset: 0, limit: 10 }, 0), [("first", 0), ("last", 0)]);
-        assert!(relations(Page { offset: 0, limit: 0 }, 9).is_empty());
+        assert_eq!(
+            relations(
+                Page {
+                    offset: 0,
+                    limit: 10
+                },
+                5
+            ),
+            [("first", 0), ("last", 0)]
+        );
+        assert_eq!(
+            relations(
+                Page {
+                    offset: 30,
+                    limit: 10
+                },
+                35
+            ),
+            [("first", 0), ("prev", 20), ("last", 30)]
+        );
+        assert_eq!(
+            relations(
+                Page {
+                    offset: 500,
+                    limit: 10
+                },
+                35
+            ),
+            [("first", 0), ("prev", 30), ("last", 30)]
+        );
+        assert_eq!(
+            relations(
+                Page {
+                    offset: 0,
+                    limit: 10
+                },
+                0
+            ),
+            [("first", 0), ("last", 0)]
+        );
+        assert!(relations(
+            Page {
+                offset: 0,
+                limit: 0
+            },
+            9
+        )
+        .is_empty());
     }
 
     #[test]
     fn the_total_is_a_header() {
-        let headers = headers("/x", &[], Page { offset: 0, limit: 5 }, 42);
-        assert_eq!(headers.get("x-total-count").map(|v| v.as_bytes()), Some(b"42".as_slice()));
+        let headers = headers(
+            "/x",
+            &[],
+            Page {
+                offset: 0,
+                limit: 5,
+            },
+            42,
+        );
+        assert_eq!(
+            headers.get("x-total-count").map(|v| v.as_bytes()),
+            Some(b"42".as_slice())
+        );
     }
 }

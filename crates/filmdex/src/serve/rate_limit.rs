@@ -68,7 +68,10 @@ impl Decision {
         headers.insert("ratelimit-remaining", HeaderValue::from(self.remaining));
         headers.insert("ratelimit-reset", HeaderValue::from(self.reset));
         if !self.allowed {
-            headers.insert(axum::http::header::RETRY_AFTER, HeaderValue::from(self.retry_after));
+            headers.insert(
+                axum::http::header::RETRY_AFTER,
+                HeaderValue::from(self.retry_after),
+            );
         }
         headers
     }
@@ -110,11 +113,16 @@ impl RateLimiter {
         let key = (client_key(client), group);
         let bucket = self.bucket(group);
         let shard = &self.shards[self.hasher.hash_one(key) as usize % SHARDS];
-        let mut states = shard.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut states = shard
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if !states.contains_key(&key) && states.len() >= self.per_shard {
             self.evict(&mut states, now);
         }
-        let state = states.entry(key).or_insert(State { tokens: f64::from(bucket.burst), updated: now });
+        let state = states.entry(key).or_insert(State {
+            tokens: f64::from(bucket.burst),
+            updated: now,
+        });
         let tokens = refilled(state, bucket, now);
         let allowed = tokens >= 1.0;
         state.tokens = if allowed { tokens - 1.0 } else { tokens };
@@ -126,15 +134,24 @@ impl RateLimiter {
             limit: bucket.burst,
             remaining: remaining.floor() as u32,
             reset: seconds(f64::from(bucket.burst) - remaining),
-            retry_after: if allowed { 0 } else { seconds(1.0 - remaining).max(1) },
+            retry_after: if allowed {
+                0
+            } else {
+                seconds(1.0 - remaining).max(1)
+            },
         }
     }
 
     /// Makes room in a full shard: drop the buckets that have refilled, then the longest idle.
     fn evict(&self, states: &mut HashMap<Key, State>, now: Instant) {
-        states.retain(|key, state| refilled(state, self.bucket(key.1), now) < f64::from(self.bucket(key.1).burst));
+        states.retain(|key, state| {
+            refilled(state, self.bucket(key.1), now) < f64::from(self.bucket(key.1).burst)
+        });
         if states.len() >= self.per_shard {
-            let oldest = states.iter().min_by_key(|(_, state)| state.updated).map(|(key, _)| *key);
+            let oldest = states
+                .iter()
+                .min_by_key(|(_, state)| state.updated)
+                .map(|(key, _)| *key);
             if let Some(key) = oldest {
                 states.remove(&key);
             }
@@ -144,7 +161,10 @@ impl RateLimiter {
     /// Buckets currently kept, for tests of the memory bound.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.shards.iter().map(|shard| shard.lock().map_or(0, |states| states.len())).sum()
+        self.shards
+            .iter()
+            .map(|shard| shard.lock().map_or(0, |states| states.len()))
+            .sum()
     }
 }
 
@@ -168,8 +188,17 @@ mod tests {
     use super::*;
 
     fn limiter(capacity: usize) -> RateLimiter {
-        let bucket = Bucket { per_second: 2.0, burst: 3 };
-        RateLimiter::with_capacity(RateLimits { search: bucket, other: bucket }, capacity)
+        let bucket = Bucket {
+            per_second: 2.0,
+            burst: 3,
+        };
+        RateLimiter::with_capacity(
+            RateLimits {
+                search: bucket,
+                other: bucket,
+            },
+            capacity,
+        )
     }
 
     fn ip(text: &str) -> IpAddr {
@@ -181,12 +210,24 @@ mod tests {
         let limiter = limiter(100);
         let start = Instant::now();
         let client = ip("192.0.2.1");
-        let decisions: Vec<bool> = (0..4).map(|_| limiter.check(client, Group::Search, start).allowed).collect();
+        let decisions: Vec<bool> = (0..4)
+            .map(|_| limiter.check(client, Group::Search, start).allowed)
+            .collect();
         assert_eq!(decisions, [true, true, true, false]);
         let refused = limiter.check(client, Group::Search, start);
-        assert_eq!((refused.remaining, refused.retry_after, refused.reset), (0, 1, 2));
-        assert!(limiter.check(client, Group::Other, start).allowed, "groups have their own buckets");
-        assert!(limiter.check(client, Group::Search, start + Duration::from_millis(500)).allowed);
+        assert_eq!(
+            (refused.remaining, refused.retry_after, refused.reset),
+            (0, 1, 2)
+        );
+        assert!(
+            limiter.check(client, Group::Other, start).allowed,
+            "groups have their own buckets"
+        );
+        assert!(
+            limiter
+                .check(client, Group::Search, start + Duration::from_millis(500))
+                .allowed
+        );
     }
 
     #[test]
@@ -194,10 +235,22 @@ mod tests {
         let limiter = limiter(100);
         let now = Instant::now();
         for suffix in 1..=3 {
-            assert!(limiter.check(ip(&format!("2001:db8::{suffix}")), Group::Other, now).allowed);
+            assert!(
+                limiter
+                    .check(ip(&format!("2001:db8::{suffix}")), Group::Other, now)
+                    .allowed
+            );
         }
-        assert!(!limiter.check(ip("2001:db8::ffff"), Group::Other, now).allowed);
-        assert!(limiter.check(ip("2001:db8:0:1::1"), Group::Other, now).allowed);
+        assert!(
+            !limiter
+                .check(ip("2001:db8::ffff"), Group::Other, now)
+                .allowed
+        );
+        assert!(
+            limiter
+                .check(ip("2001:db8:0:1::1"), Group::Other, now)
+                .allowed
+        );
     }
 
     #[test]

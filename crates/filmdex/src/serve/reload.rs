@@ -48,7 +48,8 @@ fn stamp(path: &Path) -> Option<FileStamp> {
         device: metadata.dev(),
         inode: metadata.ino(),
         size: metadata.size(),
-        modified_ns: i128::from(metadata.mtime()) * 1_000_000_000 + i128::from(metadata.mtime_nsec()),
+        modified_ns: i128::from(metadata.mtime()) * 1_000_000_000
+            + i128::from(metadata.mtime_nsec()),
     })
 }
 
@@ -63,7 +64,9 @@ async fn watch_file(state: AppState) {
     loop {
         ticks.tick().await;
         // Missing for a moment while a build renames the new file in: wait for it.
-        let Some(current) = stamp(&path) else { continue };
+        let Some(current) = stamp(&path) else {
+            continue;
+        };
         if Some(current) != seen {
             seen = Some(current);
             info!(database = %path.display(), "the database file changed: reloading");

@@ -41,7 +41,10 @@ pub fn packed_date(text: &str) -> Option<i32> {
     let well_formed = bytes.len() == 10
         && bytes[4] == b'-'
         && bytes[7] == b'-'
-        && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
     if !well_formed {
         return None;
     }
@@ -63,7 +66,13 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 5] = [SortKey::Title, SortKey::Rating, SortKey::Votes, SortKey::Year, SortKey::Duration];
+    pub const ALL: [SortKey; 5] = [
+        SortKey::Title,
+        SortKey::Rating,
+        SortKey::Votes,
+        SortKey::Year,
+        SortKey::Duration,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -96,7 +105,12 @@ impl Sort {
 
 impl std::fmt::Display for Sort {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}{}", if self.descending { "-" } else { "" }, self.key.name())
+        write!(
+            f,
+            "{}{}",
+            if self.descending { "-" } else { "" },
+            self.key.name()
+        )
     }
 }
 
@@ -123,21 +137,40 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// `films` in any order; they are sorted by film_id here.
-    pub fn new(mut films: Vec<Film>, matrix: TfIdfMatrix, meta: DatabaseMeta, load: LoadInfo) -> Self {
+    pub fn new(
+        mut films: Vec<Film>,
+        matrix: TfIdfMatrix,
+        meta: DatabaseMeta,
+        load: LoadInfo,
+    ) -> Self {
         films.sort_by_key(|film| film.film_id);
         let orders = sort_orders(&films);
         let person_rows = rows_by(&films, |film| &film.persons);
         let genre_rows = rows_by(&films, |film| &film.genres);
-        Snapshot { films, matrix, meta, load, orders, person_rows, genre_rows }
+        Snapshot {
+            films,
+            matrix,
+            meta,
+            load,
+            orders,
+            person_rows,
+            genre_rows,
+        }
     }
 
     pub fn film(&self, film_id: i32) -> Option<&Film> {
-        self.films.binary_search_by_key(&film_id, |film| film.film_id).ok().map(|row| &self.films[row])
+        self.films
+            .binary_search_by_key(&film_id, |film| film.film_id)
+            .ok()
+            .map(|row| &self.films[row])
     }
 
     /// Every row in the given order.
     pub fn order(&self, sort: Sort) -> &[u32] {
-        self.orders.get(&sort).map(Vec::as_slice).expect("every sort order is built at load")
+        self.orders
+            .get(&sort)
+            .map(Vec::as_slice)
+            .expect("every sort order is built at load")
     }
 
     /// The rows of the films featuring exactly this person (empty when none).
@@ -166,7 +199,12 @@ fn sort_orders(films: &[Film]) -> HashMap<Sort, Vec<u32>> {
 /// so that pages are stable.
 fn compare(a: &Film, b: &Film, key: SortKey, descending: bool) -> std::cmp::Ordering {
     use std::cmp::Ordering;
-    fn nulls_last<T>(a: Option<T>, b: Option<T>, descending: bool, cmp: impl Fn(&T, &T) -> Ordering) -> Ordering {
+    fn nulls_last<T>(
+        a: Option<T>,
+        b: Option<T>,
+        descending: bool,
+        cmp: impl Fn(&T, &T) -> Ordering,
+    ) -> Ordering {
         match (a, b) {
             (Some(a), Some(b)) if descending => cmp(&b, &a),
             (Some(a), Some(b)) => cmp(&a, &b),
@@ -215,11 +253,26 @@ mod tests {
 
     #[test]
     fn sorts_parse_with_a_leading_minus_for_descending() {
-        assert_eq!(Sort::parse("-rating"), Some(Sort { key: SortKey::Rating, descending: true }));
-        assert_eq!(Sort::parse("title"), Some(Sort { key: SortKey::Title, descending: false }));
+        assert_eq!(
+            Sort::parse("-rating"),
+            Some(Sort {
+                key: SortKey::Rating,
+                descending: true
+            })
+        );
+        assert_eq!(
+            Sort::parse("title"),
+            Some(Sort {
+                key: SortKey::Title,
+                descending: false
+            })
+        );
         assert_eq!(Sort::parse("--title"), None);
         assert_eq!(Sort::parse("Title"), None);
-        assert_eq!(Sort::parse("-rating").map(|s| s.to_string()), Some("-rating".into()));
+        assert_eq!(
+            Sort::parse("-rating").map(|s| s.to_string()),
+            Some("-rating".into())
+        );
     }
 
     #[test]

@@ -58,7 +58,9 @@ impl AppState {
             reloading: tokio::sync::Mutex::new(()),
             shutting_down: AtomicBool::new(false),
         };
-        Ok(AppState { shared: Arc::new(shared) })
+        Ok(AppState {
+            shared: Arc::new(shared),
+        })
     }
 
     /// The database being served now; hold it for the whole request.
@@ -95,7 +97,9 @@ impl AppState {
     pub async fn reload(&self) -> Result<()> {
         let _one_at_a_time = self.shared.reloading.lock().await;
         let path = self.shared.database.clone();
-        let loaded = tokio::task::spawn_blocking(move || load(&path)).await.context("the reload task failed")?;
+        let loaded = tokio::task::spawn_blocking(move || load(&path))
+            .await
+            .context("the reload task failed")?;
         match loaded {
             Ok(snapshot) => {
                 info!(films = snapshot.films.len(), built_at = %snapshot.meta.built_at, "serving the reloaded database");
@@ -131,7 +135,10 @@ impl RequestIds {
     fn new() -> Self {
         use std::hash::{BuildHasher, RandomState};
         let prefix = RandomState::new().hash_one(std::process::id()) as u32;
-        RequestIds { prefix, counter: AtomicU64::new(0) }
+        RequestIds {
+            prefix,
+            counter: AtomicU64::new(0),
+        }
     }
 
     fn next(&self) -> String {

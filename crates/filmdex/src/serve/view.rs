@@ -66,6 +66,11 @@ impl From<Contribution> for FeatureView {
             FeatureKind::Person { category } => ("person", Some(category)),
             FeatureKind::Token => ("token", None),
         };
-        FeatureView { kind, category, label: contribution.label, share: contribution.share }
+        FeatureView {
+            kind,
+            category,
+            label: contribution.label,
+            share: contribution.share,
+        }
     }
 }

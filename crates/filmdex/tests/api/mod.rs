@@ -9,6 +9,7 @@ mod films;
 mod paging;
 mod rate_limit;
 mod reload;
+mod sample;
 mod search;
 mod socket;
 mod system;
@@ -36,7 +37,9 @@ pub struct Database {
 pub fn franchises() -> &'static Path {
     static DATABASE: OnceLock<Database> = OnceLock::new();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api/fixtures/franchises");
-    &DATABASE.get_or_init(|| build_database("franchises", DatasetSource::Folder(fixture))).path
+    &DATABASE
+        .get_or_init(|| build_database("franchises", DatasetSource::Folder(fixture)))
+        .path
 }
 
 /// The pipeline's quirky fixture's database (4 films, a null year, unicode).
@@ -47,7 +50,7 @@ pub fn quirky() -> &'static Path {
         .path
 }
 
-fn build_database(name: &str, source: DatasetSource) -> Database {
+pub fn build_database(name: &str, source: DatasetSource) -> Database {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR"));
     remove_stale_workdirs(root);
     // Kept until the process ends (a static is never dropped); stale ones go at the next run.
@@ -59,12 +62,16 @@ fn build_database(name: &str, source: DatasetSource) -> Database {
     let mut config = support::config(&workdir, source);
     config.prep.max_bad_rows = filmdex::config::BadRowLimit::Count(2);
     support::build(&config).expect("building the test database");
-    Database { path: config.layout.database() }
+    Database {
+        path: config.layout.database(),
+    }
 }
 
 /// Work folders of earlier runs, older than an hour (never those of a run going on now).
 fn remove_stale_workdirs(root: &Path) {
-    let Ok(entries) = std::fs::read_dir(root) else { return };
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
     for entry in entries.flatten() {
         let old = entry
             .metadata()
@@ -109,43 +116,75 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|error| panic!("not JSON ({error}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|error| {
+            panic!(
+                "not JSON ({error}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|value| value.to_str().expect("an ASCII header"))
+        self.headers
+            .get(name)
+            .map(|value| value.to_str().expect("an ASCII header"))
     }
 
     /// The titles of a list of films.
     pub fn titles(&self) -> Vec<String> {
         let films = self.json();
         let films = films.as_array().expect("a list of films");
-        films.iter().map(|film| film["title"].as_str().expect("a title").to_owned()).collect()
+        films
+            .iter()
+            .map(|film| film["title"].as_str().expect("a title").to_owned())
+            .collect()
     }
 
     /// Asserts the one error shape: the status, the code, a message, the request id of the header.
     pub fn assert_error(&self, status: u16, code: &str) {
-        assert_eq!(self.status.as_u16(), status, "{}", String::from_utf8_lossy(&self.body));
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
         assert_eq!(self.header("content-type"), Some("application/json"));
         let body = self.json();
         let fields: Vec<&String> = body.as_object().expect("an object").keys().collect();
         assert_eq!(fields, ["code", "message", "request_id"], "{body}");
         assert_eq!(body["code"], code, "{body}");
         assert!(!body["message"].as_str().expect("a message").is_empty());
-        assert_eq!(body["request_id"].as_str(), self.header("x-request-id"), "{body}");
+        assert_eq!(
+            body["request_id"].as_str(),
+            self.header("x-request-id"),
+            "{body}"
+        );
     }
 }
 
 pub async fn send(app: &Router, request: Request<Body>) -> Reply {
-    let response = app.clone().oneshot(request).await.expect("the router never fails");
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the router never fails");
     let (parts, body) = response.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX).await.expect("a readable body");
-    Reply { status: parts.status, headers: parts.headers, body }
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .expect("a readable body");
+    Reply {
+        status: parts.status,
+        headers: parts.headers,
+        body,
+    }
 }
 
 pub async fn get(app: &Router, uri: &str) -> Reply {
-    send(app, Request::get(uri).body(Body::empty()).expect("a request")).await
+    send(
+        app,
+        Request::get(uri).body(Body::empty()).expect("a request"),
+    )
+    .await
 }
 
 pub async fn post_json(app: &Router, uri: &str, body: impl Into<Body>) -> Reply {

@@ -5,18 +5,26 @@ use super::{app, get, post_json, Reply};
 
 /// (relation, URL) pairs of a `Link` header.
 fn links(reply: &Reply) -> Vec<(String, String)> {
-    let Some(header) = reply.header("link") else { return Vec::new() };
+    let Some(header) = reply.header("link") else {
+        return Vec::new();
+    };
     header
         .split(", ")
         .map(|link| {
             let (url, relation) = link.split_once("; rel=").expect("url; rel=...");
-            (relation.trim_matches('"').to_owned(), url.trim_matches(['<', '>']).to_owned())
+            (
+                relation.trim_matches('"').to_owned(),
+                url.trim_matches(['<', '>']).to_owned(),
+            )
         })
         .collect()
 }
 
 fn link(reply: &Reply, relation: &str) -> Option<String> {
-    links(reply).into_iter().find(|(rel, _)| rel == relation).map(|(_, url)| url)
+    links(reply)
+        .into_iter()
+        .find(|(rel, _)| rel == relation)
+        .map(|(_, url)| url)
 }
 
 #[tokio::test]
@@ -42,14 +50,29 @@ async fn following_next_links_visits_every_film_once_in_order() {
 #[tokio::test]
 async fn links_keep_the_criteria_and_point_to_first_prev_next_last() {
     let app = app();
-    let reply = post_json(&app, "/film/search", r#"{"title":"star wars","sort":"-rating","limit":2,"offset":2}"#).await;
+    let reply = post_json(
+        &app,
+        "/film/search",
+        r#"{"title":"star wars","sort":"-rating","limit":2,"offset":2}"#,
+    )
+    .await;
     assert_eq!(reply.header("x-total-count"), Some("5"));
     let relations: Vec<String> = links(&reply).into_iter().map(|(rel, _)| rel).collect();
     assert_eq!(relations, ["first", "prev", "next", "last"]);
-    assert_eq!(link(&reply, "next").as_deref(), Some("/film/search?title=star+wars&sort=-rating&offset=4&limit=2"));
-    assert_eq!(link(&reply, "last").as_deref(), Some("/film/search?title=star+wars&sort=-rating&offset=4&limit=2"));
+    assert_eq!(
+        link(&reply, "next").as_deref(),
+        Some("/film/search?title=star+wars&sort=-rating&offset=4&limit=2")
+    );
+    assert_eq!(
+        link(&reply, "last").as_deref(),
+        Some("/film/search?title=star+wars&sort=-rating&offset=4&limit=2")
+    );
     let last = get(&app, &link(&reply, "last").expect("a last page")).await;
-    assert_eq!(last.titles(), ["Star Wars: Episode I - The Phantom Menace"], "the worst rated episode");
+    assert_eq!(
+        last.titles(),
+        ["Star Wars: Episode I - The Phantom Menace"],
+        "the worst rated episode"
+    );
     assert!(link(&last, "next").is_none());
     let first = get(&app, &link(&reply, "first").expect("a first page")).await;
     assert!(link(&first, "prev").is_none());
@@ -62,7 +85,11 @@ async fn an_offset_past_the_end_is_an_empty_page_with_the_total() {
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json(), serde_json::json!([]));
     assert_eq!(reply.header("x-total-count"), Some("14"));
-    assert_eq!(link(&reply, "prev").as_deref(), Some("/film/search?offset=10&limit=10"), "back to the last page");
+    assert_eq!(
+        link(&reply, "prev").as_deref(),
+        Some("/film/search?offset=10&limit=10"),
+        "back to the last page"
+    );
 }
 
 #[tokio::test]

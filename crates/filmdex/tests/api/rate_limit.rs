@@ -17,10 +17,19 @@ use super::{config, franchises, send, state, Reply};
 fn limited_app(trusted_proxies: &[&str]) -> Router {
     let mut config = config(franchises());
     config.rate_limits = Some(RateLimits {
-        search: Bucket { per_second: 0.5, burst: 3 },
-        other: Bucket { per_second: 0.5, burst: 5 },
+        search: Bucket {
+            per_second: 0.5,
+            burst: 3,
+        },
+        other: Bucket {
+            per_second: 0.5,
+            burst: 5,
+        },
     });
-    config.trusted_proxies = trusted_proxies.iter().map(|range| range.to_string()).collect();
+    config.trusted_proxies = trusted_proxies
+        .iter()
+        .map(|range| range.to_string())
+        .collect();
     router(state(&config))
 }
 
@@ -43,11 +52,18 @@ async fn the_burst_passes_then_429_with_retry_after() {
         let reply = get_from(&app, "/film/search?limit=1", "192.0.2.1", None).await;
         assert_eq!(reply.status, 200);
         assert_eq!(reply.header("ratelimit-limit"), Some("3"));
-        assert_eq!(reply.header("ratelimit-remaining"), Some(remaining.to_string().as_str()));
+        assert_eq!(
+            reply.header("ratelimit-remaining"),
+            Some(remaining.to_string().as_str())
+        );
     }
     let refused = get_from(&app, "/film/search?limit=1", "192.0.2.1", None).await;
     refused.assert_error(429, "rate_limited");
-    assert_eq!(refused.header("retry-after"), Some("2"), "one token at 0.5/s");
+    assert_eq!(
+        refused.header("retry-after"),
+        Some("2"),
+        "one token at 0.5/s"
+    );
     assert_eq!(refused.header("ratelimit-remaining"), Some("0"));
     assert!(refused.header("ratelimit-reset").is_some());
 }
@@ -58,10 +74,30 @@ async fn other_clients_and_other_groups_are_unaffected() {
     for _ in 0..4 {
         get_from(&app, "/film/search", "192.0.2.1", None).await;
     }
-    assert_eq!(get_from(&app, "/film/search", "192.0.2.1", None).await.status, 429);
-    assert_eq!(get_from(&app, "/film/search", "192.0.2.2", None).await.status, 200, "another client");
-    assert_eq!(get_from(&app, "/film/99785", "192.0.2.1", None).await.status, 200, "another group");
-    assert_eq!(get_from(&app, "/healthz", "192.0.2.1", None).await.status, 200);
+    assert_eq!(
+        get_from(&app, "/film/search", "192.0.2.1", None)
+            .await
+            .status,
+        429
+    );
+    assert_eq!(
+        get_from(&app, "/film/search", "192.0.2.2", None)
+            .await
+            .status,
+        200,
+        "another client"
+    );
+    assert_eq!(
+        get_from(&app, "/film/99785", "192.0.2.1", None)
+            .await
+            .status,
+        200,
+        "another group"
+    );
+    assert_eq!(
+        get_from(&app, "/healthz", "192.0.2.1", None).await.status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -79,7 +115,12 @@ async fn forwarded_for_counts_only_from_trusted_proxies() {
     let app = limited_app(&["10.0.0.0/8"]);
     // Through the trusted proxy, two clients have a bucket each.
     for _ in 0..5 {
-        assert_eq!(get_from(&app, "/film/99785", "10.0.0.1", Some("198.51.100.1")).await.status, 200);
+        assert_eq!(
+            get_from(&app, "/film/99785", "10.0.0.1", Some("198.51.100.1"))
+                .await
+                .status,
+            200
+        );
     }
     let refused = get_from(&app, "/film/99785", "10.0.0.1", Some("198.51.100.1")).await;
     assert_eq!(refused.status, 429);
@@ -87,14 +128,30 @@ async fn forwarded_for_counts_only_from_trusted_proxies() {
     assert_eq!(other.status, 200);
     // A client cannot pick a new identity by writing the header itself: the proxy appends the
     // address it saw, and that rightmost untrusted address is the client.
-    let spoofed = get_from(&app, "/film/99785", "10.0.0.1", Some("203.0.113.77, 198.51.100.1")).await;
+    let spoofed = get_from(
+        &app,
+        "/film/99785",
+        "10.0.0.1",
+        Some("203.0.113.77, 198.51.100.1"),
+    )
+    .await;
     assert_eq!(spoofed.status, 429);
     // From an untrusted peer the header is ignored: all these are the one peer.
     for n in 0..5 {
         let forged = format!("203.0.113.{n}");
-        assert_eq!(get_from(&app, "/film/99785", "192.0.2.9", Some(&forged)).await.status, 200);
+        assert_eq!(
+            get_from(&app, "/film/99785", "192.0.2.9", Some(&forged))
+                .await
+                .status,
+            200
+        );
     }
-    assert_eq!(get_from(&app, "/film/99785", "192.0.2.9", Some("203.0.113.99")).await.status, 429);
+    assert_eq!(
+        get_from(&app, "/film/99785", "192.0.2.9", Some("203.0.113.99"))
+            .await
+            .status,
+        429
+    );
 }
 
 #[tokio::test]

@@ -18,7 +18,10 @@ pub fn replace_database(source: &Path, target: &Path) {
 }
 
 pub fn http_client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().expect("an HTTP client")
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("an HTTP client")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -28,7 +31,10 @@ async fn swapping_databases_under_load_drops_no_request() {
     replace_database(franchises(), &database);
     let state = state(&config(&database));
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
-    let url = format!("http://{}/film/search?limit=3", listener.local_addr().expect("an address"));
+    let url = format!(
+        "http://{}/film/search?limit=3",
+        listener.local_addr().expect("an address")
+    );
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(serve(listener, state.clone(), async move {
         let _ = stopped.await;
@@ -41,9 +47,16 @@ async fn swapping_databases_under_load_drops_no_request() {
             tokio::spawn(async move {
                 let mut totals = Vec::new();
                 while !done.load(Ordering::Relaxed) {
-                    let response = client.get(&url).send().await.expect("no request is dropped");
+                    let response = client
+                        .get(&url)
+                        .send()
+                        .await
+                        .expect("no request is dropped");
                     assert_eq!(response.status(), 200);
-                    let total = response.headers()["x-total-count"].to_str().expect("ascii").to_owned();
+                    let total = response.headers()["x-total-count"]
+                        .to_str()
+                        .expect("ascii")
+                        .to_owned();
                     let body = response.bytes().await.expect("a whole body");
                     let films: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
                     assert!(films.as_array().is_some_and(|films| films.len() == 3));
@@ -54,7 +67,11 @@ async fn swapping_databases_under_load_drops_no_request() {
         })
         .collect();
     for round in 0..6 {
-        let source = if round % 2 == 0 { quirky() } else { franchises() };
+        let source = if round % 2 == 0 {
+            quirky()
+        } else {
+            franchises()
+        };
         replace_database(source, &database);
         state.reload().await.expect("a good database reloads");
     }
@@ -63,10 +80,16 @@ async fn swapping_databases_under_load_drops_no_request() {
     for worker in workers {
         totals.extend(worker.await.expect("a worker"));
     }
-    assert!(totals.iter().all(|total| total == "14" || total == "4"), "{totals:?}");
+    assert!(
+        totals.iter().all(|total| total == "14" || total == "4"),
+        "{totals:?}"
+    );
     assert!(totals.len() >= 4, "{} requests", totals.len());
     let _ = stop.send(());
-    server.await.expect("the server task").expect("a clean shutdown");
+    server
+        .await
+        .expect("the server task")
+        .expect("a clean shutdown");
     assert_eq!(state.snapshot().films.len(), 14, "the last swap is served");
 }
 
@@ -83,9 +106,15 @@ async fn a_broken_new_file_is_refused_and_the_old_one_keeps_serving() {
     let error = state.reload().await.expect_err("refused");
     assert!(format!("{error:#}").contains("filmdex build"), "{error:#}");
     std::fs::remove_file(&database).expect("removing the file");
-    assert!(state.reload().await.is_err(), "a missing file is refused too");
+    assert!(
+        state.reload().await.is_err(),
+        "a missing file is refused too"
+    );
     assert_eq!(get(&app, "/readyz").await.json()["films"], 14);
     assert_eq!(get(&app, "/film/99785").await.status, 200);
     let metrics = String::from_utf8(get(&app, "/metrics").await.body.to_vec()).expect("text");
-    assert!(metrics.contains(r#"filmdex_reloads_total{result="failed"} 2"#), "{metrics}");
+    assert!(
+        metrics.contains(r#"filmdex_reloads_total{result="failed"} 2"#),
+        "{metrics}"
+    );
 }

@@ -16,7 +16,10 @@ async fn the_original_star_wars_example_finds_the_force_awakens_first() {
     assert_eq!(reply.status, 200);
     let films = reply.json();
     assert_eq!(films[0]["film_id"], 2488496, "{films}");
-    assert_eq!(films[0]["title"], "Star Wars: Episode VII - The Force Awakens");
+    assert_eq!(
+        films[0]["title"],
+        "Star Wars: Episode VII - The Force Awakens"
+    );
 }
 
 #[tokio::test]
@@ -37,37 +40,87 @@ async fn an_empty_body_or_object_lists_every_film_by_title() {
 #[tokio::test]
 async fn regexes_are_case_insensitive_and_unanchored() {
     let app = app();
-    let titles = post_json(&app, "/film/search", r#"{"title":"HOME ALONE"}"#).await.titles();
+    let titles = post_json(&app, "/film/search", r#"{"title":"HOME ALONE"}"#)
+        .await
+        .titles();
     assert_eq!(titles, ["Home Alone", "Home Alone 2: Lost in New York"]);
-    let titles = post_json(&app, "/film/search", r#"{"person":"o'hara"}"#).await.titles();
-    assert_eq!(titles, ["Only the Lonely"], "an apostrophe needs no escaping");
-    let titles = post_json(&app, "/film/search", r#"{"genre":"^documentary,"}"#).await.titles();
+    let titles = post_json(&app, "/film/search", r#"{"person":"o'hara"}"#)
+        .await
+        .titles();
+    assert_eq!(
+        titles,
+        ["Only the Lonely"],
+        "an apostrophe needs no escaping"
+    );
+    let titles = post_json(&app, "/film/search", r#"{"genre":"^documentary,"}"#)
+        .await
+        .titles();
     assert_eq!(titles, ["Shoah"], "genres are joined with ','");
 }
 
 #[tokio::test]
 async fn exact_lists_need_all_and_any_lists_need_one() {
     let app = app();
-    let all = post_json(&app, "/film/search", r#"{"persons":["Harrison Ford","Karen Allen"]}"#).await.titles();
+    let all = post_json(
+        &app,
+        "/film/search",
+        r#"{"persons":["Harrison Ford","Karen Allen"]}"#,
+    )
+    .await
+    .titles();
     assert_eq!(all, ["Raiders of the Lost Ark"]);
-    let any = post_json(&app, "/film/search", r#"{"persons_any":["Karen Allen","Peter Lorre"]}"#).await.titles();
+    let any = post_json(
+        &app,
+        "/film/search",
+        r#"{"persons_any":["Karen Allen","Peter Lorre"]}"#,
+    )
+    .await
+    .titles();
     assert_eq!(any, ["M", "Raiders of the Lost Ark"]);
-    let genres = post_json(&app, "/film/search", r#"{"genres_any":["War","Crime"],"genres":["Comedy"]}"#).await.titles();
+    let genres = post_json(
+        &app,
+        "/film/search",
+        r#"{"genres_any":["War","Crime"],"genres":["Comedy"]}"#,
+    )
+    .await
+    .titles();
     assert_eq!(genres, ["Home Alone 2: Lost in New York"]);
-    let exact = post_json(&app, "/film/search", r#"{"persons":["george lucas"]}"#).await.titles();
-    assert!(exact.is_empty(), "exact names are case-sensitive: {exact:?}");
+    let exact = post_json(&app, "/film/search", r#"{"persons":["george lucas"]}"#)
+        .await
+        .titles();
+    assert!(
+        exact.is_empty(),
+        "exact names are case-sensitive: {exact:?}"
+    );
 }
 
 #[tokio::test]
 async fn numeric_bounds_are_inclusive() {
     let app = app();
     let body = json!({"year_from": 1990, "year_to": 1992, "min_rating": 6.5, "max_duration": 120, "sort": "year"});
-    let titles = post_json(&app, "/film/search", body.to_string()).await.titles();
-    assert_eq!(titles, ["Home Alone", "Only the Lonely", "Home Alone 2: Lost in New York"]);
+    let titles = post_json(&app, "/film/search", body.to_string())
+        .await
+        .titles();
+    assert_eq!(
+        titles,
+        [
+            "Home Alone",
+            "Only the Lonely",
+            "Home Alone 2: Lost in New York"
+        ]
+    );
     let body = json!({"earliest_date": "1931-01-01", "latest_date": "1931-01-01"});
-    assert_eq!(post_json(&app, "/film/search", body.to_string()).await.titles(), ["M"]);
+    assert_eq!(
+        post_json(&app, "/film/search", body.to_string())
+            .await
+            .titles(),
+        ["M"]
+    );
     let body = json!({"vote_count": 1_400_000, "min_duration": 566});
-    assert!(post_json(&app, "/film/search", body.to_string()).await.titles().is_empty());
+    assert!(post_json(&app, "/film/search", body.to_string())
+        .await
+        .titles()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -78,15 +131,24 @@ async fn sorts_go_both_ways_with_ties_by_film_id() {
         .as_array()
         .expect("a list")
         .iter()
-        .map(|f| (f["film_id"].as_i64().expect("id"), f["rating"].as_f64().expect("rating")))
+        .map(|f| {
+            (
+                f["film_id"].as_i64().expect("id"),
+                f["rating"].as_f64().expect("rating"),
+            )
+        })
         .collect();
     // Shoah and The Empire Strikes Back are both 8.7: the smaller film_id first.
     assert_eq!(top, [(80684, 8.7), (90015, 8.7), (76759, 8.6)]);
-    let shortest = get(&app, "/film/search?sort=duration&limit=1").await.titles();
+    let shortest = get(&app, "/film/search?sort=duration&limit=1")
+        .await
+        .titles();
     assert_eq!(shortest, ["Home Alone"]);
     let newest = get(&app, "/film/search?sort=-year&limit=1").await.titles();
     assert_eq!(newest, ["Star Wars: Episode VII - The Force Awakens"]);
-    get(&app, "/film/search?sort=popularity").await.assert_error(422, "invalid_parameter");
+    get(&app, "/film/search?sort=popularity")
+        .await
+        .assert_error(422, "invalid_parameter");
 }
 
 #[tokio::test]
@@ -101,7 +163,13 @@ async fn get_and_post_give_the_same_answer() {
     assert_eq!(by_get.json(), by_post.json());
     assert_eq!(by_get.header("x-total-count"), Some("3"));
     assert_eq!(by_get.header("link"), by_post.header("link"));
-    assert_eq!(by_get.titles(), ["Star Wars: Episode IV - A New Hope", "Star Wars: Episode V - The Empire Strikes Back"]);
+    assert_eq!(
+        by_get.titles(),
+        [
+            "Star Wars: Episode IV - A New Hope",
+            "Star Wars: Episode V - The Empire Strikes Back"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -109,12 +177,29 @@ async fn invalid_criteria_are_422_with_the_field_named() {
     let app = app();
     let reply = post_json(&app, "/film/search", r#"{"title":"("}"#).await;
     reply.assert_error(422, "invalid_regex");
-    assert!(reply.json()["message"].as_str().expect("message").contains("title"));
-    post_json(&app, "/film/search", r#"{"earliest_date":"01/01/1970"}"#).await.assert_error(422, "invalid_parameter");
-    post_json(&app, "/film/search", r#"{"limit":1001}"#).await.assert_error(422, "invalid_parameter");
-    post_json(&app, "/film/search", r#"{"offset":-1}"#).await.assert_error(422, "invalid_parameter");
-    post_json(&app, "/film/search", r#"{"colour":"red"}"#).await.assert_error(422, "invalid_body");
-    post_json(&app, "/film/search", r#"{"min_rating":"high"}"#).await.assert_error(422, "invalid_body");
-    get(&app, "/film/search?colour=red").await.assert_error(422, "invalid_parameter");
-    get(&app, "/film/search?year_from=nineteen").await.assert_error(422, "invalid_parameter");
+    assert!(reply.json()["message"]
+        .as_str()
+        .expect("message")
+        .contains("title"));
+    post_json(&app, "/film/search", r#"{"earliest_date":"01/01/1970"}"#)
+        .await
+        .assert_error(422, "invalid_parameter");
+    post_json(&app, "/film/search", r#"{"limit":1001}"#)
+        .await
+        .assert_error(422, "invalid_parameter");
+    post_json(&app, "/film/search", r#"{"offset":-1}"#)
+        .await
+        .assert_error(422, "invalid_parameter");
+    post_json(&app, "/film/search", r#"{"colour":"red"}"#)
+        .await
+        .assert_error(422, "invalid_body");
+    post_json(&app, "/film/search", r#"{"min_rating":"high"}"#)
+        .await
+        .assert_error(422, "invalid_body");
+    get(&app, "/film/search?colour=red")
+        .await
+        .assert_error(422, "invalid_parameter");
+    get(&app, "/film/search?year_from=nineteen")
+        .await
+        .assert_error(422, "invalid_parameter");
 }

@@ -22,10 +22,22 @@ async fn the_server_answers_on_a_real_socket_and_stops_on_its_signal() {
         let _ = stopped.await;
     }));
     let client = http_client();
-    let root = client.get(format!("{base}/")).send().await.expect("an answer");
+    let root = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .expect("an answer");
     assert_eq!(root.text().await.expect("a body"), "\"Server is running.\"");
-    let film = client.get(format!("{base}/film/99785")).header("accept-encoding", "gzip").send().await.expect("an answer");
-    assert_eq!(film.headers().get("content-encoding").map(|v| v.as_bytes()), Some(b"gzip".as_slice()));
+    let film = client
+        .get(format!("{base}/film/99785"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(
+        film.headers().get("content-encoding").map(|v| v.as_bytes()),
+        Some(b"gzip".as_slice())
+    );
     let search = client
         .post(format!("{base}/film/search"))
         .header("content-type", "application/json")
@@ -34,7 +46,11 @@ async fn the_server_answers_on_a_real_socket_and_stops_on_its_signal() {
         .await
         .expect("an answer");
     assert_eq!(search.headers()["x-total-count"], "2");
-    let missing = client.get(format!("{base}/film/1")).send().await.expect("an answer");
+    let missing = client
+        .get(format!("{base}/film/1"))
+        .send()
+        .await
+        .expect("an answer");
     assert_eq!(missing.status(), 404);
     let _ = stop.send(());
     tokio::time::timeout(Duration::from_secs(5), server)
@@ -78,30 +94,45 @@ impl Server {
             }
         });
         let address = loop {
-            let line = logged.recv_timeout(Duration::from_secs(30)).expect("the server logs where it listens");
+            let line = logged
+                .recv_timeout(Duration::from_secs(30))
+                .expect("the server logs where it listens");
             if let Some(rest) = line.split("serving http://").nth(1) {
                 break rest.split('/').next().expect("host:port").to_owned();
             }
         };
-        Server { child, base: format!("http://{address}") }
+        Server {
+            child,
+            base: format!("http://{address}"),
+        }
     }
 
     async fn films(&self) -> u64 {
-        let response = http_client().get(format!("{}/readyz", self.base)).send().await.expect("an answer");
-        let ready: serde_json::Value = serde_json::from_slice(&response.bytes().await.expect("a body")).expect("JSON");
+        let response = http_client()
+            .get(format!("{}/readyz", self.base))
+            .send()
+            .await
+            .expect("an answer");
+        let ready: serde_json::Value =
+            serde_json::from_slice(&response.bytes().await.expect("a body")).expect("JSON");
         ready["films"].as_u64().expect("a film count")
     }
 
     async fn wait_for_films(&self, films: u64) {
         let started = Instant::now();
         while self.films().await != films {
-            assert!(started.elapsed() < Duration::from_secs(15), "never served {films} films");
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "never served {films} films"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     fn signal(&self, name: &str) {
-        let status = Command::new("kill").args([&format!("-{name}"), &self.child.id().to_string()]).status();
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status();
         assert!(status.expect("kill runs").success());
     }
 
@@ -111,7 +142,10 @@ impl Server {
             if let Some(status) = self.child.try_wait().expect("waiting") {
                 return status;
             }
-            assert!(started.elapsed() < Duration::from_secs(15), "the server did not stop");
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "the server did not stop"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -127,7 +161,10 @@ fn the_binary_refuses_a_missing_database_naming_the_build_command() {
         .expect("running filmdex serve");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("does not exist") && stderr.contains("filmdex build"), "{stderr}");
+    assert!(
+        stderr.contains("does not exist") && stderr.contains("filmdex build"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -147,7 +184,10 @@ async fn the_binary_reloads_on_sighup_refuses_a_broken_file_and_stops_on_sigterm
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(server.films().await, 4, "the old database keeps serving");
     server.signal("TERM");
-    assert!(server.wait_for_exit().success(), "a graceful shutdown exits 0");
+    assert!(
+        server.wait_for_exit().success(),
+        "a graceful shutdown exits 0"
+    );
 }
 
 #[tokio::test]

@@ -21,11 +21,17 @@ const MAX_SIMILAR_LIMIT: u64 = 1_000;
 /// Shared features listed per film with `explain=true`.
 const EXPLAINED_FEATURES: usize = 5;
 
-pub async fn film(State(state): State<AppState>, path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
-    let Path(text) = path.map_err(|rejection| ApiError::invalid_parameter(rejection.body_text()))?;
+pub async fn film(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(text) =
+        path.map_err(|rejection| ApiError::invalid_parameter(rejection.body_text()))?;
     let film_id = extract::film_id(&text)?;
     let snapshot = state.snapshot();
-    let film = snapshot.film(film_id).ok_or_else(|| ApiError::film_not_found(film_id))?;
+    let film = snapshot
+        .film(film_id)
+        .ok_or_else(|| ApiError::film_not_found(film_id))?;
     Ok(Json(FilmView::new(film, 1.0)).into_response())
 }
 
@@ -47,18 +53,39 @@ pub async fn similar(
         path.map_err(|rejection| ApiError::invalid_parameter(rejection.body_text()))?;
     let film_id = extract::film_id(&film_text)?;
     let threshold = extract::threshold(&threshold_text)?;
-    let Query(params) = query.map_err(|rejection| ApiError::invalid_parameter(rejection.body_text()))?;
-    let page = Page::parse(params.limit, params.offset, DEFAULT_SIMILAR_LIMIT, MAX_SIMILAR_LIMIT)?;
+    let Query(params) =
+        query.map_err(|rejection| ApiError::invalid_parameter(rejection.body_text()))?;
+    let page = Page::parse(
+        params.limit,
+        params.offset,
+        DEFAULT_SIMILAR_LIMIT,
+        MAX_SIMILAR_LIMIT,
+    )?;
     let explain = params.explain.unwrap_or(false);
     let snapshot = state.snapshot();
     // A whole row of the matrix: O(films), so off the async threads.
-    let (body, total) = tokio::task::spawn_blocking(move || similar_page(&snapshot, film_id, threshold, page, explain))
-        .await
-        .map_err(|error| ApiError::internal(&error.into()))??;
-    let pairs: Vec<(&str, String)> = if explain { vec![("explain", "true".to_owned())] } else { Vec::new() };
+    let (body, total) = tokio::task::spawn_blocking(move || {
+        similar_page(&snapshot, film_id, threshold, page, explain)
+    })
+    .await
+    .map_err(|error| ApiError::internal(&error.into()))??;
+    let pairs: Vec<(&str, String)> = if explain {
+        vec![("explain", "true".to_owned())]
+    } else {
+        Vec::new()
+    };
     let path = format!("/film/{film_id}/similar/{threshold}");
-    let mut response = ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
-    response.headers_mut().extend(paging::headers(&path, &pairs, page, total));
+    let mut response = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .extend(paging::headers(&path, &pairs, page, total));
     Ok(response)
 }
 
@@ -70,7 +97,10 @@ fn similar_page(
     page: Page,
     explain: bool,
 ) -> Result<(Vec<u8>, usize), ApiError> {
-    let neighbours = snapshot.matrix.similar_to(film_id, threshold).ok_or_else(|| ApiError::film_not_found(film_id))?;
+    let neighbours = snapshot
+        .matrix
+        .similar_to(film_id, threshold)
+        .ok_or_else(|| ApiError::film_not_found(film_id))?;
     let views: Vec<FilmView> = neighbours
         .iter()
         .skip(page.offset)
@@ -78,8 +108,17 @@ fn similar_page(
         .filter_map(|neighbour| {
             let mut view = FilmView::new(snapshot.film(neighbour.film_id)?, neighbour.similarity);
             if explain {
-                let explanation = snapshot.matrix.explain(film_id, neighbour.film_id, EXPLAINED_FEATURES)?;
-                view.explanation = Some(explanation.contributions.into_iter().map(FeatureView::from).collect());
+                let explanation =
+                    snapshot
+                        .matrix
+                        .explain(film_id, neighbour.film_id, EXPLAINED_FEATURES)?;
+                view.explanation = Some(
+                    explanation
+                        .contributions
+                        .into_iter()
+                        .map(FeatureView::from)
+                        .collect(),
+                );
             }
             Some(view)
         })

@@ -40,13 +40,17 @@ pub const ROUTES: [(&str, &str); 11] = [
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(system::root))
-        .route("/film/search", get(search::search_get).post(search::search_post))
+        .route(
+            "/film/search",
+            get(search::search_get).post(search::search_post),
+        )
         .route("/film/{film_id}", get(films::film))
         .route("/film/{film_id}/similar/{threshold}", get(films::similar))
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .route("/metrics", get(system::metrics))
         .merge(docs::routes())
+        .merge(crate::webui::ui_router())
         .route_layer(from_fn(record_route))
         .fallback(system::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -80,14 +84,23 @@ pub fn cors_layer(origins: &[String]) -> Result<Option<CorsLayer>> {
             .collect::<Result<Vec<_>>>()?;
         AllowOrigin::list(values)
     };
-    let exposed = ["x-total-count", "x-request-id", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"];
+    let exposed = [
+        "x-total-count",
+        "x-request-id",
+        "ratelimit-limit",
+        "ratelimit-remaining",
+        "ratelimit-reset",
+    ];
     let mut exposed: Vec<HeaderName> = exposed.into_iter().map(HeaderName::from_static).collect();
     exposed.extend([header::LINK, header::RETRY_AFTER]);
     Ok(Some(
         CorsLayer::new()
             .allow_origin(allow)
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("x-request-id")])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                HeaderName::from_static("x-request-id"),
+            ])
             .expose_headers(exposed),
     ))
 }

@@ -13,11 +13,17 @@ use crate::serve::search::{query_string, search, Criteria, SearchQuery};
 use crate::serve::state::AppState;
 use crate::serve::view::FilmView;
 
-pub async fn search_post(State(state): State<AppState>, JsonBody(query): JsonBody<SearchQuery>) -> Result<Response, ApiError> {
+pub async fn search_post(
+    State(state): State<AppState>,
+    JsonBody(query): JsonBody<SearchQuery>,
+) -> Result<Response, ApiError> {
     answer(state, query).await
 }
 
-pub async fn search_get(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+pub async fn search_get(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     answer(state, query_string::parse(query.as_deref())?).await
 }
 
@@ -27,14 +33,24 @@ async fn answer(state: AppState, query: SearchQuery) -> Result<Response, ApiErro
     let (body, total, page, query) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let criteria = Criteria::compile(&query)?;
         let result = search(&snapshot, &criteria);
-        let films: Vec<FilmView> =
-            result.rows.iter().map(|&row| FilmView::new(&snapshot.films[row as usize], 1.0)).collect();
+        let films: Vec<FilmView> = result
+            .rows
+            .iter()
+            .map(|&row| FilmView::new(&snapshot.films[row as usize], 1.0))
+            .collect();
         let body = serde_json::to_vec(&films).map_err(|error| ApiError::internal(&error.into()))?;
         Ok((body, result.total, criteria.page, query))
     })
     .await
     .map_err(|error| ApiError::internal(&error.into()))??;
-    let mut response = ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
+    let mut response = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
     let headers = paging::headers("/film/search", &query_string::render(&query), page, total);
     response.headers_mut().extend(headers);
     Ok(response)

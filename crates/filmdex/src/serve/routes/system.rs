@@ -9,16 +9,12 @@ use serde_json::json;
 
 use crate::serve::error::{ApiError, ErrorCode};
 use crate::serve::state::AppState;
+use crate::webui;
 
 /// The original's answer for API clients; a browser goes to the web page instead.
 pub async fn root(headers: HeaderMap) -> Response {
-    let wants_html = headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .any(|accept| accept.contains("text/html"));
-    if wants_html {
-        Redirect::to("/ui/").into_response()
+    if webui::accepts_html(&headers) {
+        Redirect::to(webui::UI_PATH).into_response()
     } else {
         Json("Server is running.").into_response()
     }
@@ -32,7 +28,11 @@ pub async fn healthz() -> Json<serde_json::Value> {
 /// Ready: a database is loaded and the server is not shutting down.
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     if state.is_shutting_down() {
-        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::NotReady, "the server is shutting down"));
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::NotReady,
+            "the server is shutting down",
+        ));
     }
     let snapshot = state.snapshot();
     Ok(Json(json!({
@@ -51,5 +51,9 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 
 pub async fn not_found(uri: Uri) -> ApiError {
     let path: String = uri.path().chars().take(200).collect();
-    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("no route for {path}"))
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        format!("no route for {path}"),
+    )
 }

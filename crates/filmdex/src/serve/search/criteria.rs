@@ -22,17 +22,29 @@ pub struct Page {
 
 impl Page {
     /// `limit` from 0 to `max` (`default` when absent) and `offset` from 0.
-    pub fn parse(limit: Option<i64>, offset: Option<i64>, default: u64, max: u64) -> Result<Page, ApiError> {
+    pub fn parse(
+        limit: Option<i64>,
+        offset: Option<i64>,
+        default: u64,
+        max: u64,
+    ) -> Result<Page, ApiError> {
         let limit = limit.unwrap_or(default as i64);
         if !(0..=max as i64).contains(&limit) {
-            return Err(ApiError::invalid_parameter(format!("limit must be from 0 to {max}, got {limit}")));
+            return Err(ApiError::invalid_parameter(format!(
+                "limit must be from 0 to {max}, got {limit}"
+            )));
         }
         let offset = offset.unwrap_or(0);
         if offset < 0 {
-            return Err(ApiError::invalid_parameter(format!("offset must be 0 or more, got {offset}")));
+            return Err(ApiError::invalid_parameter(format!(
+                "offset must be 0 or more, got {offset}"
+            )));
         }
         let offset = usize::try_from(offset).unwrap_or(usize::MAX);
-        Ok(Page { offset, limit: limit as usize })
+        Ok(Page {
+            offset,
+            limit: limit as usize,
+        })
     }
 }
 
@@ -105,10 +117,20 @@ impl Criteria {
             restrict(RowSet::of(films, [snapshot.rows_with_genre(genre)]));
         }
         if !self.persons_any.is_empty() {
-            restrict(RowSet::of(films, self.persons_any.iter().map(|name| snapshot.rows_with_person(name))));
+            restrict(RowSet::of(
+                films,
+                self.persons_any
+                    .iter()
+                    .map(|name| snapshot.rows_with_person(name)),
+            ));
         }
         if !self.genres_any.is_empty() {
-            restrict(RowSet::of(films, self.genres_any.iter().map(|genre| snapshot.rows_with_genre(genre))));
+            restrict(RowSet::of(
+                films,
+                self.genres_any
+                    .iter()
+                    .map(|genre| snapshot.rows_with_genre(genre)),
+            ));
         }
         allowed
     }
@@ -119,10 +141,23 @@ impl Criteria {
         within(film.date, self.date_from, self.date_to)
             && within(film.rating, self.min_rating, self.max_rating)
             && within(film.vote_count.map(i64::from), self.min_votes, None)
-            && within(film.duration.map(i64::from), self.min_duration, self.max_duration)
-            && self.title.as_ref().is_none_or(|regex| regex.is_match(&film.title))
-            && self.genre.as_ref().is_none_or(|regex| regex.is_match(&film.genres_joined))
-            && self.person.as_ref().is_none_or(|regex| regex.is_match(&film.persons_joined))
+            && within(
+                film.duration.map(i64::from),
+                self.min_duration,
+                self.max_duration,
+            )
+            && self
+                .title
+                .as_ref()
+                .is_none_or(|regex| regex.is_match(&film.title))
+            && self
+                .genre
+                .as_ref()
+                .is_none_or(|regex| regex.is_match(&film.genres_joined))
+            && self
+                .person
+                .as_ref()
+                .is_none_or(|regex| regex.is_match(&film.persons_joined))
     }
 }
 
@@ -130,23 +165,30 @@ fn within<T: PartialOrd + Copy>(value: Option<T>, min: Option<T>, max: Option<T>
     if min.is_none() && max.is_none() {
         return true;
     }
-    value.is_some_and(|value| min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max))
+    value.is_some_and(|value| {
+        min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max)
+    })
 }
 
 fn finite(field: &str, value: Option<f64>) -> Result<Option<f64>, ApiError> {
     match value {
-        Some(number) if !number.is_finite() => {
-            Err(ApiError::invalid_parameter(format!("{field} must be a finite number")))
-        }
+        Some(number) if !number.is_finite() => Err(ApiError::invalid_parameter(format!(
+            "{field} must be a finite number"
+        ))),
         _ => Ok(value),
     }
 }
 
 /// A case-insensitive, unanchored regex on the linear-time engine, within length and size limits.
 fn compile_regex(field: &str, pattern: Option<&str>) -> Result<Option<Regex>, ApiError> {
-    let Some(pattern) = pattern else { return Ok(None) };
+    let Some(pattern) = pattern else {
+        return Ok(None);
+    };
     if pattern.chars().count() > MAX_PATTERN_CHARS {
-        return Err(ApiError::invalid_regex(field, format!("longer than {MAX_PATTERN_CHARS} characters")));
+        return Err(ApiError::invalid_regex(
+            field,
+            format!("longer than {MAX_PATTERN_CHARS} characters"),
+        ));
     }
     RegexBuilder::new(pattern)
         .case_insensitive(true)
@@ -164,22 +206,33 @@ fn date_bounds(query: &SearchQuery) -> Result<(Option<i32>, Option<i32>), ApiErr
         text.as_deref()
             .map(|text| {
                 packed_date(text).ok_or_else(|| {
-                    ApiError::invalid_parameter(format!("{field} must be a date like 1970-01-01, got `{text}`"))
+                    ApiError::invalid_parameter(format!(
+                        "{field} must be a date like 1970-01-01, got `{text}`"
+                    ))
                 })
             })
             .transpose()
     };
     let year = |field: &str, year: Option<i32>, month_day: i32| -> Result<Option<i32>, ApiError> {
         match year {
-            Some(year) if !(0..=9999).contains(&year) => {
-                Err(ApiError::invalid_parameter(format!("{field} must be a year from 0 to 9999, got {year}")))
-            }
+            Some(year) if !(0..=9999).contains(&year) => Err(ApiError::invalid_parameter(format!(
+                "{field} must be a year from 0 to 9999, got {year}"
+            ))),
             _ => Ok(year.map(|year| year * 10_000 + month_day)),
         }
     };
-    let from = [date("earliest_date", &query.earliest_date)?, year("year_from", query.year_from, 101)?];
-    let to = [date("latest_date", &query.latest_date)?, year("year_to", query.year_to, 1231)?];
-    Ok((from.into_iter().flatten().max(), to.into_iter().flatten().min()))
+    let from = [
+        date("earliest_date", &query.earliest_date)?,
+        year("year_from", query.year_from, 101)?,
+    ];
+    let to = [
+        date("latest_date", &query.latest_date)?,
+        year("year_to", query.year_to, 1231)?,
+    ];
+    Ok((
+        from.into_iter().flatten().max(),
+        to.into_iter().flatten().min(),
+    ))
 }
 
 /// A set of film rows as a bitset, for intersecting the exact-list criteria cheaply.
@@ -191,7 +244,9 @@ pub struct RowSet {
 impl RowSet {
     /// The union of `lists`, over `films` rows.
     fn of<'a>(films: usize, lists: impl IntoIterator<Item = &'a [u32]>) -> RowSet {
-        let mut set = RowSet { words: vec![0; films.div_ceil(64)] };
+        let mut set = RowSet {
+            words: vec![0; films.div_ceil(64)],
+        };
         for &row in lists.into_iter().flatten() {
             set.words[row as usize / 64] |= 1 << (row % 64);
         }
@@ -199,11 +254,16 @@ impl RowSet {
     }
 
     fn intersect(&mut self, other: &RowSet) {
-        self.words.iter_mut().zip(&other.words).for_each(|(word, other)| *word &= other);
+        self.words
+            .iter_mut()
+            .zip(&other.words)
+            .for_each(|(word, other)| *word &= other);
     }
 
     pub fn contains(&self, row: u32) -> bool {
-        self.words.get(row as usize / 64).is_some_and(|word| word & (1 << (row % 64)) != 0)
+        self.words
+            .get(row as usize / 64)
+            .is_some_and(|word| word & (1 << (row % 64)) != 0)
     }
 }
 
@@ -218,26 +278,69 @@ mod tests {
     #[test]
     fn defaults_sort_by_title_and_give_the_first_hundred() {
         let criteria = compile(SearchQuery::default()).expect("empty query");
-        assert_eq!(criteria.sort, Sort { key: SortKey::Title, descending: false });
-        assert_eq!(criteria.page, Page { offset: 0, limit: 100 });
+        assert_eq!(
+            criteria.sort,
+            Sort {
+                key: SortKey::Title,
+                descending: false
+            }
+        );
+        assert_eq!(
+            criteria.page,
+            Page {
+                offset: 0,
+                limit: 100
+            }
+        );
     }
 
     #[test]
     fn bad_values_name_their_field() {
         let cases = [
-            SearchQuery { limit: Some(1001), ..Default::default() },
-            SearchQuery { offset: Some(-1), ..Default::default() },
-            SearchQuery { sort: Some("popularity".into()), ..Default::default() },
-            SearchQuery { earliest_date: Some("1970-13-01".into()), ..Default::default() },
-            SearchQuery { year_to: Some(10_000), ..Default::default() },
-            SearchQuery { min_rating: Some(f64::NAN), ..Default::default() },
-            SearchQuery { title: Some("(".into()), ..Default::default() },
-            SearchQuery { person: Some("a".repeat(1001)), ..Default::default() },
-            SearchQuery { genre: Some(r"\w{1000}{1000}".into()), ..Default::default() },
+            SearchQuery {
+                limit: Some(1001),
+                ..Default::default()
+            },
+            SearchQuery {
+                offset: Some(-1),
+                ..Default::default()
+            },
+            SearchQuery {
+                sort: Some("popularity".into()),
+                ..Default::default()
+            },
+            SearchQuery {
+                earliest_date: Some("1970-13-01".into()),
+                ..Default::default()
+            },
+            SearchQuery {
+                year_to: Some(10_000),
+                ..Default::default()
+            },
+            SearchQuery {
+                min_rating: Some(f64::NAN),
+                ..Default::default()
+            },
+            SearchQuery {
+                title: Some("(".into()),
+                ..Default::default()
+            },
+            SearchQuery {
+                person: Some("a".repeat(1001)),
+                ..Default::default()
+            },
+            SearchQuery {
+                genre: Some(r"\w{1000}{1000}".into()),
+                ..Default::default()
+            },
         ];
         for query in cases {
             let error = compile(query.clone()).expect_err("invalid");
-            assert_eq!(error.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY, "{query:?}");
+            assert_eq!(
+                error.status,
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "{query:?}"
+            );
         }
     }
 
@@ -250,12 +353,17 @@ mod tests {
             year_to: Some(2030),
             ..Default::default()
         };
-        assert_eq!(date_bounds(&query).expect("valid"), (Some(19_710_101), Some(20_200_101)));
+        assert_eq!(
+            date_bounds(&query).expect("valid"),
+            (Some(19_710_101), Some(20_200_101))
+        );
     }
 
     #[test]
     fn regexes_are_case_insensitive_and_unanchored() {
-        let regex = compile_regex("title", Some("wars.*i")).expect("valid").expect("given");
+        let regex = compile_regex("title", Some("wars.*i"))
+            .expect("valid")
+            .expect("given");
         assert!(regex.is_match("Star Wars: Episode VII"));
         assert!(!regex.is_match("Star Trek"));
     }

@@ -31,8 +31,10 @@ pub const FIELDS: [&str; 19] = [
 
 /// Parses a raw query string (`None` or "" is the empty search).
 pub fn parse(query: Option<&str>) -> Result<SearchQuery, ApiError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
-        .map_err(|error| ApiError::invalid_parameter(format!("the query string does not parse: {error}")))?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or("")).map_err(|error| {
+            ApiError::invalid_parameter(format!("the query string does not parse: {error}"))
+        })?;
     let mut search = SearchQuery::default();
     for (key, value) in pairs {
         apply(&mut search, &key, value)?;
@@ -71,7 +73,9 @@ fn apply(query: &mut SearchQuery, key: &str, value: String) -> Result<(), ApiErr
 
 fn set<T>(slot: &mut Option<T>, key: &str, value: T) -> Result<(), ApiError> {
     if slot.is_some() {
-        return Err(ApiError::invalid_parameter(format!("{key} is given more than once")));
+        return Err(ApiError::invalid_parameter(format!(
+            "{key} is given more than once"
+        )));
     }
     *slot = Some(value);
     Ok(())
@@ -83,16 +87,21 @@ fn push(slot: &mut Option<Vec<String>>, value: String) -> Result<(), ApiError> {
 }
 
 fn integer<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, ApiError> {
-    value
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::invalid_parameter(format!("{key} must be an integer, got `{}`", shorten(value))))
+    value.trim().parse().map_err(|_| {
+        ApiError::invalid_parameter(format!(
+            "{key} must be an integer, got `{}`",
+            shorten(value)
+        ))
+    })
 }
 
 fn number(key: &str, value: &str) -> Result<f64, ApiError> {
     match value.trim().parse::<f64>() {
         Ok(number) if number.is_finite() => Ok(number),
-        _ => Err(ApiError::invalid_parameter(format!("{key} must be a finite number, got `{}`", shorten(value)))),
+        _ => Err(ApiError::invalid_parameter(format!(
+            "{key} must be a finite number, got `{}`",
+            shorten(value)
+        ))),
     }
 }
 
@@ -124,7 +133,8 @@ pub fn render(query: &SearchQuery) -> Vec<(&'static str, String)> {
     for (key, values) in lists {
         pairs.extend(values.iter().flatten().map(|value| (key, value.clone())));
     }
-    let mut other = |key: &'static str, value: Option<String>| pairs.extend(value.map(|value| (key, value)));
+    let mut other =
+        |key: &'static str, value: Option<String>| pairs.extend(value.map(|value| (key, value)));
     other("earliest_date", query.earliest_date.clone());
     other("latest_date", query.latest_date.clone());
     other("year_from", query.year_from.map(|v| v.to_string()));
@@ -144,8 +154,10 @@ mod tests {
 
     #[test]
     fn lists_repeat_their_key_and_numbers_parse() {
-        let query = parse(Some("genres=Action&genres=Sci-Fi&min_rating=7.5&year_from=1990&title=star%20wars"))
-            .expect("valid");
+        let query = parse(Some(
+            "genres=Action&genres=Sci-Fi&min_rating=7.5&year_from=1990&title=star%20wars",
+        ))
+        .expect("valid");
         assert_eq!(query.genres, Some(vec!["Action".into(), "Sci-Fi".into()]));
         assert_eq!(query.min_rating, Some(7.5));
         assert_eq!(query.year_from, Some(1990));
@@ -154,7 +166,13 @@ mod tests {
 
     #[test]
     fn unknown_repeated_and_malformed_parameters_are_refused() {
-        for bad in ["colour=red", "title=a&title=b", "limit=ten", "min_rating=NaN", "vote_count=1e99"] {
+        for bad in [
+            "colour=red",
+            "title=a&title=b",
+            "limit=ten",
+            "min_rating=NaN",
+            "vote_count=1e99",
+        ] {
             let error = parse(Some(bad)).expect_err(bad);
             assert_eq!(error.code.as_str(), "invalid_parameter", "{bad}");
         }

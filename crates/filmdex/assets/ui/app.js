@@ -1,0 +1,78 @@
+// The page's entry point: reads the URL, shows the view it names, and keeps the URL in step with
+// what is on screen (pushState for each new page, replaceState while the slider moves), so links
+// can be shared and the back button works. /ui/ is the search, /ui/film/<id> a film.
+
+import { FilmView, filmFromQuery } from "./film.js";
+import { SearchView, searchFromQuery } from "./search.js";
+
+const main = document.getElementById("main");
+const announcer = document.getElementById("announcer");
+
+let lastSearchUrl = "/ui/";
+let currentView = null;
+
+/** Tells screen readers about a change that happened away from the focus. */
+function announce(text) {
+  announcer.textContent = "";
+  setTimeout(() => (announcer.textContent = text), 50);
+}
+
+const context = { navigate, announce, searchUrl: () => lastSearchUrl };
+const views = { search: new SearchView(context), film: new FilmView(context) };
+
+function route(where) {
+  const query = new URLSearchParams(where.search);
+  const film = /^\/ui\/film\/([^/]+)\/?$/.exec(where.pathname);
+  if (film) return { view: views.film, params: filmFromQuery(decodeURIComponent(film[1]), query) };
+  return { view: views.search, params: searchFromQuery(query) };
+}
+
+/** Shows what the current URL names; resolves once it is on the page. */
+function render(options) {
+  const { view, params } = route(window.location);
+  if (view !== currentView) {
+    currentView?.hide();
+    main.replaceChildren(view.root);
+    currentView = view;
+  }
+  if (view === views.search) lastSearchUrl = window.location.pathname + window.location.search;
+  return view.show(params, options);
+}
+
+/**
+ * Goes to `url` within the page. `replace` rewrites the current history entry instead of adding
+ * one (the slider); `focus` names what to focus once shown ("heading", "results", "similar").
+ */
+function navigate(url, { replace = false, focus = "heading" } = {}) {
+  const here = window.location.pathname + window.location.search;
+  if (replace || url === here) {
+    window.history.replaceState(window.history.state, "", url);
+  } else {
+    window.history.replaceState({ ...window.history.state, scroll: window.scrollY }, "");
+    window.history.pushState({}, "", url);
+    window.scrollTo(0, 0);
+  }
+  return render({ focus });
+}
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.("a[data-nav]");
+  const modified = event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey;
+  if (!link || event.defaultPrevented || modified || link.target) return;
+  event.preventDefault();
+  navigate(link.getAttribute("href"), { focus: link.dataset.focus ?? "heading" });
+});
+
+// The skip link moves the focus without a history entry of its own.
+document.querySelector(".skip-link")?.addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
+
+window.addEventListener("popstate", async (event) => {
+  await render({ focus: null });
+  window.scrollTo(0, event.state?.scroll ?? 0);
+});
+
+window.history.scrollRestoration = "manual";
+render({ initial: true, focus: null });
