@@ -7,7 +7,9 @@ use filmdex_similarity::FeatureSet;
 
 use crate::support::{franchise_films, sample_database, stored_neighbours};
 
-fn check_franchises(feature_set: FeatureSet) {
+/// Films that miss the criteria, with the reason; any other failure, or one of these passing,
+/// fails the test.
+fn check_franchises(feature_set: FeatureSet, known_misses: &[&str]) {
     let neighbours = stored_neighbours(&sample_database(feature_set));
     let films = franchise_films();
     let mut by_franchise: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
@@ -28,17 +30,25 @@ fn check_franchises(feature_set: FeatureSet) {
             }
         }
     }
-    assert!(failures.is_empty(), "{feature_set} features:\n{}", failures.join("\n"));
+    let unexpected: Vec<&String> = failures.iter().filter(|failure| !known_misses.iter().any(|miss| failure.starts_with(miss))).collect();
+    assert!(unexpected.is_empty(), "{feature_set} features:\n{}", failures.join("\n"));
+    for miss in known_misses {
+        assert!(failures.iter().any(|failure| failure.starts_with(miss)), "{miss} now passes: remove it from the known misses");
+    }
 }
 
 #[test]
 fn franchise_films_find_their_siblings_with_default_features() {
-    check_franchises(FeatureSet::Default);
+    check_franchises(FeatureSet::Default, &[]);
 }
 
 #[test]
 fn franchise_films_find_their_siblings_with_seed_features() {
-    check_franchises(FeatureSet::Seed);
+    // The original's features miss one: Rogue One's title is a single token and its only shared
+    // people with the saga are George Lucas and Kathleen Kennedy, so films sharing its genres
+    // and rating token crowd out the Lucas-era episodes (4 of 10 siblings in its top 10; the
+    // first is still The Force Awakens). The default features fix this with title words.
+    check_franchises(FeatureSet::Seed, &["Star Wars tt3748528: 4 of 10 siblings"]);
 }
 
 #[test]

@@ -59,7 +59,8 @@ pub fn rows(database: &Path, sql: &str) -> Vec<String> {
     lines
 }
 
-/// The database content that must not depend on how a build got there (or where it ran).
+/// The database content that must not depend on how a build got there (or where it ran: the
+/// keys left out hold the workdir's paths and file times).
 pub fn database_content(database: &Path) -> Vec<String> {
     let mut content = rows(database, "SELECT COLUMNS(*)::VARCHAR FROM films ORDER BY film_id");
     content.extend(rows(
@@ -69,7 +70,7 @@ pub fn database_content(database: &Path) -> Vec<String> {
     content.extend(rows(
         database,
         "SELECT key, value FROM filmdex_meta \
-         WHERE key NOT IN ('built_at', 'source_files', 'source_fingerprints') ORDER BY key",
+         WHERE key NOT IN ('built_at', 'source_files', 'source_fingerprints', 'bad_rows') ORDER BY key",
     ));
     content
 }

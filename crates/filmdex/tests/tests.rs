@@ -1,5 +1,6 @@
 //! The integration tests of filmdex, one binary with a module per area.
 
+mod api;
 mod fetch;
 mod http_fixture;
 mod interrupted;

@@ -21,9 +21,13 @@ export function formatVotes(count) {
 /** The year of a "YYYY-MM-DD" date, or null. */
 export const formatYear = (date) => (typeof date === "string" ? date.slice(0, 4) : null);
 
-/** "25 May 1977"; the text as given when it does not parse. */
+/**
+ * "25 May 1977", or "1977" for the 1 January that stands for a year alone (IMDb's dumps only
+ * have the year); the text as given when it does not parse.
+ */
 export function formatDate(date) {
   if (typeof date !== "string") return null;
+  if (/^\d{4}-01-01$/.test(date)) return date.slice(0, 4);
   const parsed = new Date(`${date}T00:00:00Z`);
   return Number.isNaN(parsed.getTime()) ? date : longDate.format(parsed);
 }

@@ -12,13 +12,11 @@ use crate::dumps::Dump;
 
 /// Decodes the whole file; returns its number of data rows (lines after the header).
 pub fn verify_dump(path: &Path, dump: Dump) -> Result<u64> {
-    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    // Plain `.tsv` files (hand-made or unpacked dumps) are read as they are.
-    let decoded: Box<dyn Read> = if path.extension().is_some_and(|ext| ext == "gz") {
-        Box::new(MultiGzDecoder::new(BufReader::new(file)))
-    } else {
-        Box::new(file)
-    };
+    let mut file = BufReader::new(File::open(path).with_context(|| format!("opening {}", path.display()))?);
+    // Recognised by content, not name (downloads in progress end in `.download`): plain `.tsv`
+    // files, hand-made or unpacked, are read as they are.
+    let is_gzip = file.fill_buf().with_context(|| format!("reading {}", path.display()))?.starts_with(&[0x1f, 0x8b]);
+    let decoded: Box<dyn Read> = if is_gzip { Box::new(MultiGzDecoder::new(file)) } else { Box::new(file) };
     let mut reader = BufReader::with_capacity(1 << 20, decoded);
     let mut header = Vec::new();
     reader

@@ -26,7 +26,7 @@ const SHOWN_LINES: usize = 5;
 pub fn collect(connection: &Connection, dump: Dump, file: &str, total_rows: u64) -> Result<BadRows> {
     let table = format!("rejects_{}", dump.stem().replace('.', "_"));
     let sql = format!(
-        "SELECT count(DISTINCT line), list(DISTINCT line ORDER BY line)[1:{SHOWN_LINES}], \
+        "SELECT count(DISTINCT line), array_to_string(list(DISTINCT line ORDER BY line)[1:{SHOWN_LINES}], ', '), \
          arg_min(error_message, line) FROM {table}"
     );
     let (bad_rows, first_lines, first_error): (i64, Option<String>, Option<String>) = connection
@@ -46,10 +46,9 @@ pub fn collect(connection: &Connection, dump: Dump, file: &str, total_rows: u64)
     })
 }
 
-/// DuckDB renders a list as `[3, 17]`.
+/// The line numbers, as `array_to_string` joined them: `3, 17`.
 fn parse_line_list(text: Option<&str>) -> Vec<u64> {
     text.unwrap_or("")
-        .trim_matches(|c| c == '[' || c == ']')
         .split(',')
         .filter_map(|item| item.trim().parse().ok())
         .collect()
@@ -88,8 +87,8 @@ mod tests {
 
     #[test]
     fn parses_duckdb_list_text() {
-        assert_eq!(parse_line_list(Some("[3, 17]")), vec![3, 17]);
-        assert_eq!(parse_line_list(Some("[]")), Vec::<u64>::new());
+        assert_eq!(parse_line_list(Some("3, 17")), vec![3, 17]);
+        assert_eq!(parse_line_list(Some("")), Vec::<u64>::new());
         assert_eq!(parse_line_list(None), Vec::<u64>::new());
     }
 

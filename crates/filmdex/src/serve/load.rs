@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime};
 use anyhow::{anyhow, ensure, Context, Result};
 use duckdb::Connection;
 use filmdex_similarity::{FeatureSet, TfIdfMatrix};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use super::snapshot::{packed_date, Film, LoadInfo, Snapshot};
 use crate::duck;
@@ -80,11 +80,17 @@ fn read_films_and_matrix(
         .context("opening a second connection to the database")?;
     std::thread::scope(|scope| {
         let matrix = scope.spawn(move || -> Result<TfIdfMatrix> {
+            let started = Instant::now();
             let records = read_film_records(&second, "films")
                 .with_context(|| format!("reading the films of {}; {REBUILD}", path.display()))?;
-            Ok(TfIdfMatrix::build(&records, feature_set))
+            debug!(elapsed_ms = started.elapsed().as_millis() as u64, "similarity records read");
+            let matrix = TfIdfMatrix::build(&records, feature_set);
+            debug!(elapsed_ms = started.elapsed().as_millis() as u64, "similarity matrix built");
+            Ok(matrix)
         });
+        let started = Instant::now();
         let films = read_films(&connection, path);
+        debug!(elapsed_ms = started.elapsed().as_millis() as u64, "films read");
         let matrix = matrix
             .join()
             .map_err(|_| anyhow!("building the similarity matrix panicked"))?;

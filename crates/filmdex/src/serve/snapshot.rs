@@ -143,10 +143,12 @@ impl Snapshot {
         meta: DatabaseMeta,
         load: LoadInfo,
     ) -> Self {
+        let started = std::time::Instant::now();
         films.sort_by_key(|film| film.film_id);
         let orders = sort_orders(&films);
         let person_rows = rows_by(&films, |film| &film.persons);
         let genre_rows = rows_by(&films, |film| &film.genres);
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "search indexes built");
         Snapshot {
             films,
             matrix,

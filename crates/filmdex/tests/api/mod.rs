@@ -1,7 +1,7 @@
 //! The HTTP API, through the router (`tower::ServiceExt::oneshot`) and over real sockets, on
-//! databases built by the real pipeline from small dumps: `fixtures/franchises` (real films whose
-//! neighbours the original recorded) and the pipeline's `quirky` fixture. Each database is built
-//! once per test binary.
+//! databases built by the real pipeline: from `fixtures/franchises` (real films whose neighbours
+//! the original recorded) and from the bundled sample. Each database is built once per test
+//! binary.
 
 mod bad_input;
 mod docs;
@@ -21,7 +21,7 @@ use std::time::{Duration, SystemTime};
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
-use filmdex::config::{DatasetSource, ServeConfig};
+use filmdex::config::{BuildConfig, DatasetSource, ServeConfig};
 use filmdex::serve::{router, AppState};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -36,21 +36,32 @@ pub struct Database {
 /// The franchise fixture's database (14 films).
 pub fn franchises() -> &'static Path {
     static DATABASE: OnceLock<Database> = OnceLock::new();
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api/fixtures/franchises");
     &DATABASE
-        .get_or_init(|| build_database("franchises", DatasetSource::Folder(fixture)))
+        .get_or_init(|| build_database("franchises", franchise_dumps(), |_| {}))
         .path
 }
 
-/// The pipeline's quirky fixture's database (4 films, a null year, unicode).
-pub fn quirky() -> &'static Path {
+/// The franchise fixture built with `--min-rating 8` (6 films), to swap with `franchises`.
+pub fn top_rated() -> &'static Path {
     static DATABASE: OnceLock<Database> = OnceLock::new();
+    let only_top_rated = |config: &mut BuildConfig| config.prep.min_rating = 8.0;
     &DATABASE
-        .get_or_init(|| build_database("quirky", DatasetSource::Folder(support::fixture("quirky"))))
+        .get_or_init(|| build_database("top-rated", franchise_dumps(), only_top_rated))
         .path
 }
 
-pub fn build_database(name: &str, source: DatasetSource) -> Database {
+fn franchise_dumps() -> DatasetSource {
+    DatasetSource::Folder(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api/fixtures/franchises"),
+    )
+}
+
+/// Builds a database with the real pipeline in a work folder of its own.
+pub fn build_database(
+    name: &str,
+    source: DatasetSource,
+    edit: impl FnOnce(&mut BuildConfig),
+) -> Database {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR"));
     remove_stale_workdirs(root);
     // Kept until the process ends (a static is never dropped); stale ones go at the next run.
@@ -60,7 +71,7 @@ pub fn build_database(name: &str, source: DatasetSource) -> Database {
         .expect("temp dir")
         .keep();
     let mut config = support::config(&workdir, source);
-    config.prep.max_bad_rows = filmdex::config::BadRowLimit::Count(2);
+    edit(&mut config);
     support::build(&config).expect("building the test database");
     Database {
         path: config.layout.database(),

@@ -14,7 +14,7 @@ use super::{build_database, config, get, post_json, state, Database};
 fn sample() -> &'static Path {
     static DATABASE: OnceLock<Database> = OnceLock::new();
     &DATABASE
-        .get_or_init(|| build_database("sample", DatasetSource::Sample))
+        .get_or_init(|| build_database("sample", DatasetSource::Sample, |_| {}))
         .path
 }
 

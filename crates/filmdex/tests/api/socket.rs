@@ -11,7 +11,7 @@ use filmdex::serve::serve;
 use tokio::net::TcpListener;
 
 use super::reload::{http_client, replace_database};
-use super::{config, franchises, quirky, state};
+use super::{config, franchises, state, top_rated};
 
 #[tokio::test]
 async fn the_server_answers_on_a_real_socket_and_stops_on_its_signal() {
@@ -174,15 +174,15 @@ async fn the_binary_reloads_on_sighup_refuses_a_broken_file_and_stops_on_sigterm
     replace_database(franchises(), &database);
     let mut server = Server::start(&database, &[]);
     assert_eq!(server.films().await, 14);
-    replace_database(quirky(), &database);
+    replace_database(top_rated(), &database);
     server.signal("HUP");
-    server.wait_for_films(4).await;
+    server.wait_for_films(6).await;
     let garbage = folder.path().join("garbage");
     std::fs::write(&garbage, b"not a database").expect("a file");
     replace_database(&garbage, &database);
     server.signal("HUP");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(server.films().await, 4, "the old database keeps serving");
+    assert_eq!(server.films().await, 6, "the old database keeps serving");
     server.signal("TERM");
     assert!(
         server.wait_for_exit().success(),
@@ -197,6 +197,6 @@ async fn the_binary_watches_the_file_for_new_builds() {
     replace_database(franchises(), &database);
     let server = Server::start(&database, &["--watch"]);
     assert_eq!(server.films().await, 14);
-    replace_database(quirky(), &database);
-    server.wait_for_films(4).await;
+    replace_database(top_rated(), &database);
+    server.wait_for_films(6).await;
 }
