@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The web page's end-to-end test, for .ci/run: Debian's Chromium (installed when missing),
 # playwright-core from the lockfile, then `node --test` against the release binary
-# (FILMDEX_BIN, default $CARGO_TARGET_DIR/release/filmdex), which must already be built.
+# (FILMDEX_BIN, else $CARGO_TARGET_DIR/release/filmdex, brought up to date by cargo first).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -16,7 +16,12 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
 fi
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/filmdex-target}"
-export FILMDEX_BIN="${FILMDEX_BIN:-$CARGO_TARGET_DIR/release/filmdex}"
+if [ -z "${FILMDEX_BIN:-}" ]; then
+  # The page is embedded in the binary: make sure it has the current files (a no-op when fresh).
+  echo "== cargo build --release -p filmdex"
+  (cd .. && cargo build --release -p filmdex --quiet)
+  export FILMDEX_BIN="$CARGO_TARGET_DIR/release/filmdex"
+fi
 # playwright-core only drives a browser: never let anything download one.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 

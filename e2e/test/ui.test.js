@@ -41,6 +41,12 @@ async function renderMeasure(page, name, count = 1) {
   ]);
 }
 
+/** The link to A New Hope when the sample has it (the screenshots' film), else the first film. */
+async function starWarsFilm(page) {
+  const newHope = page.locator(".results .film-summary-title a", { hasText: /A New Hope/ });
+  return (await newHope.count()) > 0 ? newHope.first() : page.locator(".results .film-summary-title a").first();
+}
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 describe("the filmdex web page", () => {
@@ -88,9 +94,7 @@ describe("the filmdex web page", () => {
   let firstFilmUrl;
 
   it("opens a Star Wars film with its details, IMDb link and similar Star Wars films", async () => {
-    // A New Hope when the sample has it (the screenshot's film), else the first Star Wars film.
-    const newHope = page.locator(".results .film-summary-title a", { hasText: /A New Hope/ });
-    const link = (await newHope.count()) > 0 ? newHope.first() : page.locator(".results .film-summary-title a").first();
+    const link = await starWarsFilm(page);
     firstFilm = (await link.textContent()).trim();
     await link.focus();
     await page.keyboard.press("Enter");
@@ -123,6 +127,27 @@ describe("the filmdex web page", () => {
     assert.match(summaryAfter, /at least 30% similar$/);
     assert.notDeepEqual([summaryAfter, titlesAfter], [summaryBefore, titlesBefore]);
     assert.ok(await page.evaluate(() => document.activeElement?.id === "threshold"), "the slider keeps the focus");
+
+    // Dragged with the mouse, the list follows before the button is released.
+    const box = await page.locator("#threshold").boundingBox();
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.3, y);
+    await page.mouse.down();
+    for (let step = 1; step <= 16; step += 1) {
+      await page.mouse.move(box.x + box.width * (0.3 - step * 0.0125), y);
+      await page.waitForTimeout(50);
+    }
+    const whileDragging = new URL(page.url()).searchParams.get("threshold");
+    await page.mouse.up();
+    assert.ok(Number(whileDragging) < 0.3, `the URL followed the drag, threshold=${whileDragging}`);
+    await page.waitForFunction(() => /at least \d+% similar$/.test(document.querySelector(".similar .results-summary")?.textContent ?? ""));
+
+    // Back to 30% from the keyboard for the steps below.
+    await page.focus("#threshold");
+    await page.keyboard.press("Home");
+    for (let step = 0; step < 30; step += 1) await page.keyboard.press("ArrowRight");
+    await page.waitForURL(/threshold=0\.3$/);
+    await waitForText(page, ".similar .results-summary", /at least 30% similar$/);
   });
 
   it("explains why a film is similar", async () => {
@@ -257,7 +282,7 @@ describe("the filmdex web page", () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no sideways scrolling, ${overflow} px too wide`);
     await page.screenshot({ path: path.join(SCREENSHOTS, "phone-search.png"), fullPage: true });
-    await page.locator(".results .film-summary-title a").first().click();
+    await (await starWarsFilm(page)).click();
     await page.waitForSelector(".similar-list");
     await page.locator(".similar-list .why summary").first().click();
     assert.ok((await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0);

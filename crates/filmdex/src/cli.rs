@@ -8,7 +8,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 use filmdex_similarity::FeatureSet;
 
 use crate::config::{
-    BadRowLimit, BuildConfig, Bucket, DatasetSource, FetchConfig, Layout, PrepParams, RateLimits,
+    BadRowLimit, Bucket, BuildConfig, DatasetSource, FetchConfig, Layout, PrepParams, RateLimits,
     ServeConfig, SimilarityParams,
 };
 use crate::duck::DuckSettings;
@@ -16,7 +16,11 @@ use crate::duck::DuckSettings;
 pub const DEFAULT_BASE_URL: &str = "https://datasets.imdbws.com/";
 
 #[derive(Debug, Parser)]
-#[command(name = "filmdex", version, about = "IMDb dumps -> films table -> similar films -> DuckDB -> JSON API")]
+#[command(
+    name = "filmdex",
+    version,
+    about = "IMDb dumps -> films table -> similar films -> DuckDB -> JSON API"
+)]
 pub struct Cli {
     /// Folder holding datasets/, output/ and duckdb/ (the original's layout).
     #[arg(long, global = true, env = "FILMDEX_WORKDIR", default_value = ".")]
@@ -63,7 +67,11 @@ pub struct ServeArgs {
     #[arg(long, env = "FILMDEX_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
     /// Proxies (CIDR ranges, comma-separated) whose X-Forwarded-For is believed.
-    #[arg(long = "trusted-proxy", env = "FILMDEX_TRUSTED_PROXIES", value_delimiter = ',')]
+    #[arg(
+        long = "trusted-proxy",
+        env = "FILMDEX_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
     pub trusted_proxies: Vec<String>,
     /// Turn rate limiting off (it is on by default).
     #[arg(long, env = "FILMDEX_NO_RATE_LIMIT")]
@@ -119,7 +127,12 @@ pub struct PrepArgs {
     #[arg(long, env = "FILMDEX_MIN_VOTES", default_value_t = 500)]
     pub min_votes: u32,
     /// Title types to keep, comma-separated (IMDb's titleType).
-    #[arg(long, env = "FILMDEX_TITLE_TYPES", value_delimiter = ',', default_value = "movie")]
+    #[arg(
+        long,
+        env = "FILMDEX_TITLE_TYPES",
+        value_delimiter = ',',
+        default_value = "movie"
+    )]
     pub title_types: Vec<String>,
     /// Unparsable rows allowed per dump file: a count (100) or a share (0.1%).
     #[arg(long, env = "FILMDEX_MAX_BAD_ROWS", default_value = "0.1%")]
@@ -194,7 +207,11 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct SynthArgs {
     /// Whole-dump shape; 1.0 is about today's dumps (12.3M titles, ~40k films pass the filter).
-    #[arg(long, conflicts_with = "sample_films", required_unless_present = "sample_films")]
+    #[arg(
+        long,
+        conflicts_with = "sample_films",
+        required_unless_present = "sample_films"
+    )]
     pub scale: Option<f64>,
     /// Films-only shape with this many generated movies (how the bundled sample is made).
     #[arg(long)]
@@ -236,15 +253,30 @@ impl ServeArgs {
         let rate_limits = if self.no_rate_limit {
             None
         } else {
-            ensure!(self.search_rate > 0.0 && self.rate > 0.0, "rates must be above 0 (use --no-rate-limit to turn limiting off)");
-            ensure!(self.search_burst >= 1 && self.burst >= 1, "bursts must be at least 1");
+            ensure!(
+                self.search_rate > 0.0 && self.rate > 0.0,
+                "rates must be above 0 (use --no-rate-limit to turn limiting off)"
+            );
+            ensure!(
+                self.search_burst >= 1 && self.burst >= 1,
+                "bursts must be at least 1"
+            );
             Some(RateLimits {
-                search: Bucket { per_second: self.search_rate, burst: self.search_burst },
-                other: Bucket { per_second: self.rate, burst: self.burst },
+                search: Bucket {
+                    per_second: self.search_rate,
+                    burst: self.search_burst,
+                },
+                other: Bucket {
+                    per_second: self.rate,
+                    burst: self.burst,
+                },
             })
         };
         Ok(ServeConfig {
-            database: self.db.clone().unwrap_or_else(|| Layout::new(workdir).database()),
+            database: self
+                .db
+                .clone()
+                .unwrap_or_else(|| Layout::new(workdir).database()),
             bind: format!("{}:{}", self.host, self.port),
             watch: self.watch,
             cors_origins: self.cors_origins.clone(),
@@ -263,7 +295,11 @@ pub fn resolve_fetch(args: &DownloadArgs) -> Result<FetchConfig> {
     if !base_url.ends_with('/') {
         base_url.push('/');
     }
-    Ok(FetchConfig { base_url, retries: args.retries, backoff_ms: 500 })
+    Ok(FetchConfig {
+        base_url,
+        retries: args.retries,
+        backoff_ms: 500,
+    })
 }
 
 fn resolve_common(
@@ -278,21 +314,34 @@ fn resolve_common(
         (None, true) => DatasetSource::Sample,
         (None, false) => DatasetSource::Download,
     };
-    ensure!((0.0..=10.0).contains(&prep.min_rating), "--min-rating must be between 0 and 10");
-    ensure!(!prep.title_types.is_empty(), "--title-types needs at least one type");
+    ensure!(
+        (0.0..=10.0).contains(&prep.min_rating),
+        "--min-rating must be between 0 and 10"
+    );
+    ensure!(
+        !prep.title_types.is_empty(),
+        "--title-types needs at least one type"
+    );
     ensure!(similarity.top_k >= 1, "--top-k must be at least 1");
     ensure!(
         (0.0..1.0).contains(&similarity.min_similarity),
         "--min-similarity is a cosine value from 0 to 1 (0.3 means 30%)"
     );
-    let duck = DuckSettings { spill_dir: Some(layout.spill_dir()), ..DuckSettings::default() };
+    let duck = DuckSettings {
+        spill_dir: Some(layout.spill_dir()),
+        ..DuckSettings::default()
+    };
     Ok(BuildConfig {
         source: source_kind,
         fetch: resolve_fetch(&source.download)?,
         prep: PrepParams {
             min_rating: prep.min_rating,
             min_votes: prep.min_votes,
-            title_types: prep.title_types.iter().map(|kind| kind.trim().to_owned()).collect(),
+            title_types: prep
+                .title_types
+                .iter()
+                .map(|kind| kind.trim().to_owned())
+                .collect(),
             max_bad_rows: prep.max_bad_rows,
         },
         similarity: SimilarityParams {
@@ -313,7 +362,8 @@ fn resolve_common(
 impl StatusArgs {
     /// The configuration every flag would give at its default (used by `filmdex fetch`).
     pub fn defaults_for(workdir: &std::path::Path) -> Result<BuildConfig> {
-        let parsed = Cli::try_parse_from(["filmdex", "status"]).map_err(|error| anyhow::anyhow!("{error}"))?;
+        let parsed = Cli::try_parse_from(["filmdex", "status"])
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
         match parsed.command {
             Command::Status(args) => args.resolve(workdir),
             _ => unreachable!("parsed the status command"),

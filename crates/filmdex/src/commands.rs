@@ -31,7 +31,11 @@ pub fn run(cli: &Cli) -> Result<()> {
 /// `filmdex build`: runs the tasks, prints the summary table on stdout.
 pub fn build(config: &BuildConfig) -> Result<()> {
     let tasks = plan::tasks(config)?;
-    let options = RunOptions { selected: config.tasks.clone(), force: config.force, dry_run: config.dry_run };
+    let options = RunOptions {
+        selected: config.tasks.clone(),
+        force: config.force,
+        dry_run: config.dry_run,
+    };
     let reports = pipeline::run(&tasks, &config.layout.state_dir(), &options)?;
     print!("{}", summary::render(&reports));
     Ok(())
@@ -51,7 +55,10 @@ fn fetch(workdir: &Path, fetch: &crate::config::FetchConfig) -> Result<()> {
 fn status(config: &BuildConfig) -> Result<()> {
     let tasks = plan::tasks(config)?;
     let verdicts = pipeline::assess_all(&tasks, &config.layout.state_dir())?;
-    println!("{:<24} {:<9} {:>10} {:>10} {:<22} why", "task", "state", "size", "took", "built at");
+    println!(
+        "{:<24} {:<9} {:>10} {:>10} {:<22} why",
+        "task", "state", "size", "took", "built at"
+    );
     for (task, (name, verdict, record)) in tasks.iter().zip(verdicts) {
         let state = match verdict {
             Verdict::Complete => "complete",
@@ -85,7 +92,14 @@ fn synth(args: &crate::cli::SynthArgs) -> Result<()> {
         (Some(scale), None) => Shape::Dumps { scale },
         (None, None) => anyhow::bail!("give --scale or --sample-films"),
     };
-    let report = filmdex_synth::write_dumps(&SynthParams { shape, seed: args.seed }, &args.out, args.extra.as_deref())?;
+    let report = filmdex_synth::write_dumps(
+        &SynthParams {
+            shape,
+            seed: args.seed,
+        },
+        &args.out,
+        args.extra.as_deref(),
+    )?;
     for (file, rows) in report.files {
         println!("{file}\t{rows} rows");
     }

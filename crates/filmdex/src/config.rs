@@ -121,9 +121,9 @@ impl FromStr for BadRowLimit {
             }
             return Ok(BadRowLimit::Fraction(value / 100.0));
         }
-        text.parse()
-            .map(BadRowLimit::Count)
-            .map_err(|_| format!("'{text}' is neither a row count like 100 nor a percentage like 0.1%"))
+        text.parse().map(BadRowLimit::Count).map_err(|_| {
+            format!("'{text}' is neither a row count like 100 nor a percentage like 0.1%")
+        })
     }
 }
 

@@ -35,7 +35,8 @@ fn base_config() -> Result<Config> {
 
 /// An in-memory database for the pipeline's work.
 pub fn open_in_memory(settings: &DuckSettings) -> Result<Connection> {
-    let connection = Connection::open_in_memory_with_flags(base_config()?).context("opening DuckDB in memory")?;
+    let connection = Connection::open_in_memory_with_flags(base_config()?)
+        .context("opening DuckDB in memory")?;
     apply(&connection, settings)?;
     Ok(connection)
 }
@@ -50,8 +51,11 @@ pub fn open_for_writing(path: &Path, settings: &DuckSettings) -> Result<Connecti
 
 /// A database file, read-only, so several readers can share it with a build replacing it.
 pub fn open_read_only(path: &Path) -> Result<Connection> {
-    let config = base_config()?.access_mode(AccessMode::ReadOnly).context("read-only mode")?;
-    Connection::open_with_flags(path, config).with_context(|| format!("opening {} read-only", path.display()))
+    let config = base_config()?
+        .access_mode(AccessMode::ReadOnly)
+        .context("read-only mode")?;
+    Connection::open_with_flags(path, config)
+        .with_context(|| format!("opening {} read-only", path.display()))
 }
 
 fn apply(connection: &Connection, settings: &DuckSettings) -> Result<()> {
@@ -62,7 +66,10 @@ fn apply(connection: &Connection, settings: &DuckSettings) -> Result<()> {
     );
     if let Some(dir) = &settings.spill_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        sql.push_str(&format!(" SET temp_directory = {};", string_literal(&dir.display().to_string())));
+        sql.push_str(&format!(
+            " SET temp_directory = {};",
+            string_literal(&dir.display().to_string())
+        ));
     }
     connection.execute_batch(&sql).context("configuring DuckDB")
 }
@@ -85,7 +92,10 @@ pub fn set_text(connection: &Connection, name: &str, value: &str) -> Result<()> 
 pub fn set_text_list(connection: &Connection, name: &str, values: &[String]) -> Result<()> {
     let items: Vec<String> = values.iter().map(|value| string_literal(value)).collect();
     connection
-        .execute_batch(&format!("SET VARIABLE {name} = [{}]::VARCHAR[];", items.join(", ")))
+        .execute_batch(&format!(
+            "SET VARIABLE {name} = [{}]::VARCHAR[];",
+            items.join(", ")
+        ))
         .with_context(|| format!("setting {name}"))
 }
 
@@ -93,7 +103,9 @@ pub fn set_text_list(connection: &Connection, name: &str, values: &[String]) -> 
 pub fn set_number(connection: &Connection, name: &str, value: f64, sql_type: &str) -> Result<()> {
     anyhow::ensure!(value.is_finite(), "{name} must be a finite number");
     connection
-        .execute_batch(&format!("SET VARIABLE {name} = CAST({value} AS {sql_type});"))
+        .execute_batch(&format!(
+            "SET VARIABLE {name} = CAST({value} AS {sql_type});"
+        ))
         .with_context(|| format!("setting {name}"))
 }
 

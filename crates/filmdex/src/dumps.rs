@@ -50,7 +50,14 @@ impl Dump {
                 "runtimeMinutes",
                 "genres",
             ],
-            Dump::TitlePrincipals => &["tconst", "ordering", "nconst", "category", "job", "characters"],
+            Dump::TitlePrincipals => &[
+                "tconst",
+                "ordering",
+                "nconst",
+                "category",
+                "job",
+                "characters",
+            ],
             Dump::NameBasics => &[
                 "nconst",
                 "primaryName",

@@ -7,19 +7,15 @@ pub mod dumps;
 pub mod fetch;
 /// Dumps -> the films table (`output/films/`) and its genre partitions (`output/genres/`).
 pub mod prep;
+/// The JSON API over the database (axum).
+pub mod serve;
 /// Films -> neighbours by TF-IDF cosine (`output/csfilms/`), via the `filmdex-similarity` kernel.
 pub mod similarity;
 /// Parquet outputs -> `duckdb/films.duckdb`, the contract between pipeline and server.
 pub mod store;
-/// The JSON API over the database (axum).
-pub mod serve;
 /// The web page, embedded in the binary and served at `/ui/`.
 pub mod webui;
 
-/// The task runner that replaces Luigi.
-pub mod pipeline;
-/// The build's task list in dependency order.
-pub mod plan;
 /// The command line and its resolution into `config`.
 pub mod cli;
 /// What each subcommand does.
@@ -28,6 +24,10 @@ pub mod commands;
 pub mod config;
 /// Opening DuckDB safely (no network, bounded memory).
 pub mod duck;
+/// The task runner that replaces Luigi.
+pub mod pipeline;
+/// The build's task list in dependency order.
+pub mod plan;
 /// Progress bars on a terminal.
 pub mod progress;
 /// The sample dumps embedded in the binary.

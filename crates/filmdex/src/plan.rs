@@ -11,9 +11,9 @@ use crate::fetch::{FetchTask, Origin};
 use crate::pipeline::Task;
 use crate::prep::genres::GenresTask;
 use crate::prep::PrepTask;
+use crate::sample;
 use crate::similarity::SimilarityTask;
 use crate::store::LoadTask;
-use crate::sample;
 
 /// The file of each dump for one build.
 type DatasetPaths = BTreeMap<Dump, PathBuf>;
@@ -25,13 +25,23 @@ pub fn tasks(config: &BuildConfig) -> Result<Vec<Box<dyn Task>>> {
     let mut tasks: Vec<Box<dyn Task>> = Vec::new();
     for (dump, dest) in &datasets {
         let origin = match &config.source {
-            DatasetSource::Download => Origin::Download { config: config.fetch.clone(), offline: config.offline },
+            DatasetSource::Download => Origin::Download {
+                config: config.fetch.clone(),
+                offline: config.offline,
+            },
             DatasetSource::Sample => Origin::Embedded(sample::embedded(*dump)),
             DatasetSource::Folder(_) => Origin::Local,
         };
-        tasks.push(Box::new(FetchTask { dump: *dump, dest: dest.clone(), origin }));
+        tasks.push(Box::new(FetchTask {
+            dump: *dump,
+            dest: dest.clone(),
+            origin,
+        }));
     }
-    let inputs = PREP_INPUTS.iter().map(|dump| (*dump, datasets[dump].clone())).collect();
+    let inputs = PREP_INPUTS
+        .iter()
+        .map(|dump| (*dump, datasets[dump].clone()))
+        .collect();
     tasks.push(Box::new(PrepTask {
         inputs,
         params: config.prep.clone(),

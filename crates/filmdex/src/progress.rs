@@ -16,12 +16,15 @@ pub fn bytes_bar(total: Option<u64>, label: &str) -> ProgressBar {
     }
     let bar = match total {
         Some(total) => ProgressBar::new(total).with_style(
-            ProgressStyle::with_template("{msg:>18} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-                .expect("the template is valid")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{msg:>18} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .expect("the template is valid")
+            .progress_chars("=> "),
         ),
         None => ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{msg:>18} {spinner} {bytes} {bytes_per_sec}").expect("the template is valid"),
+            ProgressStyle::with_template("{msg:>18} {spinner} {bytes} {bytes_per_sec}")
+                .expect("the template is valid"),
         ),
     };
     bar.set_message(label.to_owned());
@@ -33,8 +36,9 @@ pub fn spinner(label: &str) -> ProgressBar {
     if !on_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new_spinner()
-        .with_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("the template is valid"));
+    let bar = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("the template is valid"),
+    );
     bar.set_message(label.to_owned());
     bar.enable_steady_tick(Duration::from_millis(120));
     bar

@@ -48,7 +48,12 @@ impl FixtureServer {
                 handle(stream, index, behaviour, &body, &etag, &seen2);
             }
         });
-        FixtureServer { base_url, seen, body, etag }
+        FixtureServer {
+            base_url,
+            seen,
+            body,
+            etag,
+        }
     }
 
     pub fn requests(&self) -> Vec<SeenRequest> {
@@ -62,7 +67,14 @@ impl FixtureServer {
     }
 }
 
-fn handle(mut stream: TcpStream, index: usize, behaviour: Behaviour, body: &[u8], etag: &str, seen: &Mutex<Vec<SeenRequest>>) {
+fn handle(
+    mut stream: TcpStream,
+    index: usize,
+    behaviour: Behaviour,
+    body: &[u8],
+    etag: &str,
+    seen: &Mutex<Vec<SeenRequest>>,
+) {
     let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
     let mut headers = Vec::new();
     loop {
@@ -75,25 +87,47 @@ fn handle(mut stream: TcpStream, index: usize, behaviour: Behaviour, body: &[u8]
     let header = |name: &str| {
         headers.iter().find_map(|line| {
             let (key, value) = line.split_once(':')?;
-            key.eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
+            key.eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_owned())
         })
     };
-    let request = SeenRequest { range: header("range"), if_none_match: header("if-none-match"), if_range: header("if-range"), status: 0 };
+    let request = SeenRequest {
+        range: header("range"),
+        if_none_match: header("if-none-match"),
+        if_range: header("if-range"),
+        status: 0,
+    };
     let (status, response_body, extra) = respond(&request, behaviour, body, etag);
-    seen.lock().expect("seen").push(SeenRequest { status, ..request });
-    let reason = match status { 200 => "OK", 206 => "Partial Content", 304 => "Not Modified", _ => "Not Found" };
+    seen.lock()
+        .expect("seen")
+        .push(SeenRequest { status, ..request });
+    let reason = match status {
+        200 => "OK",
+        206 => "Partial Content",
+        304 => "Not Modified",
+        _ => "Not Found",
+    };
     let head = format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\nETag: {etag}\r\nConnection: close\r\n{extra}\r\n",
         response_body.len()
     );
     let _ = stream.write_all(head.as_bytes());
     let cut = behaviour == Behaviour::CutFirstResponse && index == 0;
-    let sent = if cut { &response_body[..response_body.len() / 2] } else { &response_body[..] };
+    let sent = if cut {
+        &response_body[..response_body.len() / 2]
+    } else {
+        &response_body[..]
+    };
     let _ = stream.write_all(sent);
     let _ = stream.flush();
 }
 
-fn respond(request: &SeenRequest, behaviour: Behaviour, body: &[u8], etag: &str) -> (u16, Vec<u8>, String) {
+fn respond(
+    request: &SeenRequest,
+    behaviour: Behaviour,
+    body: &[u8],
+    etag: &str,
+) -> (u16, Vec<u8>, String) {
     if behaviour == Behaviour::NotFound {
         return (404, b"not found".to_vec(), String::new());
     }
@@ -105,10 +139,19 @@ fn respond(request: &SeenRequest, behaviour: Behaviour, body: &[u8], etag: &str)
         .as_deref()
         .and_then(|range| range.strip_prefix("bytes="))
         .and_then(|range| range.trim_end_matches('-').parse::<usize>().ok());
-    let validator_matches = request.if_range.as_deref().is_none_or(|value| value == etag);
+    let validator_matches = request
+        .if_range
+        .as_deref()
+        .is_none_or(|value| value == etag);
     match range_start {
-        Some(start) if behaviour != Behaviour::IgnoreRange && validator_matches && start < body.len() => {
-            let extra = format!("Content-Range: bytes {start}-{}/{}\r\n", body.len() - 1, body.len());
+        Some(start)
+            if behaviour != Behaviour::IgnoreRange && validator_matches && start < body.len() =>
+        {
+            let extra = format!(
+                "Content-Range: bytes {start}-{}/{}\r\n",
+                body.len() - 1,
+                body.len()
+            );
             (206, body[start..].to_vec(), extra)
         }
         _ => (200, body.to_vec(), String::new()),

@@ -21,7 +21,10 @@ fn filmdex(workdir: &Path) -> Command {
 #[test]
 fn a_build_killed_at_any_moment_then_rerun_gives_the_same_database() {
     let reference = tempfile::tempdir().expect("temp dir");
-    assert!(filmdex(reference.path()).status().expect("run filmdex").success());
+    assert!(filmdex(reference.path())
+        .status()
+        .expect("run filmdex")
+        .success());
     let expected = content(&reference.path().join("duckdb/films.duckdb"));
     assert!(expected.len() > 1000, "the sample makes a real database");
 
@@ -37,6 +40,12 @@ fn a_build_killed_at_any_moment_then_rerun_gives_the_same_database() {
             assert!(!content(&database).is_empty(), "killed after {delay_ms} ms");
         }
     }
-    assert!(filmdex(workdir.path()).status().expect("run filmdex").success());
-    assert_eq!(content(&workdir.path().join("duckdb/films.duckdb")), expected);
+    assert!(filmdex(workdir.path())
+        .status()
+        .expect("run filmdex")
+        .success());
+    assert_eq!(
+        content(&workdir.path().join("duckdb/films.duckdb")),
+        expected
+    );
 }

@@ -5,7 +5,8 @@ use filmdex::pipeline::lock::BuildLock;
 
 use crate::support::{build, fixture, quirky_config, rows};
 
-const FILMS_AS_TEXT: &str = "SELECT film_id::VARCHAR, title, year::VARCHAR, duration::VARCHAR, genres::VARCHAR, \
+const FILMS_AS_TEXT: &str =
+    "SELECT film_id::VARCHAR, title, year::VARCHAR, duration::VARCHAR, genres::VARCHAR, \
      rating::VARCHAR, vote_count::VARCHAR, persons::VARCHAR, original_title, person_ids::VARCHAR, \
      person_categories::VARCHAR FROM films ORDER BY film_id";
 
@@ -14,7 +15,8 @@ fn the_quirky_fixture_gives_the_hand_verified_films_table() {
     let workdir = tempfile::tempdir().expect("temp dir");
     let config = quirky_config(workdir.path());
     build(&config).expect("build");
-    let expected = std::fs::read_to_string(fixture("quirky/expected_films.tsv")).expect("expected table");
+    let expected =
+        std::fs::read_to_string(fixture("quirky/expected_films.tsv")).expect("expected table");
     let expected: Vec<&str> = expected.lines().skip(1).collect();
     assert_eq!(rows(&config.layout.database(), FILMS_AS_TEXT), expected);
 }
@@ -31,9 +33,17 @@ fn films_keep_the_original_column_order_and_types() {
     assert_eq!(
         columns,
         [
-            "film_id\tINTEGER", "title\tVARCHAR", "year\tDATE", "duration\tINTEGER", "genres\tVARCHAR[]",
-            "rating\tDECIMAL(4,2)", "vote_count\tINTEGER", "persons\tVARCHAR[]", "original_title\tVARCHAR",
-            "person_ids\tVARCHAR[]", "person_categories\tVARCHAR[]",
+            "film_id\tINTEGER",
+            "title\tVARCHAR",
+            "year\tDATE",
+            "duration\tINTEGER",
+            "genres\tVARCHAR[]",
+            "rating\tDECIMAL(4,2)",
+            "vote_count\tINTEGER",
+            "persons\tVARCHAR[]",
+            "original_title\tVARCHAR",
+            "person_ids\tVARCHAR[]",
+            "person_categories\tVARCHAR[]",
         ]
     );
 }
@@ -47,10 +57,19 @@ fn too_many_bad_rows_stop_the_build_naming_file_and_lines_and_keep_old_outputs()
     config.prep.min_votes = 1;
     let error = build(&config).expect_err("over the bad-row limit");
     let message = format!("{error:#}");
-    assert!(message.contains("title.basics.tsv has 2 rows that do not parse out of 14"), "{message}");
-    assert!(message.contains("[13, 14]"), "first bad line numbers: {message}");
+    assert!(
+        message.contains("title.basics.tsv has 2 rows that do not parse out of 14"),
+        "{message}"
+    );
+    assert!(
+        message.contains("[13, 14]"),
+        "first bad line numbers: {message}"
+    );
     assert!(message.contains("previous outputs are kept"), "{message}");
-    let films = rows(&config.layout.database(), "SELECT count(*)::VARCHAR FROM films");
+    let films = rows(
+        &config.layout.database(),
+        "SELECT count(*)::VARCHAR FROM films",
+    );
     assert_eq!(films, ["4"], "the previous database still serves");
 }
 
@@ -58,7 +77,11 @@ fn too_many_bad_rows_stop_the_build_naming_file_and_lines_and_keep_old_outputs()
 fn a_second_build_skips_every_task() {
     let workdir = tempfile::tempdir().expect("temp dir");
     let config = quirky_config(workdir.path());
-    assert_eq!(build(&config).expect("first").len(), 8, "4 dumps + prep, genres, similarity, load");
+    assert_eq!(
+        build(&config).expect("first").len(),
+        8,
+        "4 dumps + prep, genres, similarity, load"
+    );
     assert_eq!(build(&config).expect("second"), Vec::<String>::new());
 }
 
@@ -68,8 +91,17 @@ fn a_prep_parameter_reruns_prep_and_what_follows_it() {
     let mut config = quirky_config(workdir.path());
     build(&config).expect("first");
     config.prep.min_votes = 600;
-    assert_eq!(build(&config).expect("second"), ["prep", "genres", "similarity", "load"]);
-    assert_eq!(rows(&config.layout.database(), "SELECT count(*)::VARCHAR FROM films"), ["3"]);
+    assert_eq!(
+        build(&config).expect("second"),
+        ["prep", "genres", "similarity", "load"]
+    );
+    assert_eq!(
+        rows(
+            &config.layout.database(),
+            "SELECT count(*)::VARCHAR FROM films"
+        ),
+        ["3"]
+    );
 }
 
 #[test]
@@ -98,7 +130,16 @@ fn touching_an_input_reruns_exactly_the_tasks_that_depend_on_it() {
     let mut text = std::fs::read_to_string(&ratings).expect("read");
     text.push_str("\ntt0000099\t7.0\t1000");
     std::fs::write(&ratings, text).expect("write");
-    assert_eq!(build(&config).expect("second"), ["fetch:title.ratings", "prep", "genres", "similarity", "load"]);
+    assert_eq!(
+        build(&config).expect("second"),
+        [
+            "fetch:title.ratings",
+            "prep",
+            "genres",
+            "similarity",
+            "load"
+        ]
+    );
 }
 
 #[test]
@@ -117,8 +158,14 @@ fn a_second_concurrent_build_is_refused_naming_the_holder() {
     let _held = BuildLock::acquire(&config.layout.state_dir()).expect("lock");
     let error = build(&config).expect_err("refused");
     let message = format!("{error:#}");
-    assert!(message.contains("another filmdex build is running"), "{message}");
-    assert!(message.contains(&format!("pid {}", std::process::id())), "{message}");
+    assert!(
+        message.contains("another filmdex build is running"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("pid {}", std::process::id())),
+        "{message}"
+    );
 }
 
 #[test]
@@ -130,19 +177,40 @@ fn every_film_is_filed_under_every_one_of_its_genres() {
     let partitions: Vec<String> = {
         let mut names: Vec<String> = std::fs::read_dir(&genres)
             .expect("genres dir")
-            .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         names.sort();
         names
     };
-    assert_eq!(partitions, ["genre=Action", "genre=Comedy", "genre=Documentary", "genre=Drama", "genre=Sci-Fi"]);
+    assert_eq!(
+        partitions,
+        [
+            "genre=Action",
+            "genre=Comedy",
+            "genre=Documentary",
+            "genre=Drama",
+            "genre=Sci-Fi"
+        ]
+    );
     let connection = filmdex::duck::open_in_memory(&Default::default()).expect("duckdb");
     let comedy: i32 = connection
         .query_row(
-            &format!("SELECT film_id FROM read_parquet('{}/genre=Comedy/*.parquet')", genres.display()),
+            &format!(
+                "SELECT film_id FROM read_parquet('{}/genre=Comedy/*.parquet')",
+                genres.display()
+            ),
             [],
             |row| row.get(0),
         )
         .expect("comedy film");
-    assert_eq!(comedy, 1, "Alpha is Drama first and Comedy second, and appears under Comedy too");
+    assert_eq!(
+        comedy, 1,
+        "Alpha is Drama first and Comedy second, and appears under Comedy too"
+    );
 }

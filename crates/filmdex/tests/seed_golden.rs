@@ -13,9 +13,12 @@ use crate::support::{fixture_path, sample_database, stored_neighbours};
 type Vector = Vec<(u32, f64)>;
 
 fn golden_vectors() -> BTreeMap<i32, Vector> {
-    let file = std::fs::File::open(fixture_path("golden/seed_vectors.tsv.gz")).expect("golden file");
+    let file =
+        std::fs::File::open(fixture_path("golden/seed_vectors.tsv.gz")).expect("golden file");
     let mut text = String::new();
-    flate2::read::GzDecoder::new(file).read_to_string(&mut text).expect("gunzip");
+    flate2::read::GzDecoder::new(file)
+        .read_to_string(&mut text)
+        .expect("gunzip");
     text.lines()
         .filter(|line| !line.starts_with('#'))
         .map(|line| {
@@ -25,7 +28,10 @@ fn golden_vectors() -> BTreeMap<i32, Vector> {
                 .filter(|entry| !entry.is_empty())
                 .map(|entry| {
                     let (bucket, weight) = entry.split_once(':').expect("bucket:weight");
-                    (bucket.parse().expect("bucket"), weight.parse().expect("weight"))
+                    (
+                        bucket.parse().expect("bucket"),
+                        weight.parse().expect("weight"),
+                    )
                 })
                 .collect();
             (id.parse().expect("film id"), vector)
@@ -66,10 +72,19 @@ fn seed_similarities_equal_pyspark_vectors() {
             .collect();
         expected.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         expected.truncate(100);
-        assert_eq!(list.len(), expected.len(), "film {film}: number of neighbours");
-        for (rank, ((other, similarity), (expected_other, expected_similarity))) in list.iter().zip(&expected).enumerate() {
+        assert_eq!(
+            list.len(),
+            expected.len(),
+            "film {film}: number of neighbours"
+        );
+        for (rank, ((other, similarity), (expected_other, expected_similarity))) in
+            list.iter().zip(&expected).enumerate()
+        {
             let golden_value = dot(vector, &golden[other]);
-            assert!((similarity - golden_value).abs() < 1e-9, "film {film} -> {other}: {similarity} vs PySpark {golden_value}");
+            assert!(
+                (similarity - golden_value).abs() < 1e-9,
+                "film {film} -> {other}: {similarity} vs PySpark {golden_value}"
+            );
             // Same neighbour at each rank, unless two values tie within rounding.
             assert!(
                 other == expected_other || (similarity - expected_similarity).abs() < 1e-9,

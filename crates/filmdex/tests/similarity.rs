@@ -19,21 +19,45 @@ fn check_franchises(feature_set: FeatureSet, known_misses: &[&str]) {
     let mut failures = Vec::new();
     for (franchise, ids) in &by_franchise {
         for id in ids {
-            let top10: Vec<i32> = neighbours.get(id).map(|list| list.iter().take(10).map(|(other, _)| *other).collect()).unwrap_or_default();
+            let top10: Vec<i32> = neighbours
+                .get(id)
+                .map(|list| list.iter().take(10).map(|(other, _)| *other).collect())
+                .unwrap_or_default();
             let siblings: Vec<i32> = ids.iter().copied().filter(|other| other != id).collect();
-            let found = siblings.iter().filter(|sibling| top10.contains(sibling)).count();
+            let found = siblings
+                .iter()
+                .filter(|sibling| top10.contains(sibling))
+                .count();
             if found * 2 < siblings.len() {
-                failures.push(format!("{franchise} tt{id:07}: {found} of {} siblings in its top 10 {top10:?}", siblings.len()));
+                failures.push(format!(
+                    "{franchise} tt{id:07}: {found} of {} siblings in its top 10 {top10:?}",
+                    siblings.len()
+                ));
             }
-            if *franchise == "Star Wars" && !top10.first().is_some_and(|first| siblings.contains(first)) {
-                failures.push(format!("Star Wars tt{id:07}: first neighbour {:?} is not a Star Wars film", top10.first()));
+            if *franchise == "Star Wars"
+                && !top10.first().is_some_and(|first| siblings.contains(first))
+            {
+                failures.push(format!(
+                    "Star Wars tt{id:07}: first neighbour {:?} is not a Star Wars film",
+                    top10.first()
+                ));
             }
         }
     }
-    let unexpected: Vec<&String> = failures.iter().filter(|failure| !known_misses.iter().any(|miss| failure.starts_with(miss))).collect();
-    assert!(unexpected.is_empty(), "{feature_set} features:\n{}", failures.join("\n"));
+    let unexpected: Vec<&String> = failures
+        .iter()
+        .filter(|failure| !known_misses.iter().any(|miss| failure.starts_with(miss)))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "{feature_set} features:\n{}",
+        failures.join("\n")
+    );
     for miss in known_misses {
-        assert!(failures.iter().any(|failure| failure.starts_with(miss)), "{miss} now passes: remove it from the known misses");
+        assert!(
+            failures.iter().any(|failure| failure.starts_with(miss)),
+            "{miss} now passes: remove it from the known misses"
+        );
     }
 }
 
@@ -56,8 +80,16 @@ fn stored_pairs_are_symmetric_sorted_and_at_most_top_k() {
     let neighbours = stored_neighbours(&sample_database(FeatureSet::Default));
     let mut pairs = BTreeMap::new();
     for (film, list) in &neighbours {
-        assert!(list.len() <= 100, "film {film} has {} neighbours", list.len());
-        assert!(list.windows(2).all(|w| w[0].1 > w[1].1 || (w[0].1 == w[1].1 && w[0].0 < w[1].0)), "film {film} not sorted");
+        assert!(
+            list.len() <= 100,
+            "film {film} has {} neighbours",
+            list.len()
+        );
+        assert!(
+            list.windows(2)
+                .all(|w| w[0].1 > w[1].1 || (w[0].1 == w[1].1 && w[0].0 < w[1].0)),
+            "film {film} not sorted"
+        );
         for (other, similarity) in list {
             assert_ne!(film, other);
             assert!(*similarity > 0.0 && *similarity <= 1.0 + 1e-12);
@@ -71,8 +103,15 @@ fn stored_pairs_are_symmetric_sorted_and_at_most_top_k() {
             Some(back) => assert_eq!(back, similarity, "({film}, {other})"),
             None => {
                 let list = &neighbours[other];
-                assert_eq!(list.len(), 100, "({film}, {other}) missing from a short list");
-                assert!(list.last().is_some_and(|(_, worst)| worst >= similarity), "({film}, {other}) should be in {other}'s top 100");
+                assert_eq!(
+                    list.len(),
+                    100,
+                    "({film}, {other}) missing from a short list"
+                );
+                assert!(
+                    list.last().is_some_and(|(_, worst)| worst >= similarity),
+                    "({film}, {other}) should be in {other}'s top 100"
+                );
             }
         }
     }
@@ -81,8 +120,13 @@ fn stored_pairs_are_symmetric_sorted_and_at_most_top_k() {
 #[test]
 fn home_alone_is_most_similar_to_home_alone_2() {
     let neighbours = stored_neighbours(&sample_database(FeatureSet::Default));
-    let first = neighbours[&99785].first().expect("Home Alone has neighbours");
+    let first = neighbours[&99785]
+        .first()
+        .expect("Home Alone has neighbours");
     assert_eq!(first.0, 104431, "Home Alone 2");
-    let back = neighbours[&104431].iter().find(|(other, _)| *other == 99785).expect("symmetric");
+    let back = neighbours[&104431]
+        .iter()
+        .find(|(other, _)| *other == 99785)
+        .expect("symmetric");
     assert_eq!(back.1, first.1);
 }

@@ -13,12 +13,15 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// A path under `crates/filmdex/tests/`.
 pub fn fixture_path(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(relative)
 }
 
 /// Default configuration for `workdir`, reading dumps from `source`, with small DuckDB settings.
 pub fn config(workdir: &Path, source: DatasetSource) -> BuildConfig {
-    let mut config = filmdex::cli::StatusArgs::defaults_for(workdir).expect("default configuration");
+    let mut config =
+        filmdex::cli::StatusArgs::defaults_for(workdir).expect("default configuration");
     config.source = source;
     config.duck.memory_limit = "1GB".into();
     config.duck.threads = 2;
@@ -34,12 +37,20 @@ pub fn quirky_config(workdir: &Path) -> BuildConfig {
 /// Runs a build; returns the names of the tasks that ran.
 pub fn build(config: &BuildConfig) -> anyhow::Result<Vec<String>> {
     let reports = build_reports(config)?;
-    Ok(reports.into_iter().filter(|r| r.action == Action::Ran).map(|r| r.task).collect())
+    Ok(reports
+        .into_iter()
+        .filter(|r| r.action == Action::Ran)
+        .map(|r| r.task)
+        .collect())
 }
 
 pub fn build_reports(config: &BuildConfig) -> anyhow::Result<Vec<TaskReport>> {
     let tasks = plan::tasks(config)?;
-    let options = RunOptions { selected: config.tasks.clone(), force: config.force, dry_run: config.dry_run };
+    let options = RunOptions {
+        selected: config.tasks.clone(),
+        force: config.force,
+        dry_run: config.dry_run,
+    };
     pipeline::run(&tasks, &config.layout.state_dir(), &options)
 }
 
@@ -52,7 +63,11 @@ pub fn rows(database: &Path, sql: &str) -> Vec<String> {
     while let Some(row) = result.next().expect("row") {
         let columns = row.as_ref().column_count();
         let cells: Vec<String> = (0..columns)
-            .map(|i| row.get::<_, Option<String>>(i).expect("text").unwrap_or_else(|| "NULL".into()))
+            .map(|i| {
+                row.get::<_, Option<String>>(i)
+                    .expect("text")
+                    .unwrap_or_else(|| "NULL".into())
+            })
             .collect();
         lines.push(cells.join("\t"));
     }
@@ -62,7 +77,10 @@ pub fn rows(database: &Path, sql: &str) -> Vec<String> {
 /// The database content that must not depend on how a build got there (or where it ran: the
 /// keys left out hold the workdir's paths and file times).
 pub fn database_content(database: &Path) -> Vec<String> {
-    let mut content = rows(database, "SELECT COLUMNS(*)::VARCHAR FROM films ORDER BY film_id");
+    let mut content = rows(
+        database,
+        "SELECT COLUMNS(*)::VARCHAR FROM films ORDER BY film_id",
+    );
     content.extend(rows(
         database,
         "SELECT COLUMNS(*)::VARCHAR FROM films_cos_sim ORDER BY film_id, similarity DESC, other_id",
@@ -81,7 +99,9 @@ pub fn sample_database(feature_set: filmdex_similarity::FeatureSet) -> PathBuf {
     use std::sync::{Mutex, OnceLock};
     static BUILT: OnceLock<Mutex<Vec<(String, tempfile::TempDir)>>> = OnceLock::new();
     let built = BUILT.get_or_init(|| Mutex::new(Vec::new()));
-    let mut built = built.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut built = built
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let key = feature_set.to_string();
     if let Some((_, dir)) = built.iter().find(|(name, _)| *name == key) {
         return dir.path().join("duckdb/films.duckdb");
@@ -103,7 +123,11 @@ pub fn franchise_films() -> Vec<(String, i32)> {
         .skip(1)
         .filter_map(|line| line.split_once('\t'))
         .map(|(franchise, tconst)| {
-            let id = tconst.trim().trim_start_matches("tt").parse().expect("tconst");
+            let id = tconst
+                .trim()
+                .trim_start_matches("tt")
+                .parse()
+                .expect("tconst");
             (franchise.to_owned(), id)
         })
         .collect()
@@ -117,11 +141,20 @@ pub fn stored_neighbours(database: &Path) -> std::collections::BTreeMap<i32, Vec
         .expect("prepare");
     let mut neighbours: std::collections::BTreeMap<i32, Vec<(i32, f64)>> = Default::default();
     let rows = statement
-        .query_map([], |row| Ok((row.get::<_, i32>(0)?, row.get::<_, i32>(1)?, row.get::<_, f64>(2)?)))
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, i32>(0)?,
+                row.get::<_, i32>(1)?,
+                row.get::<_, f64>(2)?,
+            ))
+        })
         .expect("query");
     for row in rows {
         let (film, other, similarity) = row.expect("row");
-        neighbours.entry(film).or_default().push((other, similarity));
+        neighbours
+            .entry(film)
+            .or_default()
+            .push((other, similarity));
     }
     neighbours
 }

@@ -27,27 +27,29 @@ export function append(element, children) {
   return element;
 }
 
-/** Calls `fn` once `ms` after the last call; `flush()` runs a pending call now. */
-export function debounce(fn, ms) {
+/**
+ * Calls `fn` once `ms` after the last call, and while calls keep coming at least every
+ * `maxWait` ms (so a slider being dragged still updates); `flush()` runs a pending call now.
+ */
+export function debounce(fn, ms, { maxWait = Infinity } = {}) {
   let timer = null;
   let lastArgs = null;
-  const debounced = (...args) => {
-    lastArgs = args;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      fn(...lastArgs);
-    }, ms);
-  };
-  debounced.flush = () => {
-    if (timer === null) return;
+  let pendingSince = null;
+  const run = () => {
     clearTimeout(timer);
     timer = null;
+    pendingSince = null;
     fn(...lastArgs);
   };
-  debounced.cancel = () => {
+  const debounced = (...args) => {
+    lastArgs = args;
+    pendingSince ??= performance.now();
     clearTimeout(timer);
-    timer = null;
+    const waited = performance.now() - pendingSince;
+    timer = setTimeout(run, Math.max(0, Math.min(ms, maxWait - waited)));
+  };
+  debounced.flush = () => {
+    if (timer !== null) run();
   };
   return debounced;
 }

@@ -10,7 +10,9 @@ import { filmSummary, filmUrl, pager, ratingBadge } from "./parts.js";
 
 export const DEFAULT_THRESHOLD = 0.1;
 const SIMILAR_PAGE = 10;
+// The list follows the slider: shortly after it stops, and a few times a second while it moves.
 const SLIDER_DEBOUNCE_MS = 120;
+const SLIDER_MAX_WAIT_MS = 300;
 
 /** `{ filmId, threshold, offset }` from the film id in the path and the query string. */
 export function filmFromQuery(filmId, query) {
@@ -61,7 +63,7 @@ export class FilmView {
       const here = this.shown;
       if (!here) return;
       this.navigate(filmViewUrl({ filmId: here.filmId, threshold, offset: 0 }), { replace: true, focus: null });
-    }, SLIDER_DEBOUNCE_MS);
+    }, SLIDER_DEBOUNCE_MS, { maxWait: SLIDER_MAX_WAIT_MS });
     this.slider.addEventListener("input", () => {
       this.showThreshold(Number(this.slider.value));
       slide(Number(this.slider.value));

@@ -12,7 +12,10 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
 use reqwest::blocking::{Client, Response};
-use reqwest::header::{HeaderMap, CONTENT_RANGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, LAST_MODIFIED, RANGE};
+use reqwest::header::{
+    HeaderMap, CONTENT_RANGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, LAST_MODIFIED,
+    RANGE,
+};
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 use tracing::{info, warn};
@@ -32,8 +35,16 @@ pub struct Validators {
 
 impl Validators {
     fn from_headers(headers: &HeaderMap) -> Self {
-        let text = |name| headers.get(name).and_then(|value: &reqwest::header::HeaderValue| value.to_str().ok()).map(str::to_owned);
-        Self { etag: text(ETAG), last_modified: text(LAST_MODIFIED) }
+        let text = |name| {
+            headers
+                .get(name)
+                .and_then(|value: &reqwest::header::HeaderValue| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        Self {
+            etag: text(ETAG),
+            last_modified: text(LAST_MODIFIED),
+        }
     }
     /// A strong ETag, else Last-Modified: what `If-Range` may carry.
     fn if_range(&self) -> Option<&str> {
@@ -66,7 +77,10 @@ struct Paths {
 
 impl Paths {
     fn new(dest: &Path) -> Self {
-        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let beside = |suffix: &str| dest.with_file_name(format!(".{name}{suffix}"));
         Self {
             dest: dest.to_owned(),
@@ -114,14 +128,30 @@ pub fn download(url: &str, dest: &Path, dump: Dump, config: &FetchConfig) -> Res
     }
 }
 
-fn attempt_once(client: &Client, url: &str, paths: &Paths, dump: Dump) -> Result<FetchOutcome, Failure> {
-    let resume_from = fs::metadata(&paths.partial).map(|meta| meta.len()).unwrap_or(0);
+fn attempt_once(
+    client: &Client,
+    url: &str,
+    paths: &Paths,
+    dump: Dump,
+) -> Result<FetchOutcome, Failure> {
+    let resume_from = fs::metadata(&paths.partial)
+        .map(|meta| meta.len())
+        .unwrap_or(0);
     let partial_validators: Option<Validators> = read_json(&paths.partial_validators);
-    let resume = resume_from > 0 && partial_validators.as_ref().and_then(Validators::if_range).is_some();
+    let resume = resume_from > 0
+        && partial_validators
+            .as_ref()
+            .and_then(Validators::if_range)
+            .is_some();
     let mut request = client.get(url);
     if resume {
-        let validator = partial_validators.as_ref().and_then(Validators::if_range).unwrap_or_default();
-        request = request.header(RANGE, format!("bytes={resume_from}-")).header(IF_RANGE, validator);
+        let validator = partial_validators
+            .as_ref()
+            .and_then(Validators::if_range)
+            .unwrap_or_default();
+        request = request
+            .header(RANGE, format!("bytes={resume_from}-"))
+            .header(IF_RANGE, validator);
     } else if paths.dest.exists() {
         if let Some(current) = read_json::<Validators>(&paths.validators) {
             if let Some(etag) = &current.etag {
@@ -132,7 +162,9 @@ fn attempt_once(client: &Client, url: &str, paths: &Paths, dump: Dump) -> Result
             }
         }
     }
-    let response = request.send().map_err(|error| Failure::Transient(anyhow!(error).context(format!("requesting {url}"))))?;
+    let response = request
+        .send()
+        .map_err(|error| Failure::Transient(anyhow!(error).context(format!("requesting {url}"))))?;
     let status = response.status();
     match status {
         StatusCode::NOT_MODIFIED if paths.dest.exists() => {
@@ -140,26 +172,49 @@ fn attempt_once(client: &Client, url: &str, paths: &Paths, dump: Dump) -> Result
             info!(url, "unchanged on the server");
             Ok(FetchOutcome::Unchanged { rows })
         }
-        StatusCode::PARTIAL_CONTENT if resume && range_start(response.headers()) == Some(resume_from) => {
+        StatusCode::PARTIAL_CONTENT
+            if resume && range_start(response.headers()) == Some(resume_from) =>
+        {
             receive(response, paths, dump, resume_from)
         }
         StatusCode::OK => receive(response, paths, dump, 0),
         StatusCode::PARTIAL_CONTENT | StatusCode::RANGE_NOT_SATISFIABLE => {
             discard_partial(paths);
-            Err(Failure::Transient(anyhow!("{url}: the server could not resume the download ({status}); starting over")))
+            Err(Failure::Transient(anyhow!(
+                "{url}: the server could not resume the download ({status}); starting over"
+            )))
         }
-        status if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT => {
-            Err(Failure::Transient(anyhow!("{url}: the server answered {status}")))
+        status
+            if status.is_server_error()
+                || status == StatusCode::TOO_MANY_REQUESTS
+                || status == StatusCode::REQUEST_TIMEOUT =>
+        {
+            Err(Failure::Transient(anyhow!(
+                "{url}: the server answered {status}"
+            )))
         }
-        status => Err(Failure::Permanent(anyhow!("{url}: the server answered {status}; check --base-url"))),
+        status => Err(Failure::Permanent(anyhow!(
+            "{url}: the server answered {status}; check --base-url"
+        ))),
     }
 }
 
 /// Streams the body into the partial file from `offset`, then verifies and commits it.
-fn receive(response: Response, paths: &Paths, dump: Dump, offset: u64) -> Result<FetchOutcome, Failure> {
-    let io_error = |error: io::Error, what: &str| Failure::Permanent(anyhow!(error).context(format!("{what} {}", paths.partial.display())));
+fn receive(
+    response: Response,
+    paths: &Paths,
+    dump: Dump,
+    offset: u64,
+) -> Result<FetchOutcome, Failure> {
+    let io_error = |error: io::Error, what: &str| {
+        Failure::Permanent(anyhow!(error).context(format!("{what} {}", paths.partial.display())))
+    };
     if offset == 0 {
-        write_json(&paths.partial_validators, &Validators::from_headers(response.headers())).map_err(Failure::Permanent)?;
+        write_json(
+            &paths.partial_validators,
+            &Validators::from_headers(response.headers()),
+        )
+        .map_err(Failure::Permanent)?;
     }
     let expected = response.content_length().map(|length| offset + length);
     let mut file = OpenOptions::new()
@@ -173,18 +228,23 @@ fn receive(response: Response, paths: &Paths, dump: Dump, offset: u64) -> Result
     bar.set_position(offset);
     let received = copy_body(response, &mut file, &bar)?;
     bar.finish_and_clear();
-    file.sync_all().map_err(|error| io_error(error, "syncing"))?;
+    file.sync_all()
+        .map_err(|error| io_error(error, "syncing"))?;
     let total = offset + received;
     if let Some(expected) = expected {
         if total < expected {
-            return Err(Failure::Transient(anyhow!("connection closed after {total} of {expected} bytes")));
+            return Err(Failure::Transient(anyhow!(
+                "connection closed after {total} of {expected} bytes"
+            )));
         }
     }
     let rows = match verify_dump(&paths.partial, dump) {
         Ok(rows) => rows,
         Err(error) => {
             discard_partial(paths);
-            return Err(Failure::Transient(error.context("the downloaded file failed verification")));
+            return Err(Failure::Transient(
+                error.context("the downloaded file failed verification"),
+            ));
         }
     };
     commit_file(&paths.partial, &paths.dest).map_err(Failure::Permanent)?;
@@ -194,16 +254,25 @@ fn receive(response: Response, paths: &Paths, dump: Dump, offset: u64) -> Result
 }
 
 /// Copies until the body ends; a broken connection keeps what arrived, for the next attempt.
-fn copy_body(mut response: Response, file: &mut File, bar: &indicatif::ProgressBar) -> Result<u64, Failure> {
+fn copy_body(
+    mut response: Response,
+    file: &mut File,
+    bar: &indicatif::ProgressBar,
+) -> Result<u64, Failure> {
     let mut buffer = vec![0u8; 256 * 1024];
     let mut received = 0u64;
     loop {
         let read = match response.read(&mut buffer) {
             Ok(0) => return Ok(received),
             Ok(read) => read,
-            Err(error) => return Err(Failure::Transient(anyhow!(error).context(format!("connection broke after {received} bytes")))),
+            Err(error) => {
+                return Err(Failure::Transient(
+                    anyhow!(error).context(format!("connection broke after {received} bytes")),
+                ))
+            }
         };
-        file.write_all(&buffer[..read]).map_err(|error| Failure::Permanent(anyhow!(error).context("writing the download")))?;
+        file.write_all(&buffer[..read])
+            .map_err(|error| Failure::Permanent(anyhow!(error).context("writing the download")))?;
         received += read as u64;
         bar.inc(read as u64);
     }

@@ -39,7 +39,9 @@ pub struct FetchTask {
 impl FetchTask {
     pub fn url(&self) -> Option<String> {
         match &self.origin {
-            Origin::Download { config, .. } => Some(format!("{}{}", config.base_url, self.dump.file_name())),
+            Origin::Download { config, .. } => {
+                Some(format!("{}{}", config.base_url, self.dump.file_name()))
+            }
             _ => None,
         }
     }
@@ -82,7 +84,9 @@ impl Task for FetchTask {
                 if std::fs::read(&self.dest).ok().as_deref() != Some(*bytes) {
                     write_file_atomically(&self.dest, bytes)?;
                 }
-                Ok(TaskOutput { rows_out: verify_dump(&self.dest, self.dump)? })
+                Ok(TaskOutput {
+                    rows_out: verify_dump(&self.dest, self.dump)?,
+                })
             }
             Origin::Local => {
                 let rows = verify_dump(&self.dest, self.dump)
@@ -98,7 +102,9 @@ impl FetchTask {
         let url = self.url().unwrap_or_default();
         if offline {
             if self.dest.exists() {
-                return Ok(TaskOutput { rows_out: verify_dump(&self.dest, self.dump)? });
+                return Ok(TaskOutput {
+                    rows_out: verify_dump(&self.dest, self.dump)?,
+                });
             }
             bail!(
                 "{} is missing and --offline forbids downloading it from {url}; run `filmdex fetch`, \

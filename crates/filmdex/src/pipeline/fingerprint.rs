@@ -68,7 +68,10 @@ impl Fingerprint {
     pub fn digest(&self) -> String {
         let canonical = serde_json::to_vec(self).expect("a fingerprint always serialises");
         let hash = Sha256::digest(&canonical);
-        hash.iter().take(12).map(|byte| format!("{byte:02x}")).collect()
+        hash.iter()
+            .take(12)
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
     }
 
     /// Why `self` (recorded) differs from `now`, in words a user can act on.
@@ -105,7 +108,9 @@ fn params_difference(before: &serde_json::Value, now: &serde_json::Value) -> Opt
         .iter()
         .find(|(key, value)| before.get(*key) != Some(*value))
         .map(|(key, value)| {
-            let old = before.get(key).map_or("unset".to_owned(), |v| v.to_string());
+            let old = before
+                .get(key)
+                .map_or("unset".to_owned(), |v| v.to_string());
             format!("parameter {key} changed ({old} -> {value})")
         });
     Some(changed.unwrap_or_else(|| "parameters changed".to_owned()))
@@ -152,14 +157,20 @@ mod tests {
     #[test]
     fn difference_names_the_changed_parameter() {
         let reason = fingerprint(6.0, 10).difference(&fingerprint(7.0, 10));
-        assert_eq!(reason.as_deref(), Some("parameter min_rating changed (6.0 -> 7.0)"));
+        assert_eq!(
+            reason.as_deref(),
+            Some("parameter min_rating changed (6.0 -> 7.0)")
+        );
         assert_ne!(fingerprint(6.0, 10).digest(), fingerprint(7.0, 10).digest());
     }
 
     #[test]
     fn difference_names_the_changed_input() {
         let reason = fingerprint(6.0, 10).difference(&fingerprint(6.0, 11));
-        assert_eq!(reason.as_deref(), Some("input datasets/title.basics.tsv.gz changed"));
+        assert_eq!(
+            reason.as_deref(),
+            Some("input datasets/title.basics.tsv.gz changed")
+        );
     }
 
     #[test]
@@ -170,6 +181,8 @@ mod tests {
         std::fs::write(dir.path().join("sub/b"), b"de").expect("write b");
         let stamp = FileStamp::of(dir.path()).expect("stamp").expect("exists");
         assert_eq!(stamp.bytes, 5);
-        assert!(FileStamp::of(&dir.path().join("missing")).expect("stamp").is_none());
+        assert!(FileStamp::of(&dir.path().join("missing"))
+            .expect("stamp")
+            .is_none());
     }
 }

@@ -62,8 +62,14 @@ mod tests {
         let first = BuildLock::acquire(dir.path()).expect("first lock");
         let error = BuildLock::acquire(dir.path()).expect_err("second lock");
         let message = format!("{error:#}");
-        assert!(message.contains("another filmdex build is running"), "{message}");
-        assert!(message.contains(&std::process::id().to_string()), "{message}");
+        assert!(
+            message.contains("another filmdex build is running"),
+            "{message}"
+        );
+        assert!(
+            message.contains(&std::process::id().to_string()),
+            "{message}"
+        );
         drop(first);
         BuildLock::acquire(dir.path()).expect("lock after release");
     }

@@ -50,9 +50,17 @@ impl Verdict {
 }
 
 /// Runs `tasks` (given in dependency order) as `options` say, with the state in `state_dir`.
-pub fn run(tasks: &[Box<dyn Task>], state_dir: &Path, options: &RunOptions) -> Result<Vec<TaskReport>> {
+pub fn run(
+    tasks: &[Box<dyn Task>],
+    state_dir: &Path,
+    options: &RunOptions,
+) -> Result<Vec<TaskReport>> {
     let chosen = select(tasks, &options.selected)?;
-    let _lock = if options.dry_run { None } else { Some(BuildLock::acquire(state_dir)?) };
+    let _lock = if options.dry_run {
+        None
+    } else {
+        Some(BuildLock::acquire(state_dir)?)
+    };
     let state_file = StateFile::new(state_dir);
     let mut state = state_file.load()?;
     let mut digests: BTreeMap<String, String> = BTreeMap::new();
@@ -62,7 +70,8 @@ pub fn run(tasks: &[Box<dyn Task>], state_dir: &Path, options: &RunOptions) -> R
         let name = task.name();
         let fingerprint = fingerprint_of(task.as_ref(), &digests)?;
         let verdict = assess(task.as_ref(), &fingerprint, state.tasks.get(&name), &rerun)?;
-        let forced = options.force && (options.selected.is_empty() || options.selected.contains(&name));
+        let forced =
+            options.force && (options.selected.is_empty() || options.selected.contains(&name));
         digests.insert(name.clone(), fingerprint.digest());
         let reason = match (forced, verdict.reason()) {
             (true, _) => "forced".to_owned(),
@@ -88,7 +97,10 @@ pub fn run(tasks: &[Box<dyn Task>], state_dir: &Path, options: &RunOptions) -> R
 }
 
 /// Every task's verdict without running anything (for `filmdex status`).
-pub fn assess_all(tasks: &[Box<dyn Task>], state_dir: &Path) -> Result<Vec<(String, Verdict, Option<TaskRecord>)>> {
+pub fn assess_all(
+    tasks: &[Box<dyn Task>],
+    state_dir: &Path,
+) -> Result<Vec<(String, Verdict, Option<TaskRecord>)>> {
     let state = StateFile::new(state_dir).load()?;
     let mut digests = BTreeMap::new();
     let mut rerun = BTreeSet::new();
@@ -162,13 +174,23 @@ fn assess(
     };
     for output in task.outputs() {
         let Some(stamp) = FileStamp::of(&output)? else {
-            return Ok(Verdict::Missing(format!("output {} is missing", output.display())));
+            return Ok(Verdict::Missing(format!(
+                "output {} is missing",
+                output.display()
+            )));
         };
         if !record.outputs.contains(&stamp) {
-            return Ok(Verdict::Stale(format!("output {} was changed outside filmdex", output.display())));
+            return Ok(Verdict::Stale(format!(
+                "output {} was changed outside filmdex",
+                output.display()
+            )));
         }
     }
-    if let Some(upstream) = task.upstream().into_iter().find(|name| rerun.contains(name)) {
+    if let Some(upstream) = task
+        .upstream()
+        .into_iter()
+        .find(|name| rerun.contains(name))
+    {
         return Ok(Verdict::Stale(format!("upstream task {upstream} reruns")));
     }
     Ok(match record.fingerprint.difference(now) {
@@ -177,7 +199,11 @@ fn assess(
     })
 }
 
-fn run_one(task: &dyn Task, fingerprint: Fingerprint, records: &BTreeMap<String, TaskRecord>) -> Result<TaskRecord> {
+fn run_one(
+    task: &dyn Task,
+    fingerprint: Fingerprint,
+    records: &BTreeMap<String, TaskRecord>,
+) -> Result<TaskRecord> {
     for output in task.outputs() {
         staging::remove_leftovers(&output)?;
     }
@@ -187,11 +213,18 @@ fn run_one(task: &dyn Task, fingerprint: Fingerprint, records: &BTreeMap<String,
         .into_iter()
         .filter_map(|name| records.get(&name).map(|record| (name, record.clone())))
         .collect();
-    let output = task.run(&TaskContext { upstream: &upstream })?;
+    let output = task.run(&TaskContext {
+        upstream: &upstream,
+    })?;
     let mut outputs = Vec::new();
     for path in task.outputs() {
-        let stamp = FileStamp::of(&path)?
-            .with_context(|| format!("task {} finished without writing {}", task.name(), path.display()))?;
+        let stamp = FileStamp::of(&path)?.with_context(|| {
+            format!(
+                "task {} finished without writing {}",
+                task.name(),
+                path.display()
+            )
+        })?;
         outputs.push(stamp);
     }
     let duration_ms = started.elapsed().as_millis() as u64;

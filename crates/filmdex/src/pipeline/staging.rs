@@ -35,9 +35,8 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Renames a finished file over its final path (atomic on one file system).
 pub fn commit_file(partial: &Path, final_path: &Path) -> Result<()> {
-    fs::rename(partial, final_path).with_context(|| {
-        format!("moving {} to {}", partial.display(), final_path.display())
-    })?;
+    fs::rename(partial, final_path)
+        .with_context(|| format!("moving {} to {}", partial.display(), final_path.display()))?;
     sync_parent(final_path);
     Ok(())
 }
@@ -46,9 +45,8 @@ pub fn commit_file(partial: &Path, final_path: &Path) -> Result<()> {
 /// step (`renameat2(RENAME_EXCHANGE)`), so readers see the old or the new folder, never neither.
 pub fn commit_dir(partial: &Path, final_path: &Path) -> Result<()> {
     if !final_path.exists() {
-        fs::rename(partial, final_path).with_context(|| {
-            format!("moving {} to {}", partial.display(), final_path.display())
-        })?;
+        fs::rename(partial, final_path)
+            .with_context(|| format!("moving {} to {}", partial.display(), final_path.display()))?;
     } else {
         exchange(partial, final_path)?;
         // `partial` now holds the old output.

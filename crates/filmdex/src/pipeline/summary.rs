@@ -53,7 +53,10 @@ impl TaskReport {
 
 /// A fixed-width table, one task per line.
 pub fn render(reports: &[TaskReport]) -> String {
-    let mut out = format!("{:<24} {:<10} {:>10} {:>12}  {}\n", "task", "action", "time", "rows out", "why");
+    let mut out = format!(
+        "{:<24} {:<10} {:>10} {:>12}  {}\n",
+        "task", "action", "time", "rows out", "why"
+    );
     for report in reports {
         let action = match report.action {
             Action::Skipped => "skipped",
@@ -61,8 +64,14 @@ pub fn render(reports: &[TaskReport]) -> String {
             Action::WouldRun => "would run",
         };
         let time = report.duration_ms.map_or("-".to_owned(), format_duration);
-        let rows = report.rows_out.map_or("-".to_owned(), |rows| rows.to_string());
-        let _ = writeln!(out, "{:<24} {:<10} {:>10} {:>12}  {}", report.task, action, time, rows, report.reason);
+        let rows = report
+            .rows_out
+            .map_or("-".to_owned(), |rows| rows.to_string());
+        let _ = writeln!(
+            out,
+            "{:<24} {:<10} {:>10} {:>12}  {}",
+            report.task, action, time, rows, report.reason
+        );
     }
     out
 }
@@ -84,12 +93,20 @@ mod tests {
     #[test]
     fn table_lists_every_task_with_its_action() {
         let table = render(&[
-            TaskReport { task: "prep".into(), action: Action::Ran, reason: "never built".into(), duration_ms: Some(1_500), rows_out: Some(3) },
+            TaskReport {
+                task: "prep".into(),
+                action: Action::Ran,
+                reason: "never built".into(),
+                duration_ms: Some(1_500),
+                rows_out: Some(3),
+            },
             TaskReport::would_run("load", "upstream task prep reruns"),
         ]);
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 3);
-        assert!(lines[1].starts_with("prep") && lines[1].contains("ran") && lines[1].contains("1.5 s"));
+        assert!(
+            lines[1].starts_with("prep") && lines[1].contains("ran") && lines[1].contains("1.5 s")
+        );
         assert!(lines[2].contains("would run") && lines[2].ends_with("upstream task prep reruns"));
     }
 }

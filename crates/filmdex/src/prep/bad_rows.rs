@@ -23,14 +23,21 @@ pub struct BadRows {
 const SHOWN_LINES: usize = 5;
 
 /// Reads the rejects table DuckDB filled while scanning `dump`.
-pub fn collect(connection: &Connection, dump: Dump, file: &str, total_rows: u64) -> Result<BadRows> {
+pub fn collect(
+    connection: &Connection,
+    dump: Dump,
+    file: &str,
+    total_rows: u64,
+) -> Result<BadRows> {
     let table = format!("rejects_{}", dump.stem().replace('.', "_"));
     let sql = format!(
         "SELECT count(DISTINCT line), array_to_string(list(DISTINCT line ORDER BY line)[1:{SHOWN_LINES}], ', '), \
          arg_min(error_message, line) FROM {table}"
     );
     let (bad_rows, first_lines, first_error): (i64, Option<String>, Option<String>) = connection
-        .query_row(&sql, [], |row| Ok((row.get(0)?, row.get::<_, Option<String>>(1)?, row.get(2)?)))
+        .query_row(&sql, [], |row| {
+            Ok((row.get(0)?, row.get::<_, Option<String>>(1)?, row.get(2)?))
+        })
         .or_else(|error| match error {
             // No rejected line at all: DuckDB may not create the table.
             duckdb::Error::DuckDBFailure(..) => Ok((0, None, None)),
@@ -66,7 +73,10 @@ pub fn check(reports: &[BadRows], limit: BadRowLimit) -> Result<()> {
             "rows that do not parse were skipped"
         );
     }
-    if let Some(report) = reports.iter().find(|report| !limit.allows(report.bad_rows, report.total_rows)) {
+    if let Some(report) = reports
+        .iter()
+        .find(|report| !limit.allows(report.bad_rows, report.total_rows))
+    {
         bail!(
             "{} has {} rows that do not parse out of {} (first at lines {:?}: {}), more than --max-bad-rows {}; \
              fix the file or raise --max-bad-rows",
@@ -94,8 +104,14 @@ mod tests {
 
     #[test]
     fn check_fails_only_past_the_limit() {
-        let report = BadRows { file: "x.tsv".into(), total_rows: 1000, bad_rows: 2, first_lines: vec![5, 9], first_error: None };
-        assert!(check(&[report.clone()], BadRowLimit::Count(2)).is_ok());
+        let report = BadRows {
+            file: "x.tsv".into(),
+            total_rows: 1000,
+            bad_rows: 2,
+            first_lines: vec![5, 9],
+            first_error: None,
+        };
+        assert!(check(std::slice::from_ref(&report), BadRowLimit::Count(2)).is_ok());
         let error = check(&[report], BadRowLimit::Fraction(0.001)).expect_err("over the limit");
         assert!(format!("{error}").contains("x.tsv has 2 rows that do not parse out of 1000"));
     }

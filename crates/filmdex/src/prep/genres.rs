@@ -40,18 +40,29 @@ impl Task for GenresTask {
         let connection = duck::open_in_memory(&self.duck)?;
         let partial = partial_path(&self.genres_dir);
         // With no film at all, COPY writes nothing: the empty folder is still the whole output.
-        std::fs::create_dir_all(&partial).with_context(|| format!("creating {}", partial.display()))?;
+        std::fs::create_dir_all(&partial)
+            .with_context(|| format!("creating {}", partial.display()))?;
         let films = self.films_dir.join(FILMS_FILE).display().to_string();
         let sql = GENRES_SQL
             .replace("{films}", &duck::string_literal(&films))
-            .replace("{output}", &duck::string_literal(&partial.display().to_string()));
-        connection.execute_batch(&sql).with_context(|| format!("writing {}", partial.display()))?;
+            .replace(
+                "{output}",
+                &duck::string_literal(&partial.display().to_string()),
+            );
+        connection
+            .execute_batch(&sql)
+            .with_context(|| format!("writing {}", partial.display()))?;
         let rows: i64 = connection.query_row(
-            &format!("SELECT count(*) FROM (SELECT unnest(genres) FROM read_parquet({}))", duck::string_literal(&films)),
+            &format!(
+                "SELECT count(*) FROM (SELECT unnest(genres) FROM read_parquet({}))",
+                duck::string_literal(&films)
+            ),
             [],
             |row| row.get(0),
         )?;
         commit_dir(&partial, &self.genres_dir)?;
-        Ok(TaskOutput { rows_out: rows as u64 })
+        Ok(TaskOutput {
+            rows_out: rows as u64,
+        })
     }
 }

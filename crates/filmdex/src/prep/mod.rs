@@ -28,9 +28,15 @@ pub const REPORT_FILE: &str = "prep_report.json";
 
 /// Each dump is read by its own statement, in this order: every step narrows the next.
 const READ_STEPS: [(Dump, &str); 4] = [
-    (Dump::TitleRatings, include_str!("sql/read_title_ratings.sql")),
+    (
+        Dump::TitleRatings,
+        include_str!("sql/read_title_ratings.sql"),
+    ),
     (Dump::TitleBasics, include_str!("sql/read_title_basics.sql")),
-    (Dump::TitlePrincipals, include_str!("sql/read_title_principals.sql")),
+    (
+        Dump::TitlePrincipals,
+        include_str!("sql/read_title_principals.sql"),
+    ),
     (Dump::NameBasics, include_str!("sql/read_name_basics.sql")),
 ];
 const FILMS_SQL: &str = include_str!("sql/films.sql");
@@ -77,13 +83,21 @@ impl Task for PrepTask {
         }
         bad_rows::check(&bad_rows, self.params.max_bad_rows)?;
         let spinner = progress::spinner("joining films");
-        connection.execute_batch(FILMS_SQL).context("building the films table")?;
+        connection
+            .execute_batch(FILMS_SQL)
+            .context("building the films table")?;
         spinner.finish_and_clear();
-        let films: i64 = connection.query_row("SELECT count(*) FROM films", [], |row| row.get(0))?;
-        let report = PrepReport { films: films as u64, bad_rows };
+        let films: i64 =
+            connection.query_row("SELECT count(*) FROM films", [], |row| row.get(0))?;
+        let report = PrepReport {
+            films: films as u64,
+            bad_rows,
+        };
         self.write_output(&connection, &report)?;
         info!(films, "films table written");
-        Ok(TaskOutput { rows_out: films as u64 })
+        Ok(TaskOutput {
+            rows_out: films as u64,
+        })
     }
 }
 
@@ -95,38 +109,66 @@ impl PrepTask {
             let variable = format!("{}_path", dump.stem().replace('.', "_"));
             duck::set_text(connection, &variable, &path.display().to_string())?;
         }
-        duck::set_number(connection, "min_rating", self.params.min_rating, "DECIMAL(4,2)")?;
-        duck::set_number(connection, "min_votes", f64::from(self.params.min_votes), "INTEGER")?;
+        duck::set_number(
+            connection,
+            "min_rating",
+            self.params.min_rating,
+            "DECIMAL(4,2)",
+        )?;
+        duck::set_number(
+            connection,
+            "min_votes",
+            f64::from(self.params.min_votes),
+            "INTEGER",
+        )?;
         duck::set_text_list(connection, "title_types", &self.params.title_types)
     }
 
     fn input(&self, dump: Dump) -> Result<&PathBuf> {
-        self.inputs.get(&dump).with_context(|| format!("no {dump} input was given to prep"))
+        self.inputs
+            .get(&dump)
+            .with_context(|| format!("no {dump} input was given to prep"))
     }
 
-    fn read_dump(&self, connection: &Connection, dump: Dump, sql: &str, context: &TaskContext) -> Result<BadRows> {
+    fn read_dump(
+        &self,
+        connection: &Connection,
+        dump: Dump,
+        sql: &str,
+        context: &TaskContext,
+    ) -> Result<BadRows> {
         let path = self.input(dump)?.display().to_string();
         let spinner = progress::spinner(&format!("reading {path}"));
         let started = std::time::Instant::now();
-        connection.execute_batch(sql).with_context(|| format!("reading {path}"))?;
+        connection
+            .execute_batch(sql)
+            .with_context(|| format!("reading {path}"))?;
         spinner.finish_and_clear();
         info!(file = %path, elapsed_ms = started.elapsed().as_millis() as u64, "read");
         // The fetch task counted the file's rows when it verified it.
-        let total_rows = context.upstream.get(&dump.fetch_task()).map_or(0, |record| record.rows_out);
+        let total_rows = context
+            .upstream
+            .get(&dump.fetch_task())
+            .map_or(0, |record| record.rows_out);
         bad_rows::collect(connection, dump, &path, total_rows)
     }
 
     fn write_output(&self, connection: &Connection, report: &PrepReport) -> Result<()> {
         let partial = partial_path(&self.films_dir);
-        std::fs::create_dir_all(&partial).with_context(|| format!("creating {}", partial.display()))?;
+        std::fs::create_dir_all(&partial)
+            .with_context(|| format!("creating {}", partial.display()))?;
         let target = partial.join(FILMS_FILE).display().to_string();
         let copy = format!(
             "COPY films TO {} (FORMAT parquet, COMPRESSION zstd)",
             duck::string_literal(&target)
         );
-        connection.execute_batch(&copy).with_context(|| format!("writing {target}"))?;
-        let report_json = serde_json::to_vec_pretty(report).context("serialising the prep report")?;
-        std::fs::write(partial.join(REPORT_FILE), report_json).context("writing the prep report")?;
+        connection
+            .execute_batch(&copy)
+            .with_context(|| format!("writing {target}"))?;
+        let report_json =
+            serde_json::to_vec_pretty(report).context("serialising the prep report")?;
+        std::fs::write(partial.join(REPORT_FILE), report_json)
+            .context("writing the prep report")?;
         commit_dir(&partial, &self.films_dir)
     }
 }

@@ -11,7 +11,7 @@ use duckdb::Connection;
 use filmdex_similarity::{FeatureSet, TfIdfMatrix};
 use tracing::{debug, info, warn};
 
-use super::snapshot::{packed_date, Film, LoadInfo, Snapshot};
+use super::snapshot::{packed_date, Film, FilmTable, LoadInfo, Snapshot};
 use crate::duck;
 use crate::similarity::read_films::{read_film_records, text_list};
 use crate::store::read_meta;
@@ -32,29 +32,31 @@ pub fn load(path: &Path) -> Result<Snapshot> {
         )
     })?;
     let meta = read_meta(&connection, path)?;
-    let (films, matrix) = read_films_and_matrix(connection, path, meta.feature_set)?;
-    if films.len() as u64 != meta.films {
-        warn!(
-            films = films.len(),
-            meta_films = meta.films,
-            "filmdex_meta counts another number of films"
-        );
-    }
-    if films.is_empty() {
-        warn!(database = %path.display(), "the database has no films");
-    }
+    let (table, matrix) = read_films_and_matrix(connection, path, meta.feature_set)?;
     let load = LoadInfo {
         loaded_at: SystemTime::now(),
         load_time: started.elapsed(),
     };
+    let snapshot = Snapshot::new(table, matrix, meta, load);
+    let films = snapshot.films.len();
+    if films as u64 != snapshot.meta.films {
+        warn!(
+            films,
+            meta_films = snapshot.meta.films,
+            "filmdex_meta counts another number of films"
+        );
+    }
+    if films == 0 {
+        warn!(database = %path.display(), "the database has no films");
+    }
     info!(
         database = %path.display(),
-        films = films.len(),
-        feature_set = %meta.feature_set,
-        elapsed_ms = load.load_time.as_millis() as u64,
+        films,
+        feature_set = %snapshot.meta.feature_set,
+        elapsed_ms = snapshot.load.load_time.as_millis() as u64,
         "database loaded"
     );
-    Ok(Snapshot::new(films, matrix, meta, load))
+    Ok(snapshot)
 }
 
 fn check_file(path: &Path) -> Result<()> {
@@ -74,7 +76,7 @@ fn read_films_and_matrix(
     connection: Connection,
     path: &Path,
     feature_set: FeatureSet,
-) -> Result<(Vec<Film>, TfIdfMatrix)> {
+) -> Result<(FilmTable, TfIdfMatrix)> {
     let second = connection
         .try_clone()
         .context("opening a second connection to the database")?;
@@ -83,18 +85,33 @@ fn read_films_and_matrix(
             let started = Instant::now();
             let records = read_film_records(&second, "films")
                 .with_context(|| format!("reading the films of {}; {REBUILD}", path.display()))?;
-            debug!(elapsed_ms = started.elapsed().as_millis() as u64, "similarity records read");
+            debug!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "similarity records read"
+            );
             let matrix = TfIdfMatrix::build(&records, feature_set);
-            debug!(elapsed_ms = started.elapsed().as_millis() as u64, "similarity matrix built");
+            debug!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "similarity matrix built"
+            );
             Ok(matrix)
         });
         let started = Instant::now();
-        let films = read_films(&connection, path);
-        debug!(elapsed_ms = started.elapsed().as_millis() as u64, "films read");
+        let table = read_films(&connection, path).map(|films| {
+            debug!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "films read"
+            );
+            FilmTable::new(films)
+        });
+        debug!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "search indexes built"
+        );
         let matrix = matrix
             .join()
             .map_err(|_| anyhow!("building the similarity matrix panicked"))?;
-        Ok((films?, matrix?))
+        Ok((table?, matrix?))
     })
 }
 

@@ -121,13 +121,10 @@ pub struct LoadInfo {
     pub load_time: Duration,
 }
 
-/// A whole database in memory.
-pub struct Snapshot {
-    /// Sorted by film_id.
-    pub films: Vec<Film>,
-    pub matrix: TfIdfMatrix,
-    pub meta: DatabaseMeta,
-    pub load: LoadInfo,
+/// The films sorted by film_id and the indexes search uses. Built on its own so that loading
+/// can build it while another thread builds the similarity matrix.
+pub struct FilmTable {
+    films: Vec<Film>,
     /// Rows in each sort order (ties by film_id, missing values last in both directions).
     orders: HashMap<Sort, Vec<u32>>,
     /// Exact person name or genre -> the rows that have it, ascending.
@@ -135,20 +132,42 @@ pub struct Snapshot {
     genre_rows: HashMap<String, Vec<u32>>,
 }
 
-impl Snapshot {
-    /// `films` in any order; they are sorted by film_id here.
-    pub fn new(
-        mut films: Vec<Film>,
-        matrix: TfIdfMatrix,
-        meta: DatabaseMeta,
-        load: LoadInfo,
-    ) -> Self {
-        let started = std::time::Instant::now();
+impl FilmTable {
+    /// `films` in any order.
+    pub fn new(mut films: Vec<Film>) -> Self {
         films.sort_by_key(|film| film.film_id);
         let orders = sort_orders(&films);
         let person_rows = rows_by(&films, |film| &film.persons);
         let genre_rows = rows_by(&films, |film| &film.genres);
-        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "search indexes built");
+        FilmTable {
+            films,
+            orders,
+            person_rows,
+            genre_rows,
+        }
+    }
+}
+
+/// A whole database in memory.
+pub struct Snapshot {
+    /// Sorted by film_id.
+    pub films: Vec<Film>,
+    pub matrix: TfIdfMatrix,
+    pub meta: DatabaseMeta,
+    pub load: LoadInfo,
+    orders: HashMap<Sort, Vec<u32>>,
+    person_rows: HashMap<String, Vec<u32>>,
+    genre_rows: HashMap<String, Vec<u32>>,
+}
+
+impl Snapshot {
+    pub fn new(table: FilmTable, matrix: TfIdfMatrix, meta: DatabaseMeta, load: LoadInfo) -> Self {
+        let FilmTable {
+            films,
+            orders,
+            person_rows,
+            genre_rows,
+        } = table;
         Snapshot {
             films,
             matrix,

@@ -9,7 +9,9 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use filmdex_similarity::{all_pair_neighbours, top_k_neighbours, Neighbour, TfIdfMatrix, TopKParams};
+use filmdex_similarity::{
+    all_pair_neighbours, top_k_neighbours, Neighbour, TfIdfMatrix, TopKParams,
+};
 use tracing::info;
 
 use crate::config::SimilarityParams;
@@ -56,7 +58,11 @@ impl Task for SimilarityTask {
         let films = read_film_records(&connection, &source)?;
         let started = Instant::now();
         let matrix = TfIdfMatrix::build(&films, self.params.feature_set);
-        info!(films = films.len(), elapsed_ms = started.elapsed().as_millis() as u64, "tf-idf matrix built");
+        info!(
+            films = films.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "tf-idf matrix built"
+        );
         drop(films);
         let partial = partial_path(&self.csfilms_dir);
         let rows = self.write_neighbours(&matrix, PairWriter::new(connection, &partial)?)?;
@@ -84,12 +90,20 @@ impl SimilarityTask {
             if self.params.all_pairs {
                 all_pair_neighbours(matrix, self.params.min_similarity, sink);
             } else {
-                let params = TopKParams { top_k: self.params.top_k, min_similarity: self.params.min_similarity };
+                let params = TopKParams {
+                    top_k: self.params.top_k,
+                    min_similarity: self.params.min_similarity,
+                };
                 top_k_neighbours(matrix, &params, sink);
             }
-            info!(elapsed_ms = started.elapsed().as_millis() as u64, "neighbours computed");
+            info!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "neighbours computed"
+            );
             drop(sender);
-            writing.join().map_err(|_| anyhow::anyhow!("the pair writer panicked"))?
+            writing
+                .join()
+                .map_err(|_| anyhow::anyhow!("the pair writer panicked"))?
         })
         .context("writing similarity pairs")
     }

@@ -11,7 +11,9 @@ pub fn read_film_records(connection: &Connection, source: &str) -> Result<Vec<Fi
         "SELECT film_id, title, genres, CAST(rating AS DOUBLE), persons, person_ids, person_categories \
          FROM {source} ORDER BY film_id"
     );
-    let mut statement = connection.prepare(&sql).with_context(|| format!("reading films from {source}"))?;
+    let mut statement = connection
+        .prepare(&sql)
+        .with_context(|| format!("reading films from {source}"))?;
     let rows = statement.query_map([], |row| {
         let names = text_list(row.get(4)?);
         let ids = text_list(row.get(5)?);
@@ -30,7 +32,8 @@ pub fn read_film_records(connection: &Connection, source: &str) -> Result<Vec<Fi
             persons,
         })
     })?;
-    rows.collect::<Result<Vec<_>, _>>().with_context(|| format!("reading films from {source}"))
+    rows.collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("reading films from {source}"))
 }
 
 /// A `VARCHAR[]` as strings; NULL lists and NULL items are dropped.

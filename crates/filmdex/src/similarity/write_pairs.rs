@@ -43,7 +43,14 @@ impl PairWriter {
                 "CREATE OR REPLACE TEMP TABLE pairs (film_id INTEGER, other_id INTEGER, similarity DOUBLE)",
             )
             .context("creating the pairs buffer")?;
-        Ok(Self { connection, dir: dir.to_owned(), batch: Columns::default(), buffered: 0, parts: 0, rows: 0 })
+        Ok(Self {
+            connection,
+            dir: dir.to_owned(),
+            batch: Columns::default(),
+            buffered: 0,
+            parts: 0,
+            rows: 0,
+        })
     }
 
     /// Appends one film's neighbours.
@@ -93,8 +100,13 @@ impl PairWriter {
             ],
         )
         .context("assembling a batch of pairs")?;
-        let mut appender = self.connection.appender("pairs").context("appending pairs")?;
-        appender.append_record_batch(batch).context("appending a batch of pairs")?;
+        let mut appender = self
+            .connection
+            .appender("pairs")
+            .context("appending pairs")?;
+        appender
+            .append_record_batch(batch)
+            .context("appending a batch of pairs")?;
         appender.flush().context("flushing pairs")?;
         self.buffered += rows as u64;
         Ok(())
@@ -107,7 +119,9 @@ impl PairWriter {
              (FORMAT parquet, COMPRESSION zstd); DELETE FROM pairs;",
             duck::string_literal(&path.display().to_string())
         );
-        self.connection.execute_batch(&sql).with_context(|| format!("writing {}", path.display()))?;
+        self.connection
+            .execute_batch(&sql)
+            .with_context(|| format!("writing {}", path.display()))?;
         self.parts += 1;
         self.buffered = 0;
         Ok(())

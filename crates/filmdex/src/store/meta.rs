@@ -41,12 +41,24 @@ pub fn entries(input: &MetaInput) -> Result<Vec<(String, String)>> {
         ("built_at".into(), crate::pipeline::now_rfc3339()),
         ("films".into(), input.films.to_string()),
         ("pairs".into(), input.pairs.to_string()),
-        ("feature_set".into(), input.similarity.feature_set.to_string()),
-        ("similarity_params".into(), serde_json::to_string(input.similarity)?),
+        (
+            "feature_set".into(),
+            input.similarity.feature_set.to_string(),
+        ),
+        (
+            "similarity_params".into(),
+            serde_json::to_string(input.similarity)?,
+        ),
         ("prep_params".into(), serde_json::to_string(input.prep)?),
         ("source_files".into(), serde_json::to_string(&inputs)?),
-        ("source_fingerprints".into(), serde_json::to_string(&sources)?),
-        ("bad_rows".into(), serde_json::to_string(&input.report.bad_rows)?),
+        (
+            "source_fingerprints".into(),
+            serde_json::to_string(&sources)?,
+        ),
+        (
+            "bad_rows".into(),
+            serde_json::to_string(&input.report.bad_rows)?,
+        ),
     ])
 }
 
@@ -66,7 +78,12 @@ pub fn read_meta(connection: &Connection, path: &Path) -> Result<DatabaseMeta> {
     let rebuild = "run `filmdex build` (or `filmdex build --sample`) to make it";
     let mut statement = connection
         .prepare("SELECT key, value FROM filmdex_meta")
-        .with_context(|| format!("{} is not a filmdex database (no filmdex_meta table); {rebuild}", path.display()))?;
+        .with_context(|| {
+            format!(
+                "{} is not a filmdex database (no filmdex_meta table); {rebuild}",
+                path.display()
+            )
+        })?;
     let all: BTreeMap<String, String> = statement
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<Result<_, _>>()
@@ -76,7 +93,9 @@ pub fn read_meta(connection: &Connection, path: &Path) -> Result<DatabaseMeta> {
             .cloned()
             .with_context(|| format!("{} has no {key} in filmdex_meta; {rebuild}", path.display()))
     };
-    let schema_version: u32 = field("schema_version")?.parse().context("schema_version is not a number")?;
+    let schema_version: u32 = field("schema_version")?
+        .parse()
+        .context("schema_version is not a number")?;
     if schema_version != SCHEMA_VERSION {
         bail!(
             "{} has database version {schema_version}, this filmdex reads version {SCHEMA_VERSION}; {rebuild}",

@@ -50,7 +50,8 @@ impl Task for LoadTask {
     fn run(&self, context: &TaskContext) -> Result<TaskOutput> {
         let partial = partial_path(&self.database);
         if let Some(parent) = partial.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
         remove_database_files(&partial);
         let result = self.write_database(&partial, context);
@@ -66,13 +67,17 @@ impl Task for LoadTask {
 impl LoadTask {
     fn write_database(&self, path: &std::path::Path, context: &TaskContext) -> Result<u64> {
         let connection = duck::open_for_writing(path, &self.duck)?;
-        connection.execute_batch(SCHEMA_SQL).context("creating the tables")?;
+        connection
+            .execute_batch(SCHEMA_SQL)
+            .context("creating the tables")?;
         let films = self.films_dir.join(FILMS_FILE).display().to_string();
         let pairs = format!("{}/*.parquet", self.csfilms_dir.display());
         let fill = FILL_SQL
             .replace("{films}", &duck::string_literal(&films))
             .replace("{pairs}", &duck::string_literal(&pairs));
-        connection.execute_batch(&fill).context("filling films and films_cos_sim")?;
+        connection
+            .execute_batch(&fill)
+            .context("filling films and films_cos_sim")?;
         let films_rows = count(&connection, "films")?;
         let pair_rows = count(&connection, "films_cos_sim")?;
         let report = prep::read_report(&self.films_dir)?;
@@ -85,25 +90,37 @@ impl LoadTask {
             upstream: context.upstream,
         })?;
         insert_meta(&connection, &entries)?;
-        connection.execute_batch("CHECKPOINT").context("checkpointing the database")?;
-        connection.close().map_err(|(_, error)| error).context("closing the database")?;
-        let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-        file.sync_all().with_context(|| format!("syncing {}", path.display()))?;
+        connection
+            .execute_batch("CHECKPOINT")
+            .context("checkpointing the database")?;
+        connection
+            .close()
+            .map_err(|(_, error)| error)
+            .context("closing the database")?;
+        let file =
+            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        file.sync_all()
+            .with_context(|| format!("syncing {}", path.display()))?;
         Ok(films_rows)
     }
 }
 
 fn count(connection: &Connection, table: &str) -> Result<u64> {
     let rows: i64 = connection
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+            row.get(0)
+        })
         .with_context(|| format!("counting {table}"))?;
     Ok(rows as u64)
 }
 
 fn insert_meta(connection: &Connection, entries: &[(String, String)]) -> Result<()> {
-    let mut statement = connection.prepare("INSERT INTO filmdex_meta (key, value) VALUES (?, ?)")?;
+    let mut statement =
+        connection.prepare("INSERT INTO filmdex_meta (key, value) VALUES (?, ?)")?;
     for (key, value) in entries {
-        statement.execute(params![key, value]).with_context(|| format!("writing metadata {key}"))?;
+        statement
+            .execute(params![key, value])
+            .with_context(|| format!("writing metadata {key}"))?;
     }
     Ok(())
 }
