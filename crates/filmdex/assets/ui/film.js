@@ -307,7 +307,7 @@ function explanation(film) {
           "li",
           { class: "feature feature-rest" },
           h("span", { class: "feature-kind", text: "Other" }),
-          h("span", { class: "feature-label", text: "smaller shared features" }),
+          h("span", { class: "feature-label", text: "smaller features" }),
           bar(rest / film.similarity),
           h("span", { class: "feature-share", text: formatPercent(rest / film.similarity) }),
         ),

@@ -60,7 +60,8 @@ impl Task for FetchTask {
     fn params(&self) -> serde_json::Value {
         match &self.origin {
             Origin::Download { .. } => json!({ "url": self.url() }),
-            Origin::Embedded(bytes) => json!({ "sample_bytes": bytes.len() }),
+            // The content itself identifies the sample: a new sample rebuilds what it feeds.
+            Origin::Embedded(bytes) => json!({ "sample_sha256": sha256_hex(bytes) }),
             Origin::Local => json!({ "local": self.dest.display().to_string() }),
         }
     }
@@ -95,6 +96,11 @@ impl Task for FetchTask {
             }
         }
     }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 impl FetchTask {

@@ -135,6 +135,20 @@ impl Criteria {
         allowed
     }
 
+    /// Whether any criterion looks at the films themselves (beyond the exact lists).
+    pub fn tests_films(&self) -> bool {
+        self.title.is_some()
+            || self.person.is_some()
+            || self.genre.is_some()
+            || self.date_from.is_some()
+            || self.date_to.is_some()
+            || self.min_rating.is_some()
+            || self.max_rating.is_some()
+            || self.min_votes.is_some()
+            || self.min_duration.is_some()
+            || self.max_duration.is_some()
+    }
+
     /// Every criterion except the exact lists (see `candidates`). A bound on a value the film
     /// lacks excludes it, as SQL's NULL comparisons did in the original.
     pub fn matches(&self, film: &Film) -> bool {
@@ -242,6 +256,23 @@ pub struct RowSet {
 }
 
 impl RowSet {
+    pub fn empty(films: usize) -> RowSet {
+        RowSet {
+            words: vec![0; films.div_ceil(64)],
+        }
+    }
+
+    pub fn insert(&mut self, row: u32) {
+        self.words[row as usize / 64] |= 1 << (row % 64);
+    }
+
+    pub fn count(&self) -> usize {
+        self.words
+            .iter()
+            .map(|word| word.count_ones() as usize)
+            .sum()
+    }
+
     /// The union of `lists`, over `films` rows.
     fn of<'a>(films: usize, lists: impl IntoIterator<Item = &'a [u32]>) -> RowSet {
         let mut set = RowSet {

@@ -10,7 +10,7 @@ pub mod query_string;
 
 use serde::Deserialize;
 
-pub use criteria::{Criteria, Page};
+pub use criteria::{Criteria, Page, RowSet};
 
 use super::snapshot::Snapshot;
 
@@ -65,25 +65,52 @@ pub struct SearchResult {
     pub rows: Vec<u32>,
 }
 
-/// Runs compiled criteria over a snapshot.
+/// Runs compiled criteria over a snapshot in two passes: the films are tested in storage order
+/// (sequential memory, so a scan of 40k films stays in cache), then the sort order is walked
+/// only as far as the page needs.
 pub fn search(snapshot: &Snapshot, criteria: &Criteria) -> SearchResult {
-    let candidates = criteria.candidates(snapshot);
+    let matched = matching_rows(snapshot, criteria);
+    let total = matched.as_ref().map_or(snapshot.films.len(), RowSet::count);
     let page = criteria.page;
-    let mut total = 0usize;
     let mut rows = Vec::new();
+    if page.limit == 0 || page.offset >= total {
+        return SearchResult { total, rows };
+    }
+    let mut skipped = 0usize;
     for &row in snapshot.order(criteria.sort) {
-        if let Some(candidates) = &candidates {
-            if !candidates.contains(row) {
-                continue;
-            }
-        }
-        if !criteria.matches(&snapshot.films[row as usize]) {
+        if matched
+            .as_ref()
+            .is_some_and(|matched| !matched.contains(row))
+        {
             continue;
         }
-        if total >= page.offset && rows.len() < page.limit {
-            rows.push(row);
+        if skipped < page.offset {
+            skipped += 1;
+            continue;
         }
-        total += 1;
+        rows.push(row);
+        if rows.len() == page.limit {
+            break;
+        }
     }
     SearchResult { total, rows }
+}
+
+/// The rows that pass every criterion; `None` when there are none (every film).
+fn matching_rows(snapshot: &Snapshot, criteria: &Criteria) -> Option<RowSet> {
+    let candidates = criteria.candidates(snapshot);
+    if !criteria.tests_films() {
+        return candidates;
+    }
+    let mut matched = RowSet::empty(snapshot.films.len());
+    for (row, film) in snapshot.films.iter().enumerate() {
+        let row = row as u32;
+        let candidate = candidates
+            .as_ref()
+            .is_none_or(|candidates| candidates.contains(row));
+        if candidate && criteria.matches(film) {
+            matched.insert(row);
+        }
+    }
+    Some(matched)
 }
