@@ -41,14 +41,6 @@ pub fn open_in_memory(settings: &DuckSettings) -> Result<Connection> {
     Ok(connection)
 }
 
-/// A database file, created if missing, for writing.
-pub fn open_for_writing(path: &Path, settings: &DuckSettings) -> Result<Connection> {
-    let connection = Connection::open_with_flags(path, base_config()?)
-        .with_context(|| format!("opening {} for writing", path.display()))?;
-    apply(&connection, settings)?;
-    Ok(connection)
-}
-
 /// A database file, read-only, so several readers can share it with a build replacing it.
 pub fn open_read_only(path: &Path) -> Result<Connection> {
     let config = base_config()?

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use filmdex_similarity::TfIdfMatrix;
 
+use super::search::{Haystack, TextField};
 use crate::store::DatabaseMeta;
 
 /// A film as the API serves it, plus the derived text that search matches against.
@@ -130,6 +131,8 @@ pub struct FilmTable {
     /// Exact person name or genre -> the rows that have it, ascending.
     person_rows: HashMap<String, Vec<u32>>,
     genre_rows: HashMap<String, Vec<u32>>,
+    /// Title, persons and genres of every film, for one-pass regex search.
+    haystacks: [Haystack; 3],
 }
 
 impl FilmTable {
@@ -139,11 +142,14 @@ impl FilmTable {
         let orders = sort_orders(&films);
         let person_rows = rows_by(&films, |film| &film.persons);
         let genre_rows = rows_by(&films, |film| &film.genres);
+        let haystacks =
+            TextField::ALL.map(|field| Haystack::new(films.iter().map(|film| field.of(film))));
         FilmTable {
             films,
             orders,
             person_rows,
             genre_rows,
+            haystacks,
         }
     }
 }
@@ -158,6 +164,7 @@ pub struct Snapshot {
     orders: HashMap<Sort, Vec<u32>>,
     person_rows: HashMap<String, Vec<u32>>,
     genre_rows: HashMap<String, Vec<u32>>,
+    haystacks: [Haystack; 3],
 }
 
 impl Snapshot {
@@ -167,6 +174,7 @@ impl Snapshot {
             orders,
             person_rows,
             genre_rows,
+            haystacks,
         } = table;
         Snapshot {
             films,
@@ -176,7 +184,17 @@ impl Snapshot {
             orders,
             person_rows,
             genre_rows,
+            haystacks,
         }
+    }
+
+    /// Every film's value of `field`, one per line, in row order.
+    pub fn haystack(&self, field: TextField) -> &Haystack {
+        let index = TextField::ALL
+            .iter()
+            .position(|&known| known == field)
+            .unwrap_or_default();
+        &self.haystacks[index]
     }
 
     pub fn film(&self, film_id: i32) -> Option<&Film> {

@@ -17,6 +17,9 @@ use crate::prep::{self, FILMS_FILE};
 pub use meta::{read_meta, DatabaseMeta, SCHEMA_VERSION};
 
 const SCHEMA_SQL: &str = include_str!("sql/schema.sql");
+/// DuckDB 1.0's storage format: readable by every DuckDB since 1.0 (the stock shell, Python).
+const STORAGE_VERSION: &str = "v1.0.0";
+const DATABASE_ALIAS: &str = "films_db";
 const FILL_SQL: &str = include_str!("sql/fill.sql");
 
 pub struct LoadTask {
@@ -66,7 +69,16 @@ impl Task for LoadTask {
 
 impl LoadTask {
     fn write_database(&self, path: &std::path::Path, context: &TaskContext) -> Result<u64> {
-        let connection = duck::open_for_writing(path, &self.duck)?;
+        // Written through ATTACH with the oldest storage format that holds these tables, so the
+        // file opens in older DuckDB shells and Python packages too, not only in DuckDB 2.x.
+        let connection = duck::open_in_memory(&self.duck)?;
+        let attach = format!(
+            "ATTACH {} AS {DATABASE_ALIAS} (STORAGE_VERSION '{STORAGE_VERSION}'); USE {DATABASE_ALIAS};",
+            duck::string_literal(&path.display().to_string())
+        );
+        connection
+            .execute_batch(&attach)
+            .with_context(|| format!("creating {}", path.display()))?;
         connection
             .execute_batch(SCHEMA_SQL)
             .context("creating the tables")?;
@@ -91,12 +103,14 @@ impl LoadTask {
         })?;
         insert_meta(&connection, &entries)?;
         connection
-            .execute_batch("CHECKPOINT")
-            .context("checkpointing the database")?;
+            .execute_batch(&format!(
+                "CHECKPOINT {DATABASE_ALIAS}; USE memory; DETACH {DATABASE_ALIAS};"
+            ))
+            .context("checkpointing and closing the database")?;
         connection
             .close()
             .map_err(|(_, error)| error)
-            .context("closing the database")?;
+            .context("closing DuckDB")?;
         let file =
             std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
         file.sync_all()

@@ -113,3 +113,92 @@ async fn paging_through_the_whole_sample_sees_every_film_once() {
     }
     assert_eq!(seen.len(), total);
 }
+
+/// Every film's title, persons and genres, read through the API.
+async fn all_films(app: &Router) -> Vec<serde_json::Value> {
+    let mut films = Vec::new();
+    loop {
+        let page = get(
+            app,
+            &format!("/film/search?limit=1000&offset={}", films.len()),
+        )
+        .await
+        .json();
+        let page = page.as_array().expect("a list").clone();
+        if page.is_empty() {
+            return films;
+        }
+        films.extend(page);
+    }
+}
+
+#[tokio::test]
+async fn one_pass_regex_search_finds_exactly_what_testing_each_film_finds() {
+    let app = app();
+    let films = all_films(&app).await;
+    let joined = |film: &serde_json::Value, key: &str| -> String {
+        let values = film[key].as_array().expect("a list");
+        values
+            .iter()
+            .map(|value| value.as_str().expect("text"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let patterns = [
+        "star",
+        "^the",
+        "s$",
+        "^$",
+        r"\bwar",
+        "(?s)a.*z",
+        r"[^a-z]{3}",
+        r"\d",
+        "^m$",
+        "e|^x",
+        "ö",
+        "a*",
+    ];
+    for pattern in patterns {
+        let regex = regex::RegexBuilder::new(pattern)
+            .case_insensitive(true)
+            .build()
+            .expect("a regex");
+        for (field, text_of) in [
+            (
+                "title",
+                Box::new(|film: &serde_json::Value| {
+                    film["title"].as_str().expect("title").to_owned()
+                }) as Box<dyn Fn(&serde_json::Value) -> String>,
+            ),
+            (
+                "person",
+                Box::new(|film: &serde_json::Value| joined(film, "persons")),
+            ),
+            (
+                "genre",
+                Box::new(|film: &serde_json::Value| joined(film, "genres")),
+            ),
+        ] {
+            let expected: BTreeSet<i64> = films
+                .iter()
+                .filter(|film| regex.is_match(&text_of(film)))
+                .map(|film| film["film_id"].as_i64().expect("an id"))
+                .collect();
+            let body = serde_json::json!({ field: pattern, "limit": 1000 });
+            let mut found = BTreeSet::new();
+            let mut offset = 0;
+            loop {
+                let body = serde_json::json!({ field: pattern, "limit": 1000, "offset": offset });
+                let page = ids(&post_json(&app, "/film/search", body.to_string())
+                    .await
+                    .json());
+                if page.is_empty() {
+                    break;
+                }
+                offset += page.len();
+                found.extend(page);
+            }
+            assert_eq!(found, expected, "{field} ~ {pattern:?} ({body})");
+        }
+    }
+}

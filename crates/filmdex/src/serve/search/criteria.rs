@@ -1,17 +1,10 @@
 //! [`SearchQuery`] checked and compiled: regexes built with size limits, dates packed, bounds
 //! merged, paging clamped. Every problem becomes a 422 naming the field, never a 500.
 
-use regex::{Regex, RegexBuilder};
-
-use super::{SearchQuery, DEFAULT_LIMIT, MAX_LIMIT, MAX_PATTERN_CHARS};
+use super::text::{TextCriterion, TextField};
+use super::{SearchQuery, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::serve::error::ApiError;
 use crate::serve::snapshot::{packed_date, Film, Snapshot, Sort, SortKey};
-
-/// Bytes a compiled regex (and its lazy DFA cache) may take; far above any sane title pattern,
-/// far below what would let one request eat the server's memory.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
-/// Deepest nesting of groups and repetitions accepted.
-const REGEX_NEST_LIMIT: u32 = 64;
 
 /// Which slice of the results to return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,9 +46,8 @@ impl Page {
 pub struct Criteria {
     pub sort: Sort,
     pub page: Page,
-    title: Option<Regex>,
-    person: Option<Regex>,
-    genre: Option<Regex>,
+    /// The regex criteria (title, person, genre) that are given.
+    pub texts: Vec<TextCriterion>,
     /// Inclusive yyyymmdd bounds.
     date_from: Option<i32>,
     date_to: Option<i32>,
@@ -84,9 +76,7 @@ impl Criteria {
         Ok(Criteria {
             sort,
             page: Page::parse(query.limit, query.offset, DEFAULT_LIMIT, MAX_LIMIT)?,
-            title: compile_regex("title", query.title.as_deref())?,
-            person: compile_regex("person", query.person.as_deref())?,
-            genre: compile_regex("genre", query.genre.as_deref())?,
+            texts: compile_texts(query)?,
             date_from,
             date_to,
             min_rating: finite("min_rating", query.min_rating)?,
@@ -135,23 +125,23 @@ impl Criteria {
         allowed
     }
 
-    /// Whether any criterion looks at the films themselves (beyond the exact lists).
-    pub fn tests_films(&self) -> bool {
-        self.title.is_some()
-            || self.person.is_some()
-            || self.genre.is_some()
-            || self.date_from.is_some()
-            || self.date_to.is_some()
-            || self.min_rating.is_some()
-            || self.max_rating.is_some()
-            || self.min_votes.is_some()
-            || self.min_duration.is_some()
-            || self.max_duration.is_some()
+    /// Whether a criterion is left to test film by film, besides the exact lists and the regex
+    /// criteria marked `done` (by index in `texts`).
+    pub fn tests_films(&self, done: &[bool]) -> bool {
+        let bounds = [
+            self.date_from.is_some() || self.date_to.is_some(),
+            self.min_rating.is_some() || self.max_rating.is_some(),
+            self.min_votes.is_some(),
+            self.min_duration.is_some() || self.max_duration.is_some(),
+        ];
+        bounds.contains(&true)
+            || (0..self.texts.len()).any(|i| !done.get(i).copied().unwrap_or(false))
     }
 
-    /// Every criterion except the exact lists (see `candidates`). A bound on a value the film
-    /// lacks excludes it, as SQL's NULL comparisons did in the original.
-    pub fn matches(&self, film: &Film) -> bool {
+    /// Every criterion except the exact lists (see `candidates`) and the regex criteria marked
+    /// `done`. A bound on a value the film lacks excludes it, as SQL's NULL comparisons did in
+    /// the original.
+    pub fn matches(&self, film: &Film, done: &[bool]) -> bool {
         within(film.date, self.date_from, self.date_to)
             && within(film.rating, self.min_rating, self.max_rating)
             && within(film.vote_count.map(i64::from), self.min_votes, None)
@@ -161,17 +151,10 @@ impl Criteria {
                 self.max_duration,
             )
             && self
-                .title
-                .as_ref()
-                .is_none_or(|regex| regex.is_match(&film.title))
-            && self
-                .genre
-                .as_ref()
-                .is_none_or(|regex| regex.is_match(&film.genres_joined))
-            && self
-                .person
-                .as_ref()
-                .is_none_or(|regex| regex.is_match(&film.persons_joined))
+                .texts
+                .iter()
+                .enumerate()
+                .all(|(i, text)| done.get(i).copied().unwrap_or(false) || text.matches(film))
     }
 }
 
@@ -193,25 +176,21 @@ fn finite(field: &str, value: Option<f64>) -> Result<Option<f64>, ApiError> {
     }
 }
 
-/// A case-insensitive, unanchored regex on the linear-time engine, within length and size limits.
-fn compile_regex(field: &str, pattern: Option<&str>) -> Result<Option<Regex>, ApiError> {
-    let Some(pattern) = pattern else {
-        return Ok(None);
-    };
-    if pattern.chars().count() > MAX_PATTERN_CHARS {
-        return Err(ApiError::invalid_regex(
-            field,
-            format!("longer than {MAX_PATTERN_CHARS} characters"),
-        ));
-    }
-    RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .nest_limit(REGEX_NEST_LIMIT)
-        .build()
-        .map(Some)
-        .map_err(|error| ApiError::invalid_regex(field, error))
+/// The regex criteria that are given, each compiled for values and for haystacks.
+fn compile_texts(query: &SearchQuery) -> Result<Vec<TextCriterion>, ApiError> {
+    let fields = [
+        ("title", TextField::Title, &query.title),
+        ("person", TextField::Persons, &query.person),
+        ("genre", TextField::Genres, &query.genre),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(name, field, pattern)| {
+            pattern
+                .as_deref()
+                .map(|pattern| TextCriterion::compile(name, field, pattern))
+        })
+        .collect()
 }
 
 /// earliest_date/year_from and latest_date/year_to merged into one inclusive yyyymmdd range.
@@ -284,7 +263,7 @@ impl RowSet {
         set
     }
 
-    fn intersect(&mut self, other: &RowSet) {
+    pub fn intersect(&mut self, other: &RowSet) {
         self.words
             .iter_mut()
             .zip(&other.words)
@@ -392,9 +371,12 @@ mod tests {
 
     #[test]
     fn regexes_are_case_insensitive_and_unanchored() {
-        let regex = compile_regex("title", Some("wars.*i"))
-            .expect("valid")
-            .expect("given");
+        let query = SearchQuery {
+            title: Some("wars.*i".into()),
+            ..Default::default()
+        };
+        let criteria = compile(query).expect("valid");
+        let regex = &criteria.texts[0].per_value;
         assert!(regex.is_match("Star Wars: Episode VII"));
         assert!(!regex.is_match("Star Trek"));
     }

@@ -7,10 +7,12 @@
 
 mod criteria;
 pub mod query_string;
+mod text;
 
 use serde::Deserialize;
 
 pub use criteria::{Criteria, Page, RowSet};
+pub use text::{Haystack, TextField};
 
 use super::snapshot::Snapshot;
 
@@ -96,21 +98,40 @@ pub fn search(snapshot: &Snapshot, criteria: &Criteria) -> SearchResult {
     SearchResult { total, rows }
 }
 
-/// The rows that pass every criterion; `None` when there are none (every film).
+/// The rows that pass every criterion; `None` when there are none (every film). Regex criteria
+/// run as one pass over the field's haystack, unless the exact lists already leave few films.
 fn matching_rows(snapshot: &Snapshot, criteria: &Criteria) -> Option<RowSet> {
-    let candidates = criteria.candidates(snapshot);
-    if !criteria.tests_films() {
-        return candidates;
-    }
-    let mut matched = RowSet::empty(snapshot.films.len());
-    for (row, film) in snapshot.films.iter().enumerate() {
-        let row = row as u32;
-        let candidate = candidates
-            .as_ref()
-            .is_none_or(|candidates| candidates.contains(row));
-        if candidate && criteria.matches(film) {
-            matched.insert(row);
+    let films = snapshot.films.len();
+    let mut matched = criteria.candidates(snapshot);
+    let mut done = vec![false; criteria.texts.len()];
+    if matched
+        .as_ref()
+        .is_none_or(|candidates| candidates.count() * 8 >= films)
+    {
+        for (i, text) in criteria.texts.iter().enumerate() {
+            let haystack = snapshot.haystack(text.field);
+            if text.whole.is_none() || !haystack.usable() {
+                continue;
+            }
+            let mut hits = RowSet::empty(films);
+            haystack.find(text, |row| text.field.of(&snapshot.films[row]), &mut hits);
+            match &mut matched {
+                Some(matched) => matched.intersect(&hits),
+                None => matched = Some(hits),
+            }
+            done[i] = true;
         }
     }
-    Some(matched)
+    if !criteria.tests_films(&done) {
+        return matched;
+    }
+    let mut passed = RowSet::empty(films);
+    for (row, film) in snapshot.films.iter().enumerate() {
+        let row = row as u32;
+        let candidate = matched.as_ref().is_none_or(|matched| matched.contains(row));
+        if candidate && criteria.matches(film, &done) {
+            passed.insert(row);
+        }
+    }
+    Some(passed)
 }
