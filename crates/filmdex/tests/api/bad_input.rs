@@ -48,12 +48,23 @@ async fn malformed_bodies_are_400_and_wrong_shapes_422() {
         "null",
         r#"{"limit":"ten"}"#,
         r#"{"persons":"George Lucas"}"#,
-        r#"{"year_from":1e3}"#,
+        r#"{"year_from":1.5}"#,
     ] {
         post_json(&app, "/film/search", body)
             .await
             .assert_error(422, "invalid_body");
     }
+}
+
+#[tokio::test]
+async fn integers_may_be_written_as_whole_floats_as_json_schema_allows() {
+    let app = app();
+    let reply = post_json(&app, "/film/search", r#"{"year_from":1.99e3,"limit":2.0}"#).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.titles().len(), 2);
+    post_json(&app, "/film/search", r#"{"limit":1e30}"#)
+        .await
+        .assert_error(422, "invalid_body");
 }
 
 #[tokio::test]

@@ -197,12 +197,10 @@ fn databases_of_another_version_or_without_metadata_are_refused() {
     let folder = tempfile::tempdir().expect("temp dir");
     let old = folder.path().join("old.duckdb");
     std::fs::copy(franchises(), &old).expect("a copy");
-    let settings = filmdex::duck::DuckSettings::default();
-    let connection = filmdex::duck::open_for_writing(&old, &settings).expect("open");
-    connection
-        .execute_batch("UPDATE filmdex_meta SET value = '999' WHERE key = 'schema_version'")
-        .expect("update");
-    drop(connection);
+    change_database(
+        &old,
+        "UPDATE target.filmdex_meta SET value = '999' WHERE key = 'schema_version'",
+    );
     let message = format!(
         "{:#}",
         AppState::load(&config(&old))
@@ -215,11 +213,7 @@ fn databases_of_another_version_or_without_metadata_are_refused() {
     );
 
     let bare = folder.path().join("bare.duckdb");
-    let connection = filmdex::duck::open_for_writing(&bare, &settings).expect("open");
-    connection
-        .execute_batch("CREATE TABLE films (film_id INTEGER); CHECKPOINT")
-        .expect("a table");
-    drop(connection);
+    change_database(&bare, "CREATE TABLE target.films (film_id INTEGER)");
     let message = format!(
         "{:#}",
         AppState::load(&config(&bare)).err().expect("no metadata")
@@ -228,4 +222,14 @@ fn databases_of_another_version_or_without_metadata_are_refused() {
         message.contains("not a filmdex database") && message.contains("filmdex build"),
         "{message}"
     );
+}
+
+/// Runs `sql` on the database file at `path` (created if missing), attached as `target`.
+fn change_database(path: &std::path::Path, sql: &str) {
+    let connection =
+        filmdex::duck::open_in_memory(&filmdex::duck::DuckSettings::default()).expect("DuckDB");
+    let file = filmdex::duck::string_literal(&path.display().to_string());
+    connection
+        .execute_batch(&format!("ATTACH {file} AS target; {sql}; DETACH target;"))
+        .expect("changing the database");
 }

@@ -9,7 +9,8 @@ mod criteria;
 pub mod query_string;
 mod text;
 
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
 
 pub use criteria::{Criteria, Page, RowSet};
 pub use text::{Haystack, TextField};
@@ -45,18 +46,48 @@ pub struct SearchQuery {
     pub earliest_date: Option<String>,
     pub latest_date: Option<String>,
     /// Inclusive bounds on the year of `year`.
+    #[serde(default, deserialize_with = "whole_number")]
     pub year_from: Option<i32>,
+    #[serde(default, deserialize_with = "whole_number")]
     pub year_to: Option<i32>,
     pub min_rating: Option<f64>,
     pub max_rating: Option<f64>,
     /// Minimum number of votes.
+    #[serde(default, deserialize_with = "whole_number")]
     pub vote_count: Option<i64>,
+    #[serde(default, deserialize_with = "whole_number")]
     pub min_duration: Option<i64>,
+    #[serde(default, deserialize_with = "whole_number")]
     pub max_duration: Option<i64>,
     /// `title` (default), `rating`, `votes`, `year` or `duration`; a leading `-` for descending.
     pub sort: Option<String>,
+    #[serde(default, deserialize_with = "whole_number")]
     pub limit: Option<i64>,
+    #[serde(default, deserialize_with = "whole_number")]
     pub offset: Option<i64>,
+}
+
+/// An integer field that also takes a number with no fraction (`324.0`), as JSON Schema's
+/// `integer` does.
+fn whole_number<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    // 2^63 as f64: the first whole float that no longer fits in an i64.
+    let whole = number.as_i64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|value| value.fract() == 0.0 && value.abs() < 2f64.powi(63))
+            .map(|value| value as i64)
+    });
+    whole
+        .and_then(|whole| T::try_from(whole).ok())
+        .map(Some)
+        .ok_or_else(|| D::Error::custom(format!("{number} is not a whole number in range")))
 }
 
 /// One page of results and the number of films matching in all.
