@@ -15,5 +15,7 @@ server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 
+# Run from the temp dir: schemathesis keeps a cache folder in its working directory.
+cd "$work"
 timeout 900 "$venv/bin/st" run "http://127.0.0.1:$port/openapi.json" \
   --checks all --max-examples 40 --workers 2 --request-timeout 10 --max-response-time 5
