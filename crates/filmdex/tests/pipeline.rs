@@ -214,3 +214,24 @@ fn every_film_is_filed_under_every_one_of_its_genres() {
         "Alpha is Drama first and Comedy second, and appears under Comedy too"
     );
 }
+
+#[test]
+fn all_pairs_stores_every_pair_the_top_k_would_with_an_unbounded_k() {
+    let pairs_sql = "SELECT film_id::VARCHAR, other_id::VARCHAR, similarity::VARCHAR FROM films_cos_sim ORDER BY ALL";
+    let workdir = tempfile::tempdir().expect("temp dir");
+    let mut config = quirky_config(workdir.path());
+    config.similarity.top_k = 1_000;
+    build(&config).expect("top-k build");
+    let top_k = rows(&config.layout.database(), pairs_sql);
+    config.similarity.all_pairs = true;
+    assert_eq!(
+        build(&config).expect("all-pairs build"),
+        ["similarity", "load"]
+    );
+    let all_pairs = rows(&config.layout.database(), pairs_sql);
+    assert!(
+        !all_pairs.is_empty(),
+        "the fixture's films share genres, ratings or people"
+    );
+    assert_eq!(all_pairs, top_k);
+}
