@@ -158,7 +158,7 @@ pub struct SimilarityArgs {
 #[derive(Debug, Args)]
 pub struct EngineArgs {
     /// DuckDB memory limit; bigger joins spill to .filmdex/spill.
-    #[arg(long, env = "FILMDEX_MEMORY_LIMIT", default_value = "6GB")]
+    #[arg(long, env = "FILMDEX_MEMORY_LIMIT", default_value = "5GB")]
     pub memory_limit: String,
     /// Threads for DuckDB and the similarity kernel (default: all cores).
     #[arg(long, env = "FILMDEX_THREADS")]

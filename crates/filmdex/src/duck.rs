@@ -9,7 +9,7 @@ use duckdb::{AccessMode, Config, Connection};
 /// Resources a pipeline connection may use.
 #[derive(Debug, Clone)]
 pub struct DuckSettings {
-    /// e.g. "6GB".
+    /// e.g. "5GB".
     pub memory_limit: String,
     pub threads: usize,
     /// Where joins that do not fit in memory spill.
@@ -19,7 +19,7 @@ pub struct DuckSettings {
 impl Default for DuckSettings {
     fn default() -> Self {
         Self {
-            memory_limit: "6GB".to_owned(),
+            memory_limit: "5GB".to_owned(),
             threads: std::thread::available_parallelism().map_or(2, usize::from),
             spill_dir: None,
         }
