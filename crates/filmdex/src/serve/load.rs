@@ -13,7 +13,7 @@ use tracing::{debug, info, warn};
 
 use super::snapshot::{packed_date, Film, FilmTable, LoadInfo, Snapshot};
 use crate::duck;
-use crate::similarity::read_films::{read_film_records, text_list};
+use crate::similarity::read_films::{read_film_records, unpack_list};
 use crate::store::read_meta;
 
 const FILMS_SQL: &str = include_str!("sql/films.sql");
@@ -121,8 +121,8 @@ fn read_films(connection: &Connection, path: &Path) -> Result<Vec<Film>> {
     let rows = statement
         .query_map([], |row| {
             let year: Option<String> = row.get(2)?;
-            let genres = text_list(row.get(4)?);
-            let persons = text_list(row.get(7)?);
+            let genres = unpack_list(row.get(4)?)?;
+            let persons = unpack_list(row.get(7)?)?;
             Ok(Film {
                 film_id: row.get(0)?,
                 title: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
