@@ -3,7 +3,7 @@
 use filmdex::config::{BadRowLimit, DatasetSource};
 use filmdex::pipeline::lock::BuildLock;
 
-use crate::support::{build, fixture, quirky_config, rows};
+use crate::support::{build, fixture, quirky_config, rows, sorted_names};
 
 const FILMS_AS_TEXT: &str =
     "SELECT film_id::VARCHAR, title, year::VARCHAR, duration::VARCHAR, genres::VARCHAR, \
@@ -174,20 +174,7 @@ fn every_film_is_filed_under_every_one_of_its_genres() {
     let config = quirky_config(workdir.path());
     build(&config).expect("build");
     let genres = config.layout.genres_dir();
-    let partitions: Vec<String> = {
-        let mut names: Vec<String> = std::fs::read_dir(&genres)
-            .expect("genres dir")
-            .map(|entry| {
-                entry
-                    .expect("entry")
-                    .file_name()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        names.sort();
-        names
-    };
+    let partitions = sorted_names(&genres);
     assert_eq!(
         partitions,
         [

@@ -158,3 +158,19 @@ pub fn stored_neighbours(database: &Path) -> std::collections::BTreeMap<i32, Vec
     }
     neighbours
 }
+
+/// The names of the entries of a folder, sorted.
+pub fn sorted_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("list folder")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}

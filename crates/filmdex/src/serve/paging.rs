@@ -87,56 +87,23 @@ mod tests {
         );
     }
 
+    fn page(offset: usize, limit: usize) -> Page {
+        Page { offset, limit }
+    }
+
     #[test]
     fn edges_have_no_prev_or_next() {
+        assert_eq!(relations(page(0, 10), 5), [("first", 0), ("last", 0)]);
         assert_eq!(
-            relations(
-                Page {
-                    offset: 0,
-                    limit: 10
-                },
-                5
-            ),
-            [("first", 0), ("last", 0)]
-        );
-        assert_eq!(
-            relations(
-                Page {
-                    offset: 30,
-                    limit: 10
-                },
-                35
-            ),
+            relations(page(30, 10), 35),
             [("first", 0), ("prev", 20), ("last", 30)]
         );
         assert_eq!(
-            relations(
-                Page {
-                    offset: 500,
-                    limit: 10
-                },
-                35
-            ),
+            relations(page(500, 10), 35),
             [("first", 0), ("prev", 30), ("last", 30)]
         );
-        assert_eq!(
-            relations(
-                Page {
-                    offset: 0,
-                    limit: 10
-                },
-                0
-            ),
-            [("first", 0), ("last", 0)]
-        );
-        assert!(relations(
-            Page {
-                offset: 0,
-                limit: 0
-            },
-            9
-        )
-        .is_empty());
+        assert_eq!(relations(page(0, 10), 0), [("first", 0), ("last", 0)]);
+        assert!(relations(page(0, 0), 9).is_empty());
     }
 
     #[test]
