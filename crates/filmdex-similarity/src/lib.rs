@@ -64,14 +64,18 @@ mod rows;
 /// Per-feature breakdown of a similarity.
 mod explain;
 
+/// Which films' rows a run computes: all, a shard balanced by work, or a block of ids.
+mod shards;
+
 pub use explain::{Contribution, Explanation};
 pub use features::{FeatureKind, FeatureSet, FilmRecord, ParseFeatureSetError, Person};
 pub use kernel::Neighbour;
 pub use matrix::TfIdfMatrix;
-pub use rows::all_pair_neighbours;
+pub use rows::{all_pair_neighbours, all_pair_neighbours_of};
+pub use shards::{FilmSelection, ParseShardError, RowWork, Shard};
 #[doc(hidden)]
 pub use split::HeavySplit;
-pub use topk::{top_k_neighbours, TopKParams};
+pub use topk::{top_k_neighbours, top_k_neighbours_of, TopKParams};
 
 /// The Spark `HashingTF` bucket (of 2^18) of a seed-mode token, for tests of the seed features.
 #[doc(hidden)]

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use crate::kernel::{to_neighbours, Neighbour, Ranked, Scratch};
 use crate::matrix::TfIdfMatrix;
 use crate::profiles::NONE;
+use crate::shards::FilmSelection;
 
 thread_local! {
     /// The scratch this thread last used for `similar_to`, with the id of its matrix. A
@@ -53,14 +54,32 @@ pub fn all_pair_neighbours(
     min_similarity: f64,
     sink: impl Fn(i32, &[Neighbour]) + Sync,
 ) {
+    all_pair_neighbours_of(m, min_similarity, &FilmSelection::all(m), sink);
+}
+
+/// [`all_pair_neighbours`] for the selected films only (a shard, a block).
+pub fn all_pair_neighbours_of(
+    m: &TfIdfMatrix,
+    min_similarity: f64,
+    films: &FilmSelection,
+    sink: impl Fn(i32, &[Neighbour]) + Sync,
+) {
     let keep = |s: f64| s > min_similarity;
-    (0..m.profiles.base.count()).into_par_iter().for_each_init(
+    let selected_in = |members: &[u32]| members.iter().any(|&a| films.contains(a as usize));
+    let bases: Vec<usize> = (0..m.profiles.base.count())
+        .filter(|&g| selected_in(m.profiles.base.members(g)))
+        .collect();
+    bases.into_par_iter().for_each_init(
         || (Scratch::new(m), Vec::new(), Vec::new()),
         |(scratch, scored, neighbours), base| {
             scratch.load_base(m, base);
             for &full in m.profiles.fulls_of_base(base) {
+                let members = m.profiles.full.members(full as usize);
+                if !selected_in(members) {
+                    continue;
+                }
                 scratch.set_full(m, full as usize);
-                for &a in m.profiles.full.members(full as usize) {
+                for &a in members.iter().filter(|&&a| films.contains(a as usize)) {
                     scratch.load_film(m, a as usize);
                     collect_row(m, a as usize, scratch, keep, scored);
                     to_neighbours(m, scored, neighbours);
@@ -69,13 +88,17 @@ pub fn all_pair_neighbours(
             }
         },
     );
-    sink_zero_films(m, &sink);
+    sink_zero_films(m, films, &sink);
 }
 
 /// Films whose vector is all zero have no neighbours; they still get their (empty) row.
-pub(crate) fn sink_zero_films(m: &TfIdfMatrix, sink: &(impl Fn(i32, &[Neighbour]) + Sync)) {
+pub(crate) fn sink_zero_films(
+    m: &TfIdfMatrix,
+    films: &FilmSelection,
+    sink: &(impl Fn(i32, &[Neighbour]) + Sync),
+) {
     for (a, &profile) in m.profiles.full.of_film.iter().enumerate() {
-        if profile == NONE {
+        if profile == NONE && films.contains(a) {
             sink(m.film_ids[a], &[]);
         }
     }

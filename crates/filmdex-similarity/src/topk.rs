@@ -10,6 +10,7 @@ use crate::kernel::{to_neighbours, Neighbour, Ranked, Scratch};
 use crate::matrix::TfIdfMatrix;
 use crate::profiles::{Groups, NONE};
 use crate::rows::sink_zero_films;
+use crate::shards::FilmSelection;
 
 /// What `top_k_neighbours` keeps of each film's row.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,12 +43,28 @@ const TIE_MARGIN: f64 = 1e-12;
 /// as sorting `similar_to`'s full row. Parallel over base profiles; rows arrive in any order
 /// across threads, each row's content is the same for any number of threads.
 pub fn top_k_neighbours(m: &TfIdfMatrix, p: &TopKParams, sink: impl Fn(i32, &[Neighbour]) + Sync) {
+    top_k_neighbours_of(m, p, &FilmSelection::all(m), sink);
+}
+
+/// [`top_k_neighbours`] for the selected films only (a shard, a block): each of their rows is
+/// the same as in a run over every film.
+pub fn top_k_neighbours_of(
+    m: &TfIdfMatrix,
+    p: &TopKParams,
+    films: &FilmSelection,
+    sink: impl Fn(i32, &[Neighbour]) + Sync,
+) {
     if p.top_k == 0 {
-        m.film_ids.iter().for_each(|&id| sink(id, &[]));
+        (0..m.len())
+            .filter(|&a| films.contains(a))
+            .for_each(|a| sink(m.film_ids[a], &[]));
         return;
     }
     let bases = &m.profiles.base;
-    let mut order: Vec<usize> = (0..bases.count()).collect();
+    let selected_in = |members: &[u32]| members.iter().any(|&a| films.contains(a as usize));
+    let mut order: Vec<usize> = (0..bases.count())
+        .filter(|&g| selected_in(bases.members(g)))
+        .collect();
     // Largest first, so no big one is left for last while the other thread idles.
     order.sort_by_key(|&g| Reverse(bases.members(g).len()));
     order.into_par_iter().for_each_init(
@@ -56,12 +73,16 @@ pub fn top_k_neighbours(m: &TfIdfMatrix, p: &TopKParams, sink: impl Fn(i32, &[Ne
             worker.scratch.load_base(m, base);
             worker.others.start_others(m, &worker.scratch, p);
             for &full in m.profiles.fulls_of_base(base) {
+                let members = m.profiles.full.members(full as usize);
+                if !selected_in(members) {
+                    continue;
+                }
                 worker.scratch.set_full(m, full as usize);
                 worker.same.start_same(m, &worker.scratch, p);
                 worker
                     .merged
                     .reset(m.profiles.full_exclusive[full as usize]);
-                for &a in m.profiles.full.members(full as usize) {
+                for &a in members.iter().filter(|&&a| films.contains(a as usize)) {
                     worker.scratch.load_film(m, a as usize);
                     worker.film_top_k(m, a as usize, p);
                     to_neighbours(m, &mut worker.scored, &mut worker.neighbours);
@@ -70,7 +91,7 @@ pub fn top_k_neighbours(m: &TfIdfMatrix, p: &TopKParams, sink: impl Fn(i32, &[Ne
             }
         },
     );
-    sink_zero_films(m, &sink);
+    sink_zero_films(m, films, &sink);
 }
 
 /// One thread's state: accumulators, the two streams of the loaded profiles, buffers.

@@ -5,4 +5,5 @@ mod explain;
 mod hand;
 mod properties;
 mod realistic;
+mod shards;
 mod support;

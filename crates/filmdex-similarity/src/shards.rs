@@ -1,0 +1,209 @@
+//! Which films' rows to compute: all of them, one shard of a run spread over processes, or a
+//! block handed over by an engine such as Spark.
+//!
+//! Every shard builds the same matrix from the same films, so a film's row is the same in
+//! whichever process computes it; the union of the shards' rows is the single-process result.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::matrix::TfIdfMatrix;
+use crate::profiles::NONE;
+
+/// Shard `index` of `count` (numbered from 0), written `I/N` as on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Shard {
+    index: u32,
+    count: u32,
+}
+
+impl Shard {
+    /// `None` unless `index < count`.
+    pub fn new(index: u32, count: u32) -> Option<Self> {
+        (index < count).then_some(Shard { index, count })
+    }
+
+    /// The one shard of an unsplit run.
+    pub fn whole() -> Self {
+        Shard { index: 0, count: 1 }
+    }
+
+    pub fn index(self) -> u32 {
+        self.index
+    }
+
+    pub fn count(self) -> u32 {
+        self.count
+    }
+
+    pub fn is_whole(self) -> bool {
+        self.count == 1
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// Why a shard such as `3/8` could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseShardError(String);
+
+impl fmt::Display for ParseShardError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ParseShardError {}
+
+impl FromStr for Shard {
+    type Err = ParseShardError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let error = |why: &str| {
+            ParseShardError(format!(
+                "shard {text:?}: {why}; write INDEX/COUNT with 0 <= INDEX < COUNT, e.g. 0/4"
+            ))
+        };
+        let (index, count) = text.split_once('/').ok_or_else(|| error("no '/'"))?;
+        let number = |part: &str| {
+            part.trim()
+                .parse::<u32>()
+                .map_err(|e| error(&e.to_string()))
+        };
+        let (index, count) = (number(index)?, number(count)?);
+        if count == 0 {
+            return Err(error("COUNT must be at least 1"));
+        }
+        Shard::new(index, count).ok_or_else(|| error("INDEX must be below COUNT"))
+    }
+}
+
+/// What the rows are for, which sets what a film's row costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowWork {
+    /// The `k` most similar films: a film costs about the postings of its light terms plus k.
+    TopK(usize),
+    /// Every pair above a threshold: every film costs a whole row.
+    AllPairs,
+}
+
+/// The films (matrix rows) whose rows a run computes.
+#[derive(Debug, Clone)]
+pub struct FilmSelection {
+    selected: Vec<bool>,
+    len: usize,
+}
+
+impl FilmSelection {
+    /// Every film of `m`.
+    pub fn all(m: &TfIdfMatrix) -> Self {
+        FilmSelection {
+            selected: vec![true; m.len()],
+            len: m.len(),
+        }
+    }
+
+    /// The films of `shard`: a split that depends only on the matrix (so every process that
+    /// builds it from the same films agrees), with about the same estimated work per shard.
+    ///
+    /// Films are laid out as the kernel visits them — by base profile, then full profile —
+    /// and cut into `count` runs of equal total work. Keeping a profile's films together
+    /// means a shard loads few profiles; cutting by work rather than by count matters
+    /// because a film with rare-but-shared title words or prolific people costs many times
+    /// a film with none.
+    pub fn of_shard(m: &TfIdfMatrix, shard: Shard, work: RowWork) -> Self {
+        let mut selected = vec![false; m.len()];
+        let order = visiting_order(m);
+        let costs: Vec<u64> = order
+            .iter()
+            .map(|&a| m.row_cost(a as usize, work))
+            .collect();
+        let total: u128 = costs.iter().map(|&c| u128::from(c)).sum();
+        let count = u128::from(shard.count);
+        let mut before: u128 = 0;
+        for (&a, &cost) in order.iter().zip(&costs) {
+            // The shard owning the middle of this film's stretch of the work line.
+            let middle = 2 * before + u128::from(cost);
+            let owner = (middle * count / (2 * total.max(1))).min(count - 1);
+            if owner == u128::from(shard.index) {
+                selected[a as usize] = true;
+            }
+            before += u128::from(cost);
+        }
+        let len = selected.iter().filter(|&&s| s).count();
+        FilmSelection { selected, len }
+    }
+
+    /// The films with these ids; the ids not in the matrix are returned beside it.
+    pub fn of_film_ids(m: &TfIdfMatrix, film_ids: &[i32]) -> (Self, Vec<i32>) {
+        let mut selected = vec![false; m.len()];
+        let mut unknown = Vec::new();
+        for &id in film_ids {
+            match m.index_of(id) {
+                Some(a) => selected[a] = true,
+                None => unknown.push(id),
+            }
+        }
+        let len = selected.iter().filter(|&&s| s).count();
+        (FilmSelection { selected, len }, unknown)
+    }
+
+    /// Whether row `a` is selected.
+    #[inline]
+    pub fn contains(&self, a: usize) -> bool {
+        self.selected[a]
+    }
+
+    /// Number of selected films.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The selected films' ids, ascending.
+    pub fn film_ids(&self, m: &TfIdfMatrix) -> Vec<i32> {
+        (0..m.len())
+            .filter(|&a| self.selected[a])
+            .map(|a| m.film_id(a))
+            .collect()
+    }
+}
+
+/// Every row once, in the order the kernel visits them: base profiles, their full profiles,
+/// their films; then the films with an all-zero vector.
+fn visiting_order(m: &TfIdfMatrix) -> Vec<u32> {
+    let profiles = &m.profiles;
+    let mut order = Vec::with_capacity(m.len());
+    for base in 0..profiles.base.count() {
+        for &full in profiles.fulls_of_base(base) {
+            order.extend_from_slice(profiles.full.members(full as usize));
+        }
+    }
+    order.extend((0..m.len() as u32).filter(|&a| profiles.full.of_film[a as usize] == NONE));
+    order
+}
+
+impl TfIdfMatrix {
+    /// Estimated cost of row `a`, in postings read: for top-k, the films sharing a light term
+    /// with it (its accumulator's reads) plus k; for all pairs, every film.
+    pub fn row_cost(&self, a: usize, work: RowWork) -> u64 {
+        match work {
+            RowWork::AllPairs => self.len() as u64,
+            RowWork::TopK(k) => {
+                let (slots, _) = self.light_terms.row(a);
+                let light: usize = slots
+                    .iter()
+                    .map(|&t| self.light_postings.row_len(t as usize))
+                    .sum();
+                (light + k + 1) as u64
+            }
+        }
+    }
+}
