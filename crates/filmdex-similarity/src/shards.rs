@@ -117,15 +117,11 @@ impl FilmSelection {
     /// a film with none.
     pub fn of_shard(m: &TfIdfMatrix, shard: Shard, work: RowWork) -> Self {
         let mut selected = vec![false; m.len()];
-        let order = visiting_order(m);
-        let costs: Vec<u64> = order
-            .iter()
-            .map(|&a| m.row_cost(a as usize, work))
-            .collect();
-        let total: u128 = costs.iter().map(|&c| u128::from(c)).sum();
+        let costs = visiting_costs(m, work);
+        let total: u128 = costs.iter().map(|&(_, c)| u128::from(c)).sum();
         let count = u128::from(shard.count);
         let mut before: u128 = 0;
-        for (&a, &cost) in order.iter().zip(&costs) {
+        for &(a, cost) in &costs {
             // The shard owning the middle of this film's stretch of the work line.
             let middle = 2 * before + u128::from(cost);
             let owner = (middle * count / (2 * total.max(1))).min(count - 1);
@@ -136,6 +132,15 @@ impl FilmSelection {
         }
         let len = selected.iter().filter(|&&s| s).count();
         FilmSelection { selected, len }
+    }
+
+    /// The work the split attributes to the selected films (see [`FilmSelection::of_shard`]).
+    pub fn estimated_cost(&self, m: &TfIdfMatrix, work: RowWork) -> u64 {
+        visiting_costs(m, work)
+            .into_iter()
+            .filter(|&(a, _)| self.selected[a as usize])
+            .map(|(_, cost)| cost)
+            .sum()
     }
 
     /// The films with these ids; the ids not in the matrix are returned beside it.
@@ -176,23 +181,57 @@ impl FilmSelection {
     }
 }
 
-/// Every row once, in the order the kernel visits them: base profiles, their full profiles,
-/// their films; then the films with an all-zero vector.
-fn visiting_order(m: &TfIdfMatrix) -> Vec<u32> {
+/// Every row once, in the order the kernel visits them — base profiles, their full profiles,
+/// their films; then the films with an all-zero vector — with its estimated cost. The first
+/// film of a base profile also carries the profile's cost, and the first of a full profile
+/// that of the full profile: the kernel pays them once per profile, and rare profiles are
+/// many (most of the cost of the films first seen late in the order).
+fn visiting_costs(m: &TfIdfMatrix, work: RowWork) -> Vec<(u32, u64)> {
     let profiles = &m.profiles;
-    let mut order = Vec::with_capacity(m.len());
+    let mut costs = Vec::with_capacity(m.len());
     for base in 0..profiles.base.count() {
+        let mut profile_cost = match work {
+            RowWork::TopK(_) => base_cost(m, base),
+            RowWork::AllPairs => 0,
+        };
         for &full in profiles.fulls_of_base(base) {
-            order.extend_from_slice(profiles.full.members(full as usize));
+            if let RowWork::TopK(_) = work {
+                let x = profiles.full_exclusive[full as usize];
+                if x != NONE {
+                    profile_cost += profiles.fulls_of_exclusive(x).len() as u64;
+                }
+            }
+            for &a in profiles.full.members(full as usize) {
+                costs.push((a, m.row_cost(a as usize, work) + profile_cost));
+                profile_cost = 0;
+            }
         }
     }
-    order.extend((0..m.len() as u32).filter(|&a| profiles.full.of_film[a as usize] == NONE));
-    order
+    costs.extend(
+        (0..m.len() as u32)
+            .filter(|&a| profiles.full.of_film[a as usize] == NONE)
+            .map(|a| (a, 1)),
+    );
+    costs
+}
+
+/// What loading a base profile costs: its row of heavy dot products (the base profiles sharing
+/// each of its heavy terms), then a stream over the base profiles it touched. The weight
+/// against a posting read is measured: with it, 8 shards of 40k synthetic films took
+/// 188-300 ms each on one thread (`examples/bench_shards.rs`), against 144-648 ms when
+/// profiles were not counted.
+fn base_cost(m: &TfIdfMatrix, base: usize) -> u64 {
+    let (slots, _) = m.profiles.base_terms.row(base);
+    let touched: usize = slots
+        .iter()
+        .map(|&slot| m.profiles.base_postings.row_len(slot as usize))
+        .sum();
+    touched as u64 / 2
 }
 
 impl TfIdfMatrix {
-    /// Estimated cost of row `a`, in postings read: for top-k, the films sharing a light term
-    /// with it (its accumulator's reads) plus k; for all pairs, every film.
+    /// Estimated cost of row `a` alone, in postings read: for top-k, the films sharing a light
+    /// term with it (its accumulator's reads) plus k; for all pairs, every film.
     pub fn row_cost(&self, a: usize, work: RowWork) -> u64 {
         match work {
             RowWork::AllPairs => self.len() as u64,

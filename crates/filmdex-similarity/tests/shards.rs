@@ -112,40 +112,40 @@ fn a_split_depends_only_on_the_films_not_their_order() {
     }
 }
 
-/// Shards are cut by estimated work (light postings read plus k per film), not by count:
-/// each of 4 shards holds a quarter of the work, give or take the largest single film.
+/// Shards are cut by estimated work (light postings read plus k per film, plus each profile's
+/// cost), not by count: each of 4 shards holds a quarter of the work, give or take one film.
 #[test]
 fn shards_are_balanced_by_work() {
     let films = synthetic::corpus(3_000, 42);
     let m = TfIdfMatrix::build(&films, FeatureSet::Default);
     let count = 4;
-    let works: Vec<u64> = (0..count)
-        .map(|index| {
-            let shard = Shard::new(index, count).expect("index below count");
-            let films = FilmSelection::of_shard(&m, shard, RowWork::TopK(10));
-            films
-                .film_ids(&m)
-                .iter()
-                .map(|&id| estimated_work(&m, id))
-                .sum()
-        })
+    let work = RowWork::TopK(10);
+    let selections: Vec<FilmSelection> = (0..count)
+        .map(|index| FilmSelection::of_shard(&m, Shard::new(index, count).expect("a shard"), work))
         .collect();
-    let total: u64 = works.iter().sum();
+    let works: Vec<u64> = selections
+        .iter()
+        .map(|s| s.estimated_cost(&m, work))
+        .collect();
+    let total = FilmSelection::all(&m).estimated_cost(&m, work);
+    assert_eq!(works.iter().sum::<u64>(), total, "the shards' work adds up");
+    // One film's share, with its profiles' costs: the most a cut can be off by.
     let largest_film = (0..m.len())
-        .map(|a| estimated_work(&m, m.film_id(a)))
+        .map(|a| {
+            let (one, _) = FilmSelection::of_film_ids(&m, &[m.film_id(a)]);
+            one.estimated_cost(&m, work)
+        })
         .max()
         .expect("films");
-    for (index, &work) in works.iter().enumerate() {
+    let counts: Vec<usize> = selections.iter().map(FilmSelection::len).collect();
+    for (index, &shard_work) in works.iter().enumerate() {
         let share = total / u64::from(count);
         assert!(
-            work.abs_diff(share) <= largest_film,
-            "shard {index}: work {work}, a quarter is {share} (largest film {largest_film}); all: {works:?}"
+            shard_work.abs_diff(share) <= largest_film,
+            "shard {index}: work {shard_work}, a quarter is {share} (largest film {largest_film}); \
+             all: {works:?}, films per shard: {counts:?}"
         );
     }
-}
-
-fn estimated_work(m: &TfIdfMatrix, film_id: i32) -> u64 {
-    m.row_cost(m.index_of(film_id).expect("known film"), RowWork::TopK(10))
 }
 
 #[test]
