@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{ensure, Result};
 use clap::{ArgAction, Args, Parser, Subcommand};
-use filmdex_similarity::FeatureSet;
+use filmdex_similarity::{FeatureSet, Shard};
 
 use crate::config::{
     BadRowLimit, Bucket, BuildConfig, DatasetSource, FetchConfig, Layout, PrepParams, RateLimits,
@@ -191,7 +191,27 @@ pub struct BuildArgs {
     #[command(flatten)]
     pub similarity: SimilarityArgs,
     #[command(flatten)]
+    pub scale_out: ScaleOutArgs,
+    #[command(flatten)]
     pub engine: EngineArgs,
+}
+
+/// The similarity task split over machines (README: "When one machine is not enough").
+#[derive(Debug, Args)]
+pub struct ScaleOutArgs {
+    /// Compute only shard INDEX/COUNT of the similarity task (e.g. 3/8) into --pairs:
+    /// `filmdex build similarity --shard 3/8 --pairs s3://bucket/run1/pairs`.
+    #[arg(long, env = "FILMDEX_SHARD")]
+    pub shard: Option<Shard>,
+    /// The films table a shard reads: a parquet file, local or s3://, gs://, az://
+    /// (default: this workdir's output/films/films.parquet, built by prep if needed).
+    #[arg(long, env = "FILMDEX_FILMS")]
+    pub films: Option<String>,
+    /// Where shards write their parts (default output/shards), and where `load` gathers all of
+    /// them, or a Spark job's output, instead of running the similarity task: a folder or an
+    /// s3://, gs://, az:// prefix.
+    #[arg(long, env = "FILMDEX_PAIRS")]
+    pub pairs: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -238,6 +258,26 @@ impl BuildArgs {
             ensure!(threads > 0, "--threads must be at least 1");
             config.duck.threads = threads;
         }
+        let scale_out = &self.scale_out;
+        if let Some(shard) = scale_out.shard {
+            ensure!(
+                self.tasks.iter().all(|task| task == "similarity"),
+                "--shard runs only the similarity task: `filmdex build similarity --shard {shard}`"
+            );
+        } else {
+            ensure!(
+                scale_out.films.is_none(),
+                "--films is the films table of a --shard run"
+            );
+            ensure!(
+                scale_out.pairs.is_none() || !self.tasks.iter().any(|task| task == "similarity"),
+                "with --pairs, load takes the pairs from there: run `filmdex build similarity` \
+                 with --shard I/N to compute a shard, or `filmdex build load --pairs ...` to merge"
+            );
+        }
+        config.shard = scale_out.shard;
+        config.films_from = scale_out.films.clone();
+        config.pairs = scale_out.pairs.clone();
         Ok(config)
     }
 }
@@ -356,6 +396,9 @@ fn resolve_common(
         dry_run: false,
         offline: false,
         duck,
+        shard: None,
+        films_from: None,
+        pairs: None,
     })
 }
 

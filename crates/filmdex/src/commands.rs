@@ -11,6 +11,8 @@ use crate::pipeline::fingerprint::FileStamp;
 use crate::pipeline::summary::{self, format_duration};
 use crate::pipeline::{self, RunOptions, Verdict};
 use crate::plan;
+use crate::similarity::shard::{FilmsSource, ShardJob};
+use crate::storage::Location;
 
 /// Runs the parsed command line.
 pub fn run(cli: &Cli) -> Result<()> {
@@ -30,6 +32,9 @@ pub fn run(cli: &Cli) -> Result<()> {
 
 /// `filmdex build`: runs the tasks, prints the summary table on stdout.
 pub fn build(config: &BuildConfig) -> Result<()> {
+    if let Some(shard) = config.shard {
+        return build_shard(config, shard);
+    }
     let tasks = plan::tasks(config)?;
     let options = RunOptions {
         selected: config.tasks.clone(),
@@ -37,6 +42,54 @@ pub fn build(config: &BuildConfig) -> Result<()> {
         dry_run: config.dry_run,
     };
     let reports = pipeline::run(&tasks, &config.layout.state_dir(), &options)?;
+    print!("{}", summary::render(&reports));
+    Ok(())
+}
+
+/// `filmdex build similarity --shard I/N`: the films table (built here by prep when no --films
+/// is given), then the shard, skipped when its manifest says it is complete.
+fn build_shard(config: &BuildConfig, shard: filmdex_similarity::Shard) -> Result<()> {
+    let layout = &config.layout;
+    let mut reports = Vec::new();
+    let films = match &config.films_from {
+        Some(films) => FilmsSource::parse(films)?,
+        None => {
+            // Several shard processes may share this workdir: take the build lock only when
+            // prep has something to do.
+            let mut prep_only = config.clone();
+            prep_only.tasks = vec!["prep".to_owned()];
+            prep_only.shard = None;
+            let tasks = plan::tasks(&prep_only)?;
+            let verdicts = pipeline::assess_all(&tasks, &layout.state_dir())?;
+            let prep_complete = verdicts
+                .iter()
+                .any(|(name, verdict, _)| name == "prep" && *verdict == Verdict::Complete);
+            if !prep_complete {
+                let options = RunOptions {
+                    selected: prep_only.tasks.clone(),
+                    force: false,
+                    dry_run: config.dry_run,
+                };
+                reports.extend(pipeline::run(&tasks, &layout.state_dir(), &options)?);
+            }
+            FilmsSource::Local(layout.films_dir().join(crate::prep::FILMS_FILE))
+        }
+    };
+    let pairs = match &config.pairs {
+        Some(pairs) => Location::parse(pairs)?,
+        None => Location::parse(&layout.default_pairs().display().to_string())?,
+    };
+    let job = ShardJob {
+        shard,
+        films,
+        pairs,
+        params: config.similarity.clone(),
+        duck: config.duck.clone(),
+        scratch: layout.scratch_dir(),
+        force: config.force,
+        dry_run: config.dry_run,
+    };
+    reports.push(job.run()?);
     print!("{}", summary::render(&reports));
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use filmdex_similarity::FeatureSet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The original's working-directory layout, plus filmdex's own state folder.
 #[derive(Debug, Clone)]
@@ -39,6 +39,14 @@ impl Layout {
     }
     pub fn database(&self) -> PathBuf {
         self.root.join("duckdb").join("films.duckdb")
+    }
+    /// Shard parts and manifests when `--pairs` is not given.
+    pub fn default_pairs(&self) -> PathBuf {
+        self.root.join("output").join("shards")
+    }
+    /// Local working space of shard runs and of loading pairs from a bucket.
+    pub fn scratch_dir(&self) -> PathBuf {
+        self.state_dir().join("scratch")
     }
     /// Task records and the build lock live here.
     pub fn state_dir(&self) -> PathBuf {
@@ -136,10 +144,14 @@ impl fmt::Display for BadRowLimit {
     }
 }
 
-/// Parameters of the similarity task; all of them are part of its fingerprint.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// Parameters of the similarity task; all of them are part of its fingerprint (and of a shard's
+/// manifest, read back when shards are merged).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SimilarityParams {
-    #[serde(serialize_with = "serialize_display")]
+    #[serde(
+        serialize_with = "serialize_display",
+        deserialize_with = "deserialize_from_str"
+    )]
     pub feature_set: FeatureSet,
     pub top_k: usize,
     pub min_similarity: f64,
@@ -155,6 +167,16 @@ impl Default for SimilarityParams {
             all_pairs: false,
         }
     }
+}
+
+fn deserialize_from_str<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+where
+    T: FromStr,
+    T::Err: fmt::Display,
+    D: serde::Deserializer<'de>,
+{
+    let text = String::deserialize(deserializer)?;
+    text.parse().map_err(serde::de::Error::custom)
 }
 
 fn serialize_display<T: fmt::Display, S: serde::Serializer>(
@@ -179,6 +201,12 @@ pub struct BuildConfig {
     /// Never touch the network: a missing download is an error.
     pub offline: bool,
     pub duck: crate::duck::DuckSettings,
+    /// Only this shard of the similarity task (`--shard I/N`).
+    pub shard: Option<filmdex_similarity::Shard>,
+    /// The films table a shard reads, local or in a bucket (`--films`).
+    pub films_from: Option<String>,
+    /// Where shards write and where load gathers pairs made elsewhere (`--pairs`).
+    pub pairs: Option<String>,
 }
 
 /// Everything `filmdex serve` needs.

@@ -73,6 +73,15 @@ pub fn string_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// A DuckDB list of string literals, `['a', 'b']`, for functions such as `read_parquet`.
+pub fn string_list(paths: &[std::path::PathBuf]) -> String {
+    let items: Vec<String> = paths
+        .iter()
+        .map(|path| string_literal(&path.display().to_string()))
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
 /// `SET VARIABLE name = value` for a string.
 pub fn set_text(connection: &Connection, name: &str, value: &str) -> Result<()> {
     connection

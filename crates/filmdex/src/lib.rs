@@ -11,6 +11,8 @@ pub mod prep;
 pub mod serve;
 /// Films -> neighbours by TF-IDF cosine (`output/csfilms/`), via the `filmdex-similarity` kernel.
 pub mod similarity;
+/// Local folders and object storage (s3://, gs://, az://) for shard inputs and outputs.
+pub mod storage;
 /// Parquet outputs -> `duckdb/films.duckdb`, the contract between pipeline and server.
 pub mod store;
 /// The web page, embedded in the binary and served at `/ui/`.

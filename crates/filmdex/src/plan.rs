@@ -13,7 +13,8 @@ use crate::prep::genres::GenresTask;
 use crate::prep::PrepTask;
 use crate::sample;
 use crate::similarity::SimilarityTask;
-use crate::store::LoadTask;
+use crate::storage::Location;
+use crate::store::{LoadTask, PairsInput};
 
 /// The file of each dump for one build.
 type DatasetPaths = BTreeMap<Dump, PathBuf>;
@@ -53,15 +54,25 @@ pub fn tasks(config: &BuildConfig) -> Result<Vec<Box<dyn Task>>> {
         genres_dir: layout.genres_dir(),
         duck: config.duck.clone(),
     }));
-    tasks.push(Box::new(SimilarityTask {
-        films_dir: layout.films_dir(),
-        csfilms_dir: layout.csfilms_dir(),
-        params: config.similarity.clone(),
-        duck: config.duck.clone(),
-    }));
+    // With --pairs, load gathers pairs computed elsewhere (shards, Spark) instead.
+    let pairs = match &config.pairs {
+        None => {
+            tasks.push(Box::new(SimilarityTask {
+                films_dir: layout.films_dir(),
+                csfilms_dir: layout.csfilms_dir(),
+                params: config.similarity.clone(),
+                duck: config.duck.clone(),
+            }));
+            PairsInput::Task(layout.csfilms_dir())
+        }
+        Some(location) => PairsInput::Gathered {
+            location: Location::parse(location)?,
+            scratch: layout.scratch_dir().join("gathered-pairs"),
+        },
+    };
     tasks.push(Box::new(LoadTask {
         films_dir: layout.films_dir(),
-        csfilms_dir: layout.csfilms_dir(),
+        pairs,
         database: layout.database(),
         prep: config.prep.clone(),
         similarity: config.similarity.clone(),

@@ -1,11 +1,14 @@
 //! The integration tests of filmdex, one binary with a module per area.
 
 mod api;
+mod deploy;
 mod fetch;
 mod http_fixture;
 mod interrupted;
+mod object_storage;
 mod pipeline;
 mod real_samples;
 mod seed_golden;
+mod shards;
 mod similarity;
 mod support;

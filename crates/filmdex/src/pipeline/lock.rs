@@ -16,10 +16,16 @@ pub struct BuildLock {
 }
 
 impl BuildLock {
+    /// The workdir's build lock.
     pub fn acquire(state_dir: &Path) -> Result<BuildLock> {
+        Self::acquire_named(state_dir, "build.lock", "build")
+    }
+
+    /// The lock file `name` in `state_dir`, held by one process doing `what` at a time.
+    pub fn acquire_named(state_dir: &Path, name: &str, what: &str) -> Result<BuildLock> {
         std::fs::create_dir_all(state_dir)
             .with_context(|| format!("creating {}", state_dir.display()))?;
-        let path = state_dir.join("build.lock");
+        let path = state_dir.join(name);
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -35,7 +41,7 @@ impl BuildLock {
                 let holder = holder.trim();
                 let holder = if holder.is_empty() { "unknown" } else { holder };
                 bail!(
-                    "another filmdex build is running in {} (pid {holder}); wait for it to finish",
+                    "another filmdex {what} is running in {} (pid {holder}); wait for it to finish",
                     state_dir.parent().unwrap_or(state_dir).display()
                 );
             }

@@ -1,16 +1,18 @@
 //! Task `similarity`: the films table -> TF-IDF cosine neighbours -> `output/csfilms/`.
 //! The arithmetic is in the pure `filmdex-similarity` crate; this module only moves data.
 
+pub mod gather;
 pub mod read_films;
+pub mod shard;
 mod write_pairs;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use filmdex_similarity::{
-    all_pair_neighbours, top_k_neighbours, Neighbour, TfIdfMatrix, TopKParams,
+    all_pair_neighbours_of, top_k_neighbours_of, FilmSelection, Neighbour, TfIdfMatrix, TopKParams,
 };
 use tracing::info;
 
@@ -53,58 +55,73 @@ impl Task for SimilarityTask {
     }
     fn run(&self, _context: &TaskContext) -> Result<TaskOutput> {
         let connection = duck::open_in_memory(&self.duck)?;
-        let films_path = self.films_dir.join(FILMS_FILE).display().to_string();
-        let source = format!("read_parquet({})", duck::string_literal(&films_path));
-        let films = read_film_records(&connection, &source)?;
-        let started = Instant::now();
-        let matrix = TfIdfMatrix::build(&films, self.params.feature_set);
-        info!(
-            films = films.len(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "tf-idf matrix built"
-        );
-        drop(films);
+        let matrix = read_matrix(&connection, &self.films_dir.join(FILMS_FILE), &self.params)?;
         let partial = partial_path(&self.csfilms_dir);
-        let rows = self.write_neighbours(&matrix, PairWriter::new(connection, &partial)?)?;
+        let everything = FilmSelection::all(&matrix);
+        let writer = PairWriter::new(connection, &partial)?;
+        let rows = write_neighbours(&matrix, &self.params, &everything, writer)?;
         commit_dir(&partial, &self.csfilms_dir)?;
         Ok(TaskOutput { rows_out: rows })
     }
 }
 
-impl SimilarityTask {
-    /// Runs the kernel on all cores while one thread writes what it finds.
-    fn write_neighbours(&self, matrix: &TfIdfMatrix, mut writer: PairWriter) -> Result<u64> {
-        let (sender, receiver) = mpsc::sync_channel::<(i32, Vec<Neighbour>)>(QUEUED_FILMS);
-        std::thread::scope(|scope| {
-            let writing = scope.spawn(move || -> Result<u64> {
-                for (film_id, neighbours) in receiver {
-                    writer.append(film_id, &neighbours)?;
-                }
-                writer.finish()
-            });
-            let started = Instant::now();
-            let sink = |film_id: i32, neighbours: &[Neighbour]| {
-                // A send fails only when the writer stopped on an error, reported below.
-                let _ = sender.send((film_id, neighbours.to_vec()));
-            };
-            if self.params.all_pairs {
-                all_pair_neighbours(matrix, self.params.min_similarity, sink);
-            } else {
-                let params = TopKParams {
-                    top_k: self.params.top_k,
-                    min_similarity: self.params.min_similarity,
-                };
-                top_k_neighbours(matrix, &params, sink);
+/// The films parquet -> the TF-IDF matrix with the chosen features.
+pub fn read_matrix(
+    connection: &duckdb::Connection,
+    films_parquet: &Path,
+    params: &SimilarityParams,
+) -> Result<TfIdfMatrix> {
+    let films_path = films_parquet.display().to_string();
+    let source = format!("read_parquet({})", duck::string_literal(&films_path));
+    let films = read_film_records(connection, &source)?;
+    let started = Instant::now();
+    let matrix = TfIdfMatrix::build(&films, params.feature_set);
+    info!(
+        films = films.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "tf-idf matrix built"
+    );
+    Ok(matrix)
+}
+
+/// Runs the kernel for the selected films on all cores while one thread writes what it finds.
+fn write_neighbours(
+    matrix: &TfIdfMatrix,
+    params: &SimilarityParams,
+    films: &FilmSelection,
+    mut writer: PairWriter,
+) -> Result<u64> {
+    let (sender, receiver) = mpsc::sync_channel::<(i32, Vec<Neighbour>)>(QUEUED_FILMS);
+    std::thread::scope(|scope| {
+        let writing = scope.spawn(move || -> Result<u64> {
+            for (film_id, neighbours) in receiver {
+                writer.append(film_id, &neighbours)?;
             }
-            info!(
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "neighbours computed"
-            );
-            drop(sender);
-            writing
-                .join()
-                .map_err(|_| anyhow::anyhow!("the pair writer panicked"))?
-        })
-        .context("writing similarity pairs")
-    }
+            writer.finish()
+        });
+        let started = Instant::now();
+        let sink = |film_id: i32, neighbours: &[Neighbour]| {
+            // A send fails only when the writer stopped on an error, reported below.
+            let _ = sender.send((film_id, neighbours.to_vec()));
+        };
+        if params.all_pairs {
+            all_pair_neighbours_of(matrix, params.min_similarity, films, sink);
+        } else {
+            let top_k = TopKParams {
+                top_k: params.top_k,
+                min_similarity: params.min_similarity,
+            };
+            top_k_neighbours_of(matrix, &top_k, films, sink);
+        }
+        info!(
+            films = films.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "neighbours computed"
+        );
+        drop(sender);
+        writing
+            .join()
+            .map_err(|_| anyhow::anyhow!("the pair writer panicked"))?
+    })
+    .context("writing similarity pairs")
 }

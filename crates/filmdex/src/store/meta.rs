@@ -21,6 +21,8 @@ pub struct MetaInput<'a> {
     pub similarity: &'a SimilarityParams,
     pub report: &'a PrepReport,
     pub upstream: &'a BTreeMap<String, TaskRecord>,
+    /// Where the pairs came from: this build's similarity task, or a gathered set.
+    pub pairs_source: String,
 }
 
 /// Key/value rows; values are plain text or JSON.
@@ -41,6 +43,7 @@ pub fn entries(input: &MetaInput) -> Result<Vec<(String, String)>> {
         ("built_at".into(), crate::pipeline::now_rfc3339()),
         ("films".into(), input.films.to_string()),
         ("pairs".into(), input.pairs.to_string()),
+        ("pairs_source".into(), input.pairs_source.clone()),
         (
             "feature_set".into(),
             input.similarity.feature_set.to_string(),

@@ -3,9 +3,9 @@
 
 pub mod meta;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use duckdb::{params, Connection};
 
 use crate::config::{PrepParams, SimilarityParams};
@@ -13,6 +13,9 @@ use crate::duck::{self, DuckSettings};
 use crate::pipeline::staging::{commit_file, partial_path};
 use crate::pipeline::{Task, TaskContext, TaskOutput};
 use crate::prep::{self, FILMS_FILE};
+use crate::similarity::gather::{gather, PairOrigin, PairSet};
+use crate::similarity::shard::sha256_of;
+use crate::storage::Location;
 
 pub use meta::{read_meta, DatabaseMeta, SCHEMA_VERSION};
 
@@ -24,7 +27,7 @@ const FILL_SQL: &str = include_str!("sql/fill.sql");
 
 pub struct LoadTask {
     pub films_dir: PathBuf,
-    pub csfilms_dir: PathBuf,
+    pub pairs: PairsInput,
     pub database: PathBuf,
     pub prep: PrepParams,
     pub similarity: SimilarityParams,
@@ -36,13 +39,25 @@ impl Task for LoadTask {
         "load".to_owned()
     }
     fn upstream(&self) -> Vec<String> {
-        vec!["prep".to_owned(), "similarity".to_owned()]
+        match self.pairs {
+            PairsInput::Task(_) => vec!["prep".to_owned(), "similarity".to_owned()],
+            PairsInput::Gathered { .. } => vec!["prep".to_owned()],
+        }
     }
     fn format_version(&self) -> u32 {
         SCHEMA_VERSION
     }
     fn params(&self) -> serde_json::Value {
-        serde_json::json!({})
+        match &self.pairs {
+            PairsInput::Task(_) => serde_json::json!({}),
+            // The set's files and parameters: new or rerun shards make the load run again.
+            PairsInput::Gathered { location, .. } => serde_json::json!({
+                "pairs": location.to_string(),
+                "pairs_set": gather(location)
+                    .map(|set| set.digest())
+                    .unwrap_or_else(|error| format!("incomplete: {error:#}")),
+            }),
+        }
     }
     fn inputs(&self) -> Vec<PathBuf> {
         Vec::new()
@@ -82,14 +97,20 @@ impl LoadTask {
         connection
             .execute_batch(SCHEMA_SQL)
             .context("creating the tables")?;
-        let films = self.films_dir.join(FILMS_FILE).display().to_string();
-        let pairs = format!("{}/*.parquet", self.csfilms_dir.display());
+        let films_file = self.films_dir.join(FILMS_FILE);
+        let (pair_files, similarity) = self.pair_files(&films_file)?;
         let fill = FILL_SQL
-            .replace("{films}", &duck::string_literal(&films))
-            .replace("{pairs}", &duck::string_literal(&pairs));
+            .replace(
+                "{films}",
+                &duck::string_literal(&films_file.display().to_string()),
+            )
+            .replace("{pairs}", &duck::string_list(&pair_files));
         connection
             .execute_batch(&fill)
             .context("filling films and films_cos_sim")?;
+        if let PairsInput::Gathered { location, .. } = &self.pairs {
+            check_pairs_match_films(&connection, location)?;
+        }
         let films_rows = count(&connection, "films")?;
         let pair_rows = count(&connection, "films_cos_sim")?;
         let report = prep::read_report(&self.films_dir)?;
@@ -97,9 +118,10 @@ impl LoadTask {
             films: films_rows,
             pairs: pair_rows,
             prep: &self.prep,
-            similarity: &self.similarity,
+            similarity: &similarity,
             report: &report,
             upstream: context.upstream,
+            pairs_source: self.pairs_source(),
         })?;
         insert_meta(&connection, &entries)?;
         connection
@@ -117,6 +139,108 @@ impl LoadTask {
             .with_context(|| format!("syncing {}", path.display()))?;
         Ok(films_rows)
     }
+}
+
+/// Where `load` takes `films_cos_sim` from.
+#[derive(Debug, Clone)]
+pub enum PairsInput {
+    /// The `similarity` task's folder of this workdir.
+    Task(PathBuf),
+    /// A complete set made elsewhere (all shards of a run, or a Spark job), at `location`;
+    /// `scratch` holds downloaded files while loading.
+    Gathered {
+        location: Location,
+        scratch: PathBuf,
+    },
+}
+
+impl LoadTask {
+    /// The parquet files of the pairs, and the similarity parameters they were made with.
+    fn pair_files(&self, films_file: &Path) -> Result<(Vec<PathBuf>, SimilarityParams)> {
+        let (location, scratch) = match &self.pairs {
+            PairsInput::Task(dir) => return Ok((parquet_files_in(dir)?, self.similarity.clone())),
+            PairsInput::Gathered { location, scratch } => (location, scratch),
+        };
+        let set: PairSet = gather(location)?;
+        let params = match &set.origin {
+            PairOrigin::Shards {
+                films_sha256,
+                params,
+                count,
+            } => {
+                let local = sha256_of(films_file)?;
+                if &local != films_sha256 {
+                    bail!(
+                        "the {count} shards in {location} were computed from another films table \
+                         (SHA-256 {}...) than {} ({}...): rerun the shards with this one, or load \
+                         with the films table they used",
+                        &films_sha256[..12],
+                        films_file.display(),
+                        &local[..12]
+                    );
+                }
+                params.clone()
+            }
+            // Spark output carries no parameters: those given to this command are recorded.
+            PairOrigin::Spark => self.similarity.clone(),
+        };
+        let _ = std::fs::remove_dir_all(scratch);
+        let files = set.local_files(location, scratch)?;
+        if files.is_empty() {
+            bail!("{location} holds no parquet file of pairs");
+        }
+        Ok((files, params))
+    }
+}
+
+impl LoadTask {
+    fn pairs_source(&self) -> String {
+        match &self.pairs {
+            PairsInput::Task(_) => "similarity task".to_owned(),
+            PairsInput::Gathered { location, .. } => location.to_string(),
+        }
+    }
+}
+
+/// Every `*.parquet` directly in `dir`, sorted.
+fn parquet_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("listing {}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "parquet"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("{} holds no parquet file of pairs", dir.display());
+    }
+    Ok(files)
+}
+
+/// Pairs made elsewhere must be about the films loaded here, each pair once.
+fn check_pairs_match_films(connection: &Connection, location: &Location) -> Result<()> {
+    let (unknown, example, duplicates): (i64, Option<i32>, i64) = connection
+        .query_row(
+            "SELECT \
+               (SELECT count(*) FROM films_cos_sim p WHERE p.film_id NOT IN (SELECT film_id FROM films) \
+                  OR p.other_id NOT IN (SELECT film_id FROM films)), \
+               (SELECT min(p.film_id) FROM films_cos_sim p WHERE p.film_id NOT IN (SELECT film_id FROM films)), \
+               (SELECT count(*) FROM (SELECT film_id, other_id FROM films_cos_sim \
+                  GROUP BY film_id, other_id HAVING count(*) > 1))",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .context("checking the pairs against the films")?;
+    if unknown > 0 {
+        bail!(
+            "{unknown} pairs in {location} name films that are not in the films table (e.g. film \
+             {}): they were computed from other films",
+            example.map_or("-".to_owned(), |id| id.to_string())
+        );
+    }
+    if duplicates > 0 {
+        bail!("{location} holds {duplicates} pairs twice: two runs' outputs are mixed there");
+    }
+    Ok(())
 }
 
 fn count(connection: &Connection, table: &str) -> Result<u64> {

@@ -1,0 +1,332 @@
+//! `filmdex build similarity --shard I/N`: the neighbours of one shard of the films, for runs
+//! spread over machines (a Kubernetes Indexed Job, a Slurm array, several processes here).
+//!
+//! Every shard reads the same films parquet and needs nothing from the other shards. It writes
+//! its parquet parts, then last a manifest (`part-IIII-of-NNNN.json`) saying what they were made
+//! from (the runner's fingerprint: parameters, shard, and the films file's SHA-256) and what
+//! they hold. The manifest is the shard's completion mark, kept beside the parts where every
+//! machine sees it (a local `.filmdex/state.json` would only be seen by one): a rerun whose
+//! fingerprint matches a manifest whose parts are all there is skipped. `load --pairs`
+//! (`gather.rs`) merges the shards and refuses an incomplete set.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use filmdex_similarity::{FilmSelection, RowWork, Shard};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tracing::info;
+
+use super::write_pairs::PairWriter;
+use super::{read_matrix, write_neighbours};
+use crate::config::SimilarityParams;
+use crate::duck::{self, DuckSettings};
+use crate::pipeline::fingerprint::Fingerprint;
+use crate::pipeline::lock::BuildLock;
+use crate::pipeline::now_rfc3339;
+use crate::pipeline::state::TaskRecord;
+use crate::pipeline::summary::TaskReport;
+use crate::storage::Location;
+
+/// Bumped when the shard outputs change meaning.
+const SHARD_FORMAT: u32 = 1;
+
+/// Where the films table comes from.
+#[derive(Debug, Clone)]
+pub enum FilmsSource {
+    /// A parquet file on this machine (the workdir's `output/films/films.parquet` by default).
+    Local(PathBuf),
+    /// A parquet object in a bucket, downloaded before use.
+    Remote { folder: Location, name: String },
+}
+
+impl FilmsSource {
+    /// `s3://bucket/run/films.parquet` (or gs://, az://) or a local file path.
+    pub fn parse(text: &str) -> Result<FilmsSource> {
+        if !text.contains("://") || text.starts_with("file://") {
+            let path = text.strip_prefix("file://").unwrap_or(text);
+            return Ok(FilmsSource::Local(PathBuf::from(path)));
+        }
+        let Some((folder, name)) = text.rsplit_once('/') else {
+            bail!("{text}: give the films parquet file, e.g. s3://bucket/run/films.parquet");
+        };
+        if name.is_empty() || folder.ends_with(':') || folder.ends_with(":/") {
+            bail!("{text}: give the films parquet file, e.g. s3://bucket/run/films.parquet");
+        }
+        Ok(FilmsSource::Remote {
+            folder: Location::parse(folder)?,
+            name: name.to_owned(),
+        })
+    }
+}
+
+/// One shard run, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct ShardJob {
+    pub shard: Shard,
+    pub films: FilmsSource,
+    /// Where the parts and manifests of every shard go (a folder or bucket prefix).
+    pub pairs: Location,
+    pub params: SimilarityParams,
+    pub duck: DuckSettings,
+    /// Local working space: downloaded films, parts before upload, the shard's lock.
+    pub scratch: PathBuf,
+    pub force: bool,
+    pub dry_run: bool,
+}
+
+/// What a shard's manifest records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardManifest {
+    /// `I/N`.
+    pub shard: String,
+    pub index: u32,
+    pub count: u32,
+    pub fingerprint: Fingerprint,
+    pub digest: String,
+    pub films_sha256: String,
+    pub params: SimilarityParams,
+    /// Films whose rows this shard computed.
+    pub films: u64,
+    pub rows: u64,
+    pub files: Vec<ShardFile>,
+    pub finished_at: String,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardFile {
+    pub name: String,
+    pub bytes: u64,
+}
+
+/// `part-0003-of-0008`: zero-padded so that names sort by shard.
+pub fn shard_stem(index: u32, count: u32) -> String {
+    format!("part-{index:04}-of-{count:04}")
+}
+
+pub fn manifest_name(index: u32, count: u32) -> String {
+    format!("{}.json", shard_stem(index, count))
+}
+
+impl ShardJob {
+    fn task_name(&self) -> String {
+        format!("similarity[{}]", self.shard)
+    }
+
+    /// Runs the shard unless its manifest says it is complete; one summary row.
+    pub fn run(&self) -> Result<TaskReport> {
+        std::fs::create_dir_all(&self.scratch)
+            .with_context(|| format!("creating {}", self.scratch.display()))?;
+        let stem = shard_stem(self.shard.index(), self.shard.count());
+        // One process per shard and scratch folder; other shards run beside it.
+        let _lock = if self.dry_run {
+            None
+        } else {
+            Some(BuildLock::acquire_named(
+                &self.scratch,
+                &format!("{stem}.lock"),
+                &format!("run of shard {}", self.shard),
+            )?)
+        };
+        let name = self.task_name();
+        if let (true, FilmsSource::Local(path)) = (self.dry_run, &self.films) {
+            if !path.is_file() {
+                return Ok(TaskReport::would_run(
+                    &name,
+                    "the films table is not built yet",
+                ));
+            }
+        }
+        let films = self.local_films(&stem)?;
+        let films_sha256 = sha256_of(&films)?;
+        let fingerprint = self.fingerprint(&films_sha256);
+        let reason = match self.completed(&fingerprint, &films_sha256)? {
+            Ok(manifest) if !self.force => {
+                return Ok(TaskReport::skipped(&name, Some(&record_of(&manifest))));
+            }
+            Ok(_) => "forced".to_owned(),
+            Err(reason) => reason,
+        };
+        if self.dry_run {
+            return Ok(TaskReport::would_run(&name, &reason));
+        }
+        info!(task = %name, reason = %reason, "running");
+        let manifest = self
+            .compute(&films, films_sha256, fingerprint)
+            .with_context(|| {
+                format!(
+                    "shard {} failed; it is incomplete in {}",
+                    self.shard, self.pairs
+                )
+            })?;
+        Ok(TaskReport::ran(&name, &reason, &record_of(&manifest)))
+    }
+
+    /// The films parquet on this disk: the local file, or the object downloaded.
+    fn local_films(&self, stem: &str) -> Result<PathBuf> {
+        match &self.films {
+            FilmsSource::Local(path) => {
+                if !path.is_file() {
+                    bail!(
+                        "no films table at {}: run `filmdex build prep` first, or give --films",
+                        path.display()
+                    );
+                }
+                Ok(path.clone())
+            }
+            FilmsSource::Remote { folder, name } => {
+                let dest = self.scratch.join(format!("{stem}.films.parquet"));
+                folder
+                    .download(name, &dest)
+                    .with_context(|| format!("getting the films table {}", folder.show(name)))?;
+                Ok(dest)
+            }
+        }
+    }
+
+    fn fingerprint(&self, films_sha256: &str) -> Fingerprint {
+        let mut params = serde_json::to_value(&self.params).expect("parameters serialise");
+        params["shard"] = serde_json::json!(self.shard.to_string());
+        Fingerprint {
+            format_version: SHARD_FORMAT,
+            params,
+            inputs: Vec::new(),
+            upstream: [("films".to_owned(), films_sha256.to_owned())].into(),
+        }
+    }
+
+    /// The manifest when the shard is complete for this fingerprint, else why it must run.
+    fn completed(
+        &self,
+        fingerprint: &Fingerprint,
+        films_sha256: &str,
+    ) -> Result<std::result::Result<ShardManifest, String>> {
+        let (index, count) = (self.shard.index(), self.shard.count());
+        let Some(manifest) = read_manifest(&self.pairs, index, count)? else {
+            return Ok(Err("never built".to_owned()));
+        };
+        if manifest.films_sha256 != films_sha256 {
+            return Ok(Err("the films table changed".to_owned()));
+        }
+        if let Some(reason) = manifest.fingerprint.difference(fingerprint) {
+            return Ok(Err(reason));
+        }
+        let present = self.pairs.list()?;
+        for file in &manifest.files {
+            if !present
+                .iter()
+                .any(|e| e.name == file.name && e.bytes == file.bytes)
+            {
+                return Ok(Err(format!("part {} is missing or changed", file.name)));
+            }
+        }
+        Ok(Ok(manifest))
+    }
+
+    /// Computes the shard's rows, uploads its parts, and writes its manifest last.
+    fn compute(
+        &self,
+        films: &Path,
+        films_sha256: String,
+        fingerprint: Fingerprint,
+    ) -> Result<ShardManifest> {
+        let started = Instant::now();
+        let (index, count) = (self.shard.index(), self.shard.count());
+        let stem = shard_stem(index, count);
+        // From here on the shard is incomplete: first the manifest goes, then its old parts.
+        self.pairs.delete(&manifest_name(index, count))?;
+        for old in self.pairs.list()? {
+            if old.name.starts_with(&format!("{stem}-")) {
+                self.pairs.delete(&old.name)?;
+            }
+        }
+        let connection = duck::open_in_memory(&self.duck)?;
+        let matrix = read_matrix(&connection, films, &self.params)?;
+        let work = if self.params.all_pairs {
+            RowWork::AllPairs
+        } else {
+            RowWork::TopK(self.params.top_k)
+        };
+        let selection = FilmSelection::of_shard(&matrix, self.shard, work);
+        let parts_dir = self
+            .scratch
+            .join(format!("{stem}.partial-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&parts_dir);
+        let writer = PairWriter::new(connection, &parts_dir)?;
+        let rows = write_neighbours(&matrix, &self.params, &selection, writer)?;
+        let mut files = Vec::new();
+        let mut parts: Vec<PathBuf> = std::fs::read_dir(&parts_dir)
+            .with_context(|| format!("listing {}", parts_dir.display()))?
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<std::io::Result<_>>()?;
+        parts.sort();
+        for part in parts {
+            let chunk = part
+                .file_name()
+                .and_then(|name| name.to_str())
+                .and_then(|name| name.strip_prefix("part-"))
+                .context("the pair writer names its files part-NNNNN.parquet")?;
+            let name = format!("{stem}-{chunk}");
+            let bytes = std::fs::metadata(&part)?.len();
+            self.pairs.upload(&part, &name)?;
+            files.push(ShardFile { name, bytes });
+        }
+        std::fs::remove_dir_all(&parts_dir)
+            .with_context(|| format!("removing {}", parts_dir.display()))?;
+        let manifest = ShardManifest {
+            shard: self.shard.to_string(),
+            index,
+            count,
+            digest: fingerprint.digest(),
+            fingerprint,
+            films_sha256,
+            params: self.params.clone(),
+            films: selection.len() as u64,
+            rows,
+            files,
+            finished_at: now_rfc3339(),
+            duration_ms: started.elapsed().as_millis() as u64,
+        };
+        let json = serde_json::to_vec_pretty(&manifest).expect("a manifest serialises");
+        self.pairs.write(&manifest_name(index, count), json)?;
+        Ok(manifest)
+    }
+}
+
+/// A shard's manifest, if it has one.
+pub fn read_manifest(pairs: &Location, index: u32, count: u32) -> Result<Option<ShardManifest>> {
+    let name = manifest_name(index, count);
+    let Some(bytes) = pairs.read(&name)? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .with_context(|| format!("{} is not a filmdex shard manifest", pairs.show(&name)))
+}
+
+/// The runner's record of a shard, for the summary table.
+fn record_of(manifest: &ShardManifest) -> TaskRecord {
+    TaskRecord {
+        fingerprint: manifest.fingerprint.clone(),
+        digest: manifest.digest.clone(),
+        finished_at: manifest.finished_at.clone(),
+        duration_ms: manifest.duration_ms,
+        rows_out: manifest.rows,
+        outputs: Vec::new(),
+    }
+}
+
+/// SHA-256 of a file's bytes, hex.
+pub fn sha256_of(path: &Path) -> Result<String> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).with_context(|| format!("reading {}", path.display()))?;
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect())
+}
