@@ -192,3 +192,41 @@ def test_compare_finds_any_difference(index):
     assert any("missing" in p for p in compare.differences(table, table.slice(1)))
     doubled = pa.concat_tables([table.slice(1), table.slice(1, 1)])
     assert any("more than once" in p for p in compare.differences(table, doubled))
+
+
+def _le64(*values):
+    return np.array(values, dtype="<i8").tobytes()
+
+
+def _native_index(film_ids=b"\x01\x00\x00\x00", titles=None, genres=None):
+    empty_list = (_le64(0, 0), b"", _le64(0))
+    return filmdex._native.Index(
+        film_ids,
+        titles or (b"ab", _le64(0, 2)),
+        genres or empty_list,
+        [7.5],
+        empty_list,
+        empty_list,
+        empty_list,
+    )
+
+
+def test_the_native_reader_reads_unicode_lists():
+    genres = (_le64(0, 3), "DramaÉ東京".encode(), _le64(0, 5, 7, 13))
+    assert len(_native_index(genres=genres)) == 1
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"film_ids": b"\x01\x00\x00"}, "multiple of 4"),
+        ({"titles": (b"ab", _le64(0, 3))}, "past the data"),
+        ({"titles": (b"ab", _le64(2, 1))}, "decreasing"),
+        ({"titles": (b"ab", _le64(0))}, "offset bytes"),
+        ({"titles": (b"\xff", _le64(0, 1))}, "utf-8"),
+        ({"genres": (_le64(0, 2), b"a", _le64(0, 1))}, "past the items"),
+    ],
+)
+def test_malformed_native_buffers_are_errors_not_crashes(bad, message):
+    with pytest.raises(ValueError, match=f"(?i){message}"):
+        _native_index(**bad)
