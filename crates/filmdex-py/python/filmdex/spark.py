@@ -9,7 +9,9 @@ Nothing here imports pyspark.
 from __future__ import annotations
 
 import os
+import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import Iterator, NamedTuple, Optional
 
@@ -88,8 +90,19 @@ class BlockTask:
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             for block in batch.column(0).to_pylist():
+                started = time.monotonic()
                 index = cached_index(self.films_uri, self.features)
+                ready = time.monotonic()
                 rows = index.neighbours_of_shard(
                     int(block), self.block_count, self.top_k, self.min_similarity, self.threads
                 ).table
+                done = time.monotonic()
+                # In the executor's log (the console with a local master).
+                print(
+                    f"filmdex block {block}/{self.block_count} (pid {os.getpid()}): "
+                    f"{rows.num_rows} pairs, index {ready - started:.2f} s, "
+                    f"rows {done - ready:.2f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 yield from rows.to_batches(max_chunksize=ROWS_PER_BATCH)
