@@ -121,10 +121,12 @@ def test_row_order_of_the_input_does_not_matter(films, index):
     assert rows_of(other.neighbours_of_shard(0, 1).table) == rows_of(index.neighbours_of_shard(0, 1).table)
 
 
-def test_threads_do_not_change_rows(index):
+def test_threads_do_not_change_rows(films, index):
     one = index.neighbours_of_shard(0, 1, top_k=7, threads=1).table
     two = index.neighbours_of_shard(0, 1, top_k=7, threads=2).table
     assert one.equals(two)
+    built_on_one = filmdex.Index.from_arrow(films, threads=1)
+    assert built_on_one.neighbours_of_shard(0, 1, top_k=7).table.equals(two)
 
 
 def test_unknown_film_ids_are_reported(films, index):

@@ -60,7 +60,7 @@ impl Index {
     /// as little-endian i64s, then the items as a string column); a string column is (UTF-8
     /// bytes, little-endian i64 offsets, one more than its length).
     #[new]
-    #[pyo3(signature = (film_ids, titles, genres, ratings, persons, person_ids, person_categories, features = "default"))]
+    #[pyo3(signature = (film_ids, titles, genres, ratings, persons, person_ids, person_categories, features = "default", threads = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -72,6 +72,7 @@ impl Index {
         person_ids: (&[u8], &[u8], &[u8]),
         person_categories: (&[u8], &[u8], &[u8]),
         features: &str,
+        threads: Option<usize>,
     ) -> PyResult<Self> {
         let set: FeatureSet = features
             .parse()
@@ -113,7 +114,7 @@ impl Index {
         }
         // The CLI reads films ORDER BY film_id; the matrix is built in that order.
         records.sort_by_key(|film| film.film_id);
-        let matrix = py.detach(|| TfIdfMatrix::build(&records, set));
+        let matrix = py.detach(|| in_pool(threads, || TfIdfMatrix::build(&records, set)))?;
         Ok(Index { matrix })
     }
 
@@ -199,14 +200,7 @@ impl Index {
                 all_pair_neighbours_of(m, min_similarity, selection, sink)
             }
         };
-        match threads {
-            None => run(),
-            Some(n) => rayon::ThreadPoolBuilder::new()
-                .num_threads(n.max(1))
-                .build()
-                .map_err(|e| PyRuntimeError::new_err(format!("starting {n} threads: {e}")))?
-                .install(run),
-        }
+        in_pool(threads, run)?;
         let mut rows = rows
             .into_inner()
             .expect("no sink panics while holding the lock");
@@ -245,6 +239,18 @@ impl Pairs {
             self.film_ids.len() / 4,
             unknown,
         )
+    }
+}
+
+/// Runs `work` on a pool of `threads` threads, or on rayon's global pool (every core).
+fn in_pool<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    match threads {
+        None => Ok(work()),
+        Some(n) => Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| PyRuntimeError::new_err(format!("starting {n} threads: {e}")))?
+            .install(work)),
     }
 }
 

@@ -51,7 +51,12 @@ class Index:
         self._native = native
 
     @classmethod
-    def from_arrow(cls, films: Union[pa.Table, pa.RecordBatch], features: str = "default") -> "Index":
+    def from_arrow(
+        cls,
+        films: Union[pa.Table, pa.RecordBatch],
+        features: str = "default",
+        threads: Optional[int] = None,
+    ) -> "Index":
         """Builds the index from a films table or record batch (the columns of ``FILM_COLUMNS``).
 
         Reads it as ``filmdex build similarity`` does: rating as a double, a NULL title as "",
@@ -77,14 +82,17 @@ class Index:
             _lists(films.column("person_ids"), "person_ids"),
             _lists(films.column("person_categories"), "person_categories"),
             features,
+            threads,
         )
         return cls(native)
 
     @classmethod
-    def from_parquet(cls, path: str, features: str = "default", filesystem=None) -> "Index":
+    def from_parquet(
+        cls, path: str, features: str = "default", filesystem=None, threads: Optional[int] = None
+    ) -> "Index":
         """Builds the index from a films parquet file (a local path or a pyarrow filesystem's)."""
         table = pq.read_table(path, columns=list(FILM_COLUMNS), filesystem=filesystem)
-        return cls.from_arrow(table, features)
+        return cls.from_arrow(table, features, threads)
 
     def __len__(self) -> int:
         return len(self._native)

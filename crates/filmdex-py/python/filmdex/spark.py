@@ -60,7 +60,7 @@ def resolve_films(uri: str) -> FilmsFile:
     return FilmsFile(uri, filesystem, path, info)
 
 
-def cached_index(films_uri: str, features: str) -> Index:
+def cached_index(films_uri: str, features: str, threads: Optional[int] = None) -> Index:
     """The index of ``films_uri``, built on first use in this process and kept while the file's
     size and modification time stay the same (a rebuilt films file makes a new index)."""
     films = resolve_films(films_uri)
@@ -69,7 +69,9 @@ def cached_index(films_uri: str, features: str) -> Index:
         index = _cache.get(key)
         if index is None:
             _cache.clear()  # one index per process: the job's films file
-            index = Index.from_parquet(films.path, features, filesystem=films.filesystem)
+            index = Index.from_parquet(
+                films.path, features, filesystem=films.filesystem, threads=threads
+            )
             _cache[key] = index
         return index
 
@@ -91,7 +93,7 @@ class BlockTask:
         for batch in batches:
             for block in batch.column(0).to_pylist():
                 started = time.monotonic()
-                index = cached_index(self.films_uri, self.features)
+                index = cached_index(self.films_uri, self.features, self.threads)
                 ready = time.monotonic()
                 rows = index.neighbours_of_shard(
                     int(block), self.block_count, self.top_k, self.min_similarity, self.threads
