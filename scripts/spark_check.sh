@@ -3,7 +3,8 @@
 #
 # Builds the `filmdex` wheel (crates/filmdex-py, abi3, manylinux2014), tests it with pytest,
 # builds the bundled sample with the CLI, runs the Spark driver (python/filmdex_spark) on
-# local[2] with spark-submit and again through Spark Connect, and checks that each output holds
+# local[2] with spark-submit, through Spark Connect, and on Sail (a Spark Connect server in
+# Rust, from the registry's `pysail`), and checks that each output holds
 # the same (film_id, other_id) rows as output/csfilms with bit-identical similarities. Then, if
 # the CLI can load pairs from elsewhere (`build load --pairs`), loads the Spark output and
 # checks the database's row count. Needs Java 17 on PATH.
@@ -21,8 +22,14 @@ venv="${FILMDEX_SPARK_VENV:-$HOME/.cache/filmdex-spark-venv}"
 py_target="${FILMDEX_PY_TARGET:-$HOME/.cache/filmdex-py-target}"
 
 read -r -a driver_args <<<"${FILMDEX_SPARK_DRIVER_ARGS:-}"
+sail_venv="${FILMDEX_SAIL_VENV:-$HOME/.cache/filmdex-sail-venv}"
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+sail_pid=""
+cleanup() {
+  if [ -n "$sail_pid" ]; then kill "$sail_pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
@@ -77,6 +84,38 @@ echo "-- Spark Connect (a local server, --remote local[2])"
 run_driver connect python -m filmdex_spark --remote 'local[2]' \
   --films "$work/output/films" --out "$tmp/spark-connect" --blocks 3 "${driver_args[@]}"
 python -m filmdex_spark.compare "$expected" "$tmp/spark-connect"
+
+echo "-- Sail (Spark Connect server), the same driver"
+# Sail 0.7 speaks to PySpark 4.0 clients only, hence a venv of its own; it runs the Python
+# UDFs in its own process, so the wheel goes there too.
+if [ ! -x "$sail_venv/bin/python" ]; then
+  python3 -m venv "$sail_venv"
+fi
+"$sail_venv/bin/pip" install -q --disable-pip-version-check \
+  "pysail>=0.7,<0.8" "pyspark-client>=4.0,<4.1" pyarrow numpy "pandas<3"
+"$sail_venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$wheel"
+port="$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+(cd "$tmp" && exec "$sail_venv/bin/sail" spark server --ip 127.0.0.1 --port "$port") \
+  >"$tmp/sail-server.log" 2>&1 &
+sail_pid=$!
+python - "$port" <<'EOF'
+import socket, sys, time
+deadline = time.monotonic() + 60
+while True:
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close()
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            sys.exit("FAIL: the Sail server did not listen within 60 s")
+        time.sleep(0.2)
+EOF
+run_driver sail "$sail_venv/bin/python" -m filmdex_spark --remote "sc://127.0.0.1:$port" \
+  --films "$work/output/films" --out "$tmp/sail" --blocks 3 "${driver_args[@]}"
+python -m filmdex_spark.compare "$expected" "$tmp/sail"
+kill "$sail_pid"
+wait "$sail_pid" 2>/dev/null || true
+sail_pid=""
 
 if "$bin" build load --help | grep -q -- '--pairs'; then
   echo "-- filmdex build load --pairs <the Spark output>"
