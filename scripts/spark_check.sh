@@ -38,6 +38,10 @@ fi
   "pyspark[connect]>=4,<5" "pandas<3" pyarrow numpy pytest duckdb "maturin>=1.5,<2" ziglang
 export PATH="$venv/bin:$PATH"
 
+echo "-- rustfmt and clippy of crates/filmdex-py (not in the workspace, so not in cargo's checks)"
+(cd crates/filmdex-py && cargo fmt -- --check &&
+  CARGO_TARGET_DIR="$py_target" cargo clippy --release --quiet -- -D warnings)
+
 echo "-- building the wheel (abi3, manylinux2014)"
 # --zig links against an old glibc, so the wheel installs on common cluster images; maturin
 # refuses to tag it manylinux2014 if any symbol is too new.

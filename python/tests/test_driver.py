@@ -1,14 +1,11 @@
 """The Spark driver's argument handling and paths, without starting Spark."""
 
-import os
-import sys
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from filmdex_spark import driver  # noqa: E402
+from filmdex_spark import driver
 
 
 def test_defaults_match_the_command_line():

@@ -5,7 +5,6 @@ Run with the wheel installed: `pytest python/tests` (scripts/spark_check.sh does
 
 import os
 import random
-import sys
 import time
 from decimal import Decimal
 
@@ -17,8 +16,7 @@ import pytest
 import filmdex
 import filmdex.spark
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from filmdex_spark import compare  # noqa: E402
+from filmdex_spark import compare
 
 FILMS_SCHEMA = pa.schema(
     [
