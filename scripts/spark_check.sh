@@ -7,7 +7,8 @@
 # Rust, from the registry's `pysail`), and checks that each output holds
 # the same (film_id, other_id) rows as output/csfilms with bit-identical similarities. Then, if
 # the CLI can load pairs from elsewhere (`build load --pairs`), loads the Spark output and
-# checks the database's row count. Needs Java 17 on PATH.
+# checks the database's row count. Last, Sail against the CLI with the seed features and with
+# --all-pairs. Needs Java 17 on PATH.
 #
 #   scripts/spark_check.sh [path/to/filmdex]
 #
@@ -117,13 +118,10 @@ EOF
 run_driver sail "$sail_venv/bin/python" -m filmdex_spark --remote "sc://127.0.0.1:$port" \
   --films "$work/output/films" --out "$tmp/sail" --blocks 3 "${driver_args[@]}"
 python -m filmdex_spark.compare "$expected" "$tmp/sail"
-kill "$sail_pid"
-wait "$sail_pid" 2>/dev/null || true
-sail_pid=""
 
 if "$bin" build load --help | grep -q -- '--pairs'; then
   echo "-- filmdex build load --pairs <the Spark output>"
-  "$bin" --workdir "$work" -q build load --pairs "$tmp/spark-submit"
+  "$bin" --workdir "$work" -q build load --sample --pairs "$tmp/spark-submit"
   python - "$work/duckdb/films.duckdb" "$tmp/spark-submit" <<'EOF'
 import sys, duckdb, pyarrow.dataset as ds
 database, pairs = sys.argv[1:]
@@ -135,4 +133,18 @@ EOF
 else
   echo "-- skipped: this filmdex has no 'build load --pairs' yet"
 fi
+
+# Other parameters, on Sail (seconds, not a minute): the CLI remakes output/csfilms with them.
+for options in "--features seed --top-k 20" "--all-pairs --min-similarity 0.1"; do
+  echo "-- $options: Sail against filmdex build similarity"
+  read -r -a option_args <<<"$options"
+  "$bin" --workdir "$work" -q build similarity --sample "${option_args[@]}" >/dev/null
+  run_driver "sail-${option_args[0]#--}" "$sail_venv/bin/python" -m filmdex_spark \
+    --remote "sc://127.0.0.1:$port" --films "$work/output/films" \
+    --out "$tmp/sail-${option_args[0]#--}" --blocks 3 "${option_args[@]}" "${driver_args[@]}"
+  python -m filmdex_spark.compare "$expected" "$tmp/sail-${option_args[0]#--}"
+done
+kill "$sail_pid"
+wait "$sail_pid" 2>/dev/null || true
+sail_pid=""
 echo "spark check: passed"
