@@ -78,6 +78,14 @@ def session(remote: str | None) -> SparkSession:
     return builder.getOrCreate()
 
 
+def task_cpus(spark: SparkSession) -> int:
+    """`spark.task.cpus`, or 1 where a Connect server does not let clients read it."""
+    try:
+        return max(1, int(spark.conf.get("spark.task.cpus", "1")))
+    except Exception:  # noqa: BLE001 - any refusal means the default
+        return 1
+
+
 def run(spark: SparkSession, args: argparse.Namespace) -> int:
     started = time.monotonic()
     films_uri = films_file(args.films)
@@ -87,7 +95,7 @@ def run(spark: SparkSession, args: argparse.Namespace) -> int:
     if missing:
         raise SystemExit(f"error: {films_uri} has no column {', '.join(missing)}: not a filmdex films table")
     checked = time.monotonic()
-    threads = args.threads_per_task or int(spark.conf.get("spark.task.cpus", "1"))
+    threads = args.threads_per_task or task_cpus(spark)
     task = BlockTask(
         films_uri=films_uri,
         block_count=args.blocks,
