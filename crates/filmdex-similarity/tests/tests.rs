@@ -3,6 +3,7 @@
 
 mod explain;
 mod hand;
+mod pages;
 mod properties;
 mod realistic;
 mod shards;

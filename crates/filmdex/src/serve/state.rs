@@ -15,6 +15,7 @@ use super::client_ip::TrustedProxies;
 use super::load::load;
 use super::metrics::Metrics;
 use super::rate_limit::RateLimiter;
+use super::search::RegexCache;
 use super::snapshot::Snapshot;
 use crate::config::ServeConfig;
 
@@ -32,6 +33,8 @@ struct Shared {
     proxies: TrustedProxies,
     cors_origins: Vec<String>,
     request_ids: RequestIds,
+    /// Search patterns compiled by earlier requests; they do not depend on the database.
+    regexes: RegexCache,
     /// One reload at a time, so two SIGHUPs cannot load the file twice in parallel.
     reloading: tokio::sync::Mutex<()>,
     shutting_down: AtomicBool,
@@ -55,6 +58,7 @@ impl AppState {
             proxies: TrustedProxies::parse(&config.trusted_proxies)?,
             cors_origins: config.cors_origins.clone(),
             request_ids: RequestIds::new(),
+            regexes: RegexCache::default(),
             reloading: tokio::sync::Mutex::new(()),
             shutting_down: AtomicBool::new(false),
         };
@@ -86,6 +90,10 @@ impl AppState {
 
     pub fn cors_origins(&self) -> &[String] {
         &self.shared.cors_origins
+    }
+
+    pub fn regexes(&self) -> &RegexCache {
+        &self.shared.regexes
     }
 
     pub fn next_request_id(&self) -> String {

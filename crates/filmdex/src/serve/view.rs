@@ -3,7 +3,7 @@
 //! features that explain a similarity.
 
 use filmdex_similarity::{Contribution, FeatureKind};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::snapshot::Film;
 
@@ -20,7 +20,7 @@ pub struct FilmView<'a> {
     pub persons: &'a [String],
     pub similarity: f64,
     pub original_title: Option<&'a str>,
-    pub imdb_url: String,
+    pub imdb_url: ImdbUrl,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Vec<FeatureView>>,
 }
@@ -38,9 +38,35 @@ impl<'a> FilmView<'a> {
             persons: &film.persons,
             similarity,
             original_title: film.original_title.as_deref(),
-            imdb_url: film.imdb_url(),
+            imdb_url: ImdbUrl(film.film_id),
             explanation: None,
         }
+    }
+}
+
+/// The JSON list of `films`, written into a buffer sized for them (a film takes about 470
+/// bytes) rather than one that doubles its way up.
+pub fn films_json(films: &[FilmView]) -> serde_json::Result<Vec<u8>> {
+    let mut body = Vec::with_capacity(2 + films.len() * 512);
+    serde_json::to_writer(&mut body, films)?;
+    Ok(body)
+}
+
+/// A film's IMDb page, written straight into the JSON: a list of films would otherwise make
+/// a string per film only to copy it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImdbUrl(pub i32);
+
+impl std::fmt::Display for ImdbUrl {
+    /// tconsts have at least seven digits.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "https://www.imdb.com/title/tt{:07}/", self.0)
+    }
+}
+
+impl Serialize for ImdbUrl {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

@@ -1,6 +1,8 @@
 //! Paging of search results: totals, links that can be followed, stable order across pages, the
 //! last page and an offset past the end.
 
+use serde_json::Value;
+
 use super::{app, get, post_json, Reply};
 
 /// (relation, URL) pairs of a `Link` header.
@@ -111,4 +113,34 @@ async fn similar_films_page_too() {
     let mut paged = first.titles();
     paged.extend(second.titles());
     assert_eq!(paged, all.titles());
+}
+
+/// Similar pages are cut from the sorted row without sorting all of it, and cheap ones are
+/// answered off the blocking pool: every page must still be the same slice of the whole list,
+/// at thresholds on both sides of that choice.
+#[tokio::test]
+async fn every_similar_page_is_a_slice_of_the_whole_list() {
+    let app = app();
+    for film in [76759, 99785, 2488496] {
+        for threshold in ["0", "0.01", "0.05", "0.1", "0.3"] {
+            let path = format!("/film/{film}/similar/{threshold}");
+            let whole = get(&app, &format!("{path}?limit=1000")).await;
+            let total = whole.header("x-total-count").expect("a total").to_owned();
+            let whole = whole.json().as_array().expect("a list").clone();
+            assert_eq!(total, whole.len().to_string(), "{path}");
+            for offset in 0..=whole.len() + 1 {
+                for limit in [1, 2, 5, 20, 21] {
+                    let page = get(&app, &format!("{path}?offset={offset}&limit={limit}")).await;
+                    let range = offset.min(whole.len())..(offset + limit).min(whole.len());
+                    let context = format!("{path} offset {offset} limit {limit}");
+                    assert_eq!(
+                        page.header("x-total-count"),
+                        Some(total.as_str()),
+                        "{context}"
+                    );
+                    assert_eq!(page.json(), Value::from(&whole[range]), "{context}");
+                }
+            }
+        }
+    }
 }

@@ -13,13 +13,22 @@ use crate::serve::paging;
 use crate::serve::search::Page;
 use crate::serve::snapshot::Snapshot;
 use crate::serve::state::AppState;
-use crate::serve::view::{FeatureView, FilmView};
+use crate::serve::view::{films_json, FeatureView, FilmView};
 
 /// The original answered at most 10 similar films; that stays the default page.
 const DEFAULT_SIMILAR_LIMIT: u64 = 10;
 const MAX_SIMILAR_LIMIT: u64 = 1_000;
 /// Shared features listed per film with `explain=true`.
 const EXPLAINED_FEATURES: usize = 5;
+/// A similar query this cheap runs on the async thread: handing it to the blocking pool costs
+/// about 40 µs of CPU (two thread wake-ups), more than the query. Measured on 40k films, one
+/// page at threshold 0.05 takes 15 µs (median) to 80 µs (slowest film), at 0.1 at most 130 µs,
+/// and 20 films serialise in a few microseconds each. Lower thresholds score most films
+/// (up to 1.5 ms at 0), explanations merge term lists per film, and the work grows with the
+/// number of films: those go to the pool.
+const INLINE_MIN_THRESHOLD: f64 = 0.05;
+const INLINE_MAX_LIMIT: usize = 20;
+const INLINE_MAX_FILMS: usize = 100_000;
 
 pub async fn film(
     State(state): State<AppState>,
@@ -63,12 +72,19 @@ pub async fn similar(
     )?;
     let explain = params.explain.unwrap_or(false);
     let snapshot = state.snapshot();
-    // A whole row of the matrix: O(films), so off the async threads.
-    let (body, total) = tokio::task::spawn_blocking(move || {
-        similar_page(&snapshot, film_id, threshold, page, explain)
-    })
-    .await
-    .map_err(|error| ApiError::internal(&error.into()))??;
+    let cheap = !explain
+        && threshold >= INLINE_MIN_THRESHOLD
+        && page.limit <= INLINE_MAX_LIMIT
+        && snapshot.films.len() <= INLINE_MAX_FILMS;
+    let (body, total) = if cheap {
+        similar_page(&snapshot, film_id, threshold, page, explain)?
+    } else {
+        tokio::task::spawn_blocking(move || {
+            similar_page(&snapshot, film_id, threshold, page, explain)
+        })
+        .await
+        .map_err(|error| ApiError::internal(&error.into()))??
+    };
     let pairs: Vec<(&str, String)> = if explain {
         vec![("explain", "true".to_owned())]
     } else {
@@ -97,14 +113,12 @@ fn similar_page(
     page: Page,
     explain: bool,
 ) -> Result<(Vec<u8>, usize), ApiError> {
-    let neighbours = snapshot
+    let (neighbours, total) = snapshot
         .matrix
-        .similar_to(film_id, threshold)
+        .similar_page(film_id, threshold, page.offset, page.limit)
         .ok_or_else(|| ApiError::film_not_found(film_id))?;
     let views: Vec<FilmView> = neighbours
         .iter()
-        .skip(page.offset)
-        .take(page.limit)
         .filter_map(|neighbour| {
             let mut view = FilmView::new(snapshot.film(neighbour.film_id)?, neighbour.similarity);
             if explain {
@@ -123,6 +137,6 @@ fn similar_page(
             Some(view)
         })
         .collect();
-    let body = serde_json::to_vec(&views).map_err(|error| ApiError::internal(&error.into()))?;
-    Ok((body, neighbours.len()))
+    let body = films_json(&views).map_err(|error| ApiError::internal(&error.into()))?;
+    Ok((body, total))
 }

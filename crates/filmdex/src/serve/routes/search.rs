@@ -11,7 +11,7 @@ use crate::serve::extract::JsonBody;
 use crate::serve::paging;
 use crate::serve::search::{query_string, search, Criteria, SearchQuery};
 use crate::serve::state::AppState;
-use crate::serve::view::FilmView;
+use crate::serve::view::{films_json, FilmView};
 
 pub async fn search_post(
     State(state): State<AppState>,
@@ -31,14 +31,14 @@ async fn answer(state: AppState, query: SearchQuery) -> Result<Response, ApiErro
     let snapshot = state.snapshot();
     // Compiling regexes and scanning every film take up to milliseconds: off the async threads.
     let (body, total, page, query) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let criteria = Criteria::compile(&query)?;
+        let criteria = Criteria::compile(&query, state.regexes())?;
         let result = search(&snapshot, &criteria);
         let films: Vec<FilmView> = result
             .rows
             .iter()
             .map(|&row| FilmView::new(&snapshot.films[row as usize], 1.0))
             .collect();
-        let body = serde_json::to_vec(&films).map_err(|error| ApiError::internal(&error.into()))?;
+        let body = films_json(&films).map_err(|error| ApiError::internal(&error.into()))?;
         Ok((body, result.total, criteria.page, query))
     })
     .await

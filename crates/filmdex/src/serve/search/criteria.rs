@@ -2,7 +2,7 @@
 //! merged, paging clamped. Every problem becomes a 422 naming the field, never a 500.
 
 use super::text::{TextCriterion, TextField};
-use super::{SearchQuery, DEFAULT_LIMIT, MAX_LIMIT};
+use super::{RegexCache, SearchQuery, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::serve::error::ApiError;
 use crate::serve::snapshot::{packed_date, Film, Snapshot, Sort, SortKey};
 
@@ -63,7 +63,8 @@ pub struct Criteria {
 }
 
 impl Criteria {
-    pub fn compile(query: &SearchQuery) -> Result<Criteria, ApiError> {
+    /// The criteria of `query`, its patterns taken from `regexes` or compiled.
+    pub fn compile(query: &SearchQuery, regexes: &RegexCache) -> Result<Criteria, ApiError> {
         let sort = match &query.sort {
             None => Sort { key: SortKey::Title, descending: false },
             Some(text) => Sort::parse(text).ok_or_else(|| {
@@ -76,7 +77,7 @@ impl Criteria {
         Ok(Criteria {
             sort,
             page: Page::parse(query.limit, query.offset, DEFAULT_LIMIT, MAX_LIMIT)?,
-            texts: compile_texts(query)?,
+            texts: compile_texts(query, regexes)?,
             date_from,
             date_to,
             min_rating: finite("min_rating", query.min_rating)?,
@@ -177,7 +178,10 @@ fn finite(field: &str, value: Option<f64>) -> Result<Option<f64>, ApiError> {
 }
 
 /// The regex criteria that are given, each compiled for values and for haystacks.
-fn compile_texts(query: &SearchQuery) -> Result<Vec<TextCriterion>, ApiError> {
+fn compile_texts(
+    query: &SearchQuery,
+    regexes: &RegexCache,
+) -> Result<Vec<TextCriterion>, ApiError> {
     let fields = [
         ("title", TextField::Title, &query.title),
         ("person", TextField::Persons, &query.person),
@@ -188,7 +192,7 @@ fn compile_texts(query: &SearchQuery) -> Result<Vec<TextCriterion>, ApiError> {
         .filter_map(|(name, field, pattern)| {
             pattern
                 .as_deref()
-                .map(|pattern| TextCriterion::compile(name, field, pattern))
+                .map(|pattern| regexes.criterion(name, field, pattern))
         })
         .collect()
 }
@@ -282,7 +286,7 @@ mod tests {
     use super::*;
 
     fn compile(query: SearchQuery) -> Result<Criteria, ApiError> {
-        Criteria::compile(&query)
+        Criteria::compile(&query, &RegexCache::default())
     }
 
     #[test]
@@ -376,7 +380,7 @@ mod tests {
             ..Default::default()
         };
         let criteria = compile(query).expect("valid");
-        let regex = &criteria.texts[0].per_value;
+        let regex = criteria.texts[0].per_value();
         assert!(regex.is_match("Star Wars: Episode VII"));
         assert!(!regex.is_match("Star Trek"));
     }

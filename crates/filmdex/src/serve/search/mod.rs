@@ -5,6 +5,7 @@
 //! Cheap tests run first: exact person and genre lists become a bitset of candidate rows from
 //! the snapshot's indexes, then numeric bounds, and the regexes last.
 
+mod cache;
 mod criteria;
 pub mod query_string;
 mod text;
@@ -12,6 +13,7 @@ mod text;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 
+pub use cache::RegexCache;
 pub use criteria::{Criteria, Page, RowSet};
 pub use text::{Haystack, TextField};
 
@@ -141,7 +143,7 @@ fn matching_rows(snapshot: &Snapshot, criteria: &Criteria) -> Option<RowSet> {
     {
         for (i, text) in criteria.texts.iter().enumerate() {
             let haystack = snapshot.haystack(text.field);
-            if text.whole.is_none() || !haystack.usable() {
+            if text.whole().is_none() || !haystack.usable() {
                 continue;
             }
             let mut hits = RowSet::empty(films);

@@ -9,6 +9,8 @@
 //! depends on the whole text (`\A`, `\z`, `(?-m)`) and values containing line breaks are tested
 //! film by film.
 
+use std::sync::Arc;
+
 use regex::{Regex, RegexBuilder};
 use regex_syntax::ParserBuilder;
 
@@ -20,6 +22,9 @@ use crate::serve::snapshot::Film;
 /// Bytes a compiled regex (and its lazy DFA cache) may take; far above any sane pattern, far
 /// below what would let one request eat the server's memory.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// The same for a regex kept between requests ([`super::RegexCache`]): a pattern that needs
+/// more is compiled for each request under the limit above instead.
+pub(super) const KEPT_REGEX_SIZE_LIMIT: usize = 1 << 18;
 /// Deepest nesting of groups and repetitions accepted.
 const REGEX_NEST_LIMIT: u32 = 64;
 
@@ -45,49 +50,86 @@ impl TextField {
     }
 }
 
-/// One regex criterion, compiled for a single value and, when that is equivalent, for a haystack.
-#[derive(Debug)]
+/// One regex criterion: a text field and its pattern's regexes.
+#[derive(Debug, Clone)]
 pub struct TextCriterion {
     pub field: TextField,
+    pub regexes: Arc<PatternRegexes>,
+}
+
+/// A pattern compiled for a single value and, when that is equivalent, for a haystack. Shared,
+/// not cloned, between the requests that use it: a regex keeps its search caches, and a clone
+/// would start without them.
+#[derive(Debug)]
+pub struct PatternRegexes {
     pub per_value: Regex,
     pub whole: Option<Regex>,
 }
 
-impl TextCriterion {
+impl PatternRegexes {
     /// A case-insensitive, unanchored regex on the linear-time engine, within length and size
     /// limits; `name` is the search field named in errors.
-    pub fn compile(name: &str, field: TextField, pattern: &str) -> Result<TextCriterion, ApiError> {
+    pub fn compile(name: &str, pattern: &str) -> Result<PatternRegexes, ApiError> {
         if pattern.chars().count() > MAX_PATTERN_CHARS {
             return Err(ApiError::invalid_regex(
                 name,
                 format!("longer than {MAX_PATTERN_CHARS} characters"),
             ));
         }
-        let per_value =
-            build(pattern, false).map_err(|error| ApiError::invalid_regex(name, error))?;
+        let per_value = build(pattern, false, REGEX_SIZE_LIMIT)
+            .map_err(|error| ApiError::invalid_regex(name, error))?;
         let whole = if anchors_the_whole_text(pattern) {
             None
         } else {
-            build(pattern, true).ok()
+            build(pattern, true, REGEX_SIZE_LIMIT).ok()
         };
-        Ok(TextCriterion {
-            field,
-            per_value,
-            whole,
-        })
+        Ok(PatternRegexes { per_value, whole })
     }
 
-    pub fn matches(&self, film: &Film) -> bool {
-        self.per_value.is_match(self.field.of(film))
+    /// The same regexes as [`PatternRegexes::compile`], if both fit in `size_limit`; `None`
+    /// for a pattern that does not (or is invalid).
+    pub fn compile_within(pattern: &str, size_limit: usize) -> Option<PatternRegexes> {
+        if pattern.chars().count() > MAX_PATTERN_CHARS {
+            return None;
+        }
+        let per_value = build(pattern, false, size_limit).ok()?;
+        let whole = if anchors_the_whole_text(pattern) {
+            None
+        } else {
+            Some(build(pattern, true, size_limit).ok()?)
+        };
+        Some(PatternRegexes { per_value, whole })
     }
 }
 
-fn build(pattern: &str, multi_line: bool) -> Result<Regex, regex::Error> {
+impl TextCriterion {
+    /// A criterion compiled for this request alone.
+    pub fn compile(name: &str, field: TextField, pattern: &str) -> Result<TextCriterion, ApiError> {
+        Ok(TextCriterion {
+            field,
+            regexes: Arc::new(PatternRegexes::compile(name, pattern)?),
+        })
+    }
+
+    pub fn per_value(&self) -> &Regex {
+        &self.regexes.per_value
+    }
+
+    pub fn whole(&self) -> Option<&Regex> {
+        self.regexes.whole.as_ref()
+    }
+
+    pub fn matches(&self, film: &Film) -> bool {
+        self.per_value().is_match(self.field.of(film))
+    }
+}
+
+fn build(pattern: &str, multi_line: bool, size_limit: usize) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .case_insensitive(true)
         .multi_line(multi_line)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .size_limit(size_limit)
+        .dfa_size_limit(size_limit)
         .nest_limit(REGEX_NEST_LIMIT)
         .build()
 }
@@ -133,11 +175,20 @@ impl Haystack {
         self.usable
     }
 
-    /// The row whose line holds byte `position` (its line break included).
-    fn row_at(&self, position: usize) -> usize {
-        self.starts
-            .partition_point(|&start| start <= position)
-            .saturating_sub(1)
+    /// The row whose line holds byte `position` (its line break included), knowing that it is
+    /// row `from` or a later one. Matches come in order, so an exponential search from the
+    /// previous match's row reads a few nearby entries where a binary search over all rows
+    /// would miss the cache at nearly every step.
+    fn row_from(&self, from: usize, position: usize) -> usize {
+        let starts = &self.starts[from..];
+        let mut bound = 1;
+        while bound < starts.len() && starts[bound] <= position {
+            bound *= 2;
+        }
+        // starts[bound / 2] <= position (the first time because row `from` holds it).
+        let low = bound / 2;
+        let high = bound.min(starts.len());
+        from + low + starts[low..high].partition_point(|&start| start <= position) - 1
     }
 
     /// Where row `row`'s line break is.
@@ -154,22 +205,25 @@ impl Haystack {
         value: impl Fn(usize) -> &'a str,
         out: &mut RowSet,
     ) {
-        let Some(whole) = &criterion.whole else {
+        let Some(whole) = criterion.whole() else {
             return;
         };
         if self.starts.is_empty() {
             return;
         }
+        let mut row = 0;
         for found in whole.find_iter(&self.text) {
-            let first = self.row_at(found.start());
+            let first = self.row_from(row, found.start());
+            row = first;
             if found.end() <= self.line_end(first) {
                 out.insert(first as u32);
                 continue;
             }
             // Across a line break (or at the very end): test each film it touches.
-            for row in first..=self.row_at(found.end()) {
-                if criterion.per_value.is_match(value(row)) {
-                    out.insert(row as u32);
+            row = self.row_from(first, found.end());
+            for touched in first..=row {
+                if criterion.per_value().is_match(value(touched)) {
+                    out.insert(touched as u32);
                 }
             }
         }
@@ -185,7 +239,7 @@ mod tests {
         let criterion = TextCriterion::compile("title", TextField::Title, pattern).expect("valid");
         let haystack = Haystack::new(values.iter().copied());
         let mut set = RowSet::empty(values.len());
-        let by_haystack: Vec<u32> = if criterion.whole.is_some() && haystack.usable() {
+        let by_haystack: Vec<u32> = if criterion.whole().is_some() && haystack.usable() {
             haystack.find(&criterion, |row| values[row], &mut set);
             (0..values.len() as u32)
                 .filter(|&row| set.contains(row))
@@ -194,7 +248,7 @@ mod tests {
             Vec::new()
         };
         let one_by_one = (0..values.len() as u32)
-            .filter(|&row| criterion.per_value.is_match(values[row as usize]))
+            .filter(|&row| criterion.per_value().is_match(values[row as usize]))
             .collect();
         (by_haystack, one_by_one)
     }
@@ -246,11 +300,26 @@ mod tests {
     }
 
     #[test]
+    fn a_position_is_found_in_its_row_from_any_earlier_row() {
+        let haystack = Haystack::new(["ab", "", "c", "defgh", "", "", "ijklmnop", "q"]);
+        for position in 0..=haystack.text.len() {
+            let row = haystack
+                .starts
+                .iter()
+                .rposition(|&start| start <= position)
+                .expect("row 0 starts at 0");
+            for from in 0..=row {
+                assert_eq!(haystack.row_from(from, position), row, "{position} {from}");
+            }
+        }
+    }
+
+    #[test]
     fn whole_text_anchors_and_line_breaks_fall_back_to_one_search_per_value() {
         for pattern in [r"\Astar", r"wars\z", "(?-m)^star"] {
             let criterion =
                 TextCriterion::compile("title", TextField::Title, pattern).expect("valid");
-            assert!(criterion.whole.is_none(), "{pattern}");
+            assert!(criterion.whole().is_none(), "{pattern}");
         }
         assert!(!Haystack::new(["one\ntwo", "three"]).usable());
         assert!(Haystack::new(["one", "two"]).usable());
