@@ -5,9 +5,8 @@
 # builds the bundled sample with the CLI, runs the Spark driver (python/filmdex_spark) on
 # local[2] with spark-submit, through Spark Connect, and on Sail (a Spark Connect server in
 # Rust, from the registry's `pysail`), and checks that each output holds
-# the same (film_id, other_id) rows as output/csfilms with bit-identical similarities. Then, if
-# the CLI can load pairs from elsewhere (`build load --pairs`), loads the Spark output and
-# checks the database's row count. Last, Sail against the CLI with the seed features and with
+# the same (film_id, other_id) rows as output/csfilms with bit-identical similarities. Then
+# loads the Spark output with `filmdex build load --pairs` and checks the database's row count. Last, Sail against the CLI with the seed features and with
 # --all-pairs. Needs Java 17 on PATH.
 #
 #   scripts/spark_check.sh [path/to/filmdex]
@@ -119,10 +118,9 @@ run_driver sail "$sail_venv/bin/python" -m filmdex_spark --remote "sc://127.0.0.
   --films "$work/output/films" --out "$tmp/sail" --blocks 3 "${driver_args[@]}"
 python -m filmdex_spark.compare "$expected" "$tmp/sail"
 
-if "$bin" build load --help | grep -q -- '--pairs'; then
-  echo "-- filmdex build load --pairs <the Spark output>"
-  "$bin" --workdir "$work" -q build load --sample --pairs "$tmp/spark-submit"
-  python - "$work/duckdb/films.duckdb" "$tmp/spark-submit" <<'EOF'
+echo "-- filmdex build load --pairs <the Spark output>"
+"$bin" --workdir "$work" -q build load --sample --pairs "$tmp/spark-submit"
+python - "$work/duckdb/films.duckdb" "$tmp/spark-submit" <<'EOF'
 import sys, duckdb, pyarrow.dataset as ds
 database, pairs = sys.argv[1:]
 want = ds.dataset(pairs, format="parquet").count_rows()
@@ -130,9 +128,6 @@ got = duckdb.connect(database, read_only=True).sql("SELECT count(*) FROM films_c
 print(f"films_cos_sim: {got} rows, the Spark output: {want}")
 sys.exit(0 if got == want else f"FAIL: films_cos_sim has {got} rows, the Spark output {want}")
 EOF
-else
-  echo "-- skipped: this filmdex has no 'build load --pairs' yet"
-fi
 
 # Other parameters, on Sail (seconds, not a minute): the CLI remakes output/csfilms with them.
 for options in "--features seed --top-k 20" "--all-pairs --min-similarity 0.1"; do

@@ -293,8 +293,13 @@ impl Location {
         ]
         .iter()
         .any(|word| lower.contains(word));
+        // Without keys, the S3 client asks the instance metadata service (/latest/api/token).
+        let no_s3_keys = self.kind == Kind::S3
+            && std::env::var_os("AWS_ACCESS_KEY_ID").is_none()
+            && std::env::var_os("AWS_WEB_IDENTITY_TOKEN_FILE").is_none();
         let hint = match (credentials, self.kind) {
-            (true, Kind::S3) => "\nthe credentials were missing or refused: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), AWS_REGION, and AWS_ENDPOINT_URL for an S3-compatible server",
+            _ if no_s3_keys => "\nAWS_ACCESS_KEY_ID is not set, so credentials were asked of the instance metadata service, which failed: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), AWS_REGION, and AWS_ENDPOINT_URL for an S3-compatible server",
+            (true, Kind::S3) => "\nthe credentials were refused: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), AWS_REGION, and AWS_ENDPOINT_URL for an S3-compatible server",
             (true, Kind::Gcs) => "\nthe credentials were missing or refused: set GOOGLE_APPLICATION_CREDENTIALS (or GOOGLE_SERVICE_ACCOUNT) to a service account key file",
             (true, Kind::Azure) => "\nthe credentials were missing or refused: set AZURE_STORAGE_ACCOUNT_NAME and AZURE_STORAGE_ACCOUNT_KEY (or a SAS token / service principal variables)",
             _ => "",

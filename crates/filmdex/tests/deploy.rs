@@ -26,12 +26,13 @@ fn option_of_env(name: &str) -> String {
         .find_subcommand("build")
         .expect("a build command")
         .clone();
-    root.get_arguments()
+    let long = root
+        .get_arguments()
         .chain(build.get_arguments())
         .find(|arg| arg.get_env().is_some_and(|env| env == name))
         .and_then(|arg| arg.get_long())
-        .map(|long| format!("--{long}"))
-        .unwrap_or_else(|| panic!("no option reads {name}"))
+        .map(|long| format!("--{long}"));
+    long.unwrap_or_else(|| panic!("no option reads {name}"))
 }
 
 /// Parses and resolves `filmdex <args>` as the binary would, with `env` as its FILMDEX_*

@@ -49,7 +49,7 @@ pub fn films_and_pairs(database: &Path) -> Vec<String> {
     // Similarities as their exact bits, so that "equal" means bit-identical.
     content.extend(rows(
         database,
-        "SELECT film_id, other_id, printf('%.17g', similarity) FROM films_cos_sim \
+        "SELECT film_id::VARCHAR, other_id::VARCHAR, printf('%.17g', similarity) FROM films_cos_sim \
          ORDER BY film_id, similarity DESC, other_id",
     ));
     content
