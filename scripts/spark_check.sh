@@ -124,7 +124,7 @@ python - "$work/duckdb/films.duckdb" "$tmp/spark-submit" <<'EOF'
 import sys, duckdb, pyarrow.dataset as ds
 database, pairs = sys.argv[1:]
 want = ds.dataset(pairs, format="parquet").count_rows()
-got = duckdb.connect(database, read_only=True).sql("SELECT count(*) FROM films_cos_sim").fetchone()[0]
+got = duckdb.connect(database, read_only=True).execute("SELECT count(*) FROM films_cos_sim").fetchall()[0][0]
 print(f"films_cos_sim: {got} rows, the Spark output: {want}")
 sys.exit(0 if got == want else f"FAIL: films_cos_sim has {got} rows, the Spark output {want}")
 EOF
