@@ -31,8 +31,9 @@
 //!
 //! Every path computes a pair's similarity with the same operations in the same order (written
 //! out in `kernel`), so values are bit-identical across [`top_k_neighbours`],
-//! [`all_pair_neighbours`], [`TfIdfMatrix::similar_to`] and [`TfIdfMatrix::explain`],
-//! symmetric, and the same for any number of threads.
+//! [`all_pair_neighbours`] (and their `_of` forms for a shard or block of films),
+//! [`TfIdfMatrix::similar_to`], [`TfIdfMatrix::similar_page`] and [`TfIdfMatrix::explain`],
+//! symmetric, and the same for any number of threads and any split into shards.
 
 /// Input records, the two feature sets, and how a film becomes terms.
 mod features;
