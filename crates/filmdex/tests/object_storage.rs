@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::shards::{failed, films_and_pairs, succeeded};
+use crate::shards::{failed, filmdex_build_command, films_and_pairs, succeeded};
 
 const BUCKET: &str = "filmdex-test";
 
@@ -117,9 +117,10 @@ impl Moto {
     }
 }
 
-/// `filmdex build <args>` in `workdir` as a machine with S3 credentials for moto would run it.
+/// `filmdex build <args>` in `workdir` as a machine with S3 credentials for moto would run it;
+/// `env` overrides them (an empty value removes the variable).
 fn filmdex_s3(moto_port: u16, workdir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_filmdex"));
+    let mut command = filmdex_build_command(workdir, args);
     for (key, _) in std::env::vars() {
         if key.starts_with("AWS_") {
             command.env_remove(key);
@@ -138,20 +139,7 @@ fn filmdex_s3(moto_port: u16, workdir: &Path, args: &[&str], env: &[(&str, &str)
             command.env(key, value);
         }
     }
-    command
-        .arg("--workdir")
-        .arg(workdir)
-        .args([
-            "build",
-            "--sample",
-            "--memory-limit",
-            "1GB",
-            "--threads",
-            "2",
-        ])
-        .args(args)
-        .output()
-        .expect("run filmdex")
+    command.output().expect("run filmdex")
 }
 
 #[test]

@@ -7,9 +7,10 @@ use std::process::{Command, Output};
 
 use crate::support::rows;
 
-/// Runs `filmdex --workdir <workdir> build --sample <args>` with small DuckDB settings.
-pub fn filmdex_build(workdir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_filmdex"))
+/// `filmdex --workdir <workdir> build --sample <args>` with small DuckDB settings.
+pub fn filmdex_build_command(workdir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_filmdex"));
+    command
         .arg("--workdir")
         .arg(workdir)
         .args([
@@ -20,7 +21,13 @@ pub fn filmdex_build(workdir: &Path, args: &[&str]) -> Output {
             "--threads",
             "2",
         ])
-        .args(args)
+        .args(args);
+    command
+}
+
+/// Runs [`filmdex_build_command`].
+pub fn filmdex_build(workdir: &Path, args: &[&str]) -> Output {
+    filmdex_build_command(workdir, args)
         .output()
         .expect("run filmdex")
 }
