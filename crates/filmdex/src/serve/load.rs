@@ -38,7 +38,7 @@ pub fn load(path: &Path) -> Result<Snapshot> {
         load_time: started.elapsed(),
     };
     let snapshot = Snapshot::new(table, matrix, meta, load);
-    let films = snapshot.films.len();
+    let films = snapshot.films().len();
     if films as u64 != snapshot.meta.films {
         warn!(
             films,

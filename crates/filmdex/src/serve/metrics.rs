@@ -172,7 +172,7 @@ fn render_database(out: &mut String, snapshot: &Snapshot) {
         (
             "filmdex_films",
             "Films in the served database.",
-            snapshot.films.len() as f64,
+            snapshot.films().len() as f64,
         ),
     ];
     for (name, help, value) in gauges {

@@ -161,39 +161,26 @@ impl FilmTable {
 
 /// A whole database in memory.
 pub struct Snapshot {
-    /// Sorted by film_id.
-    pub films: Vec<Film>,
+    /// The films (sorted by film_id) and their search indexes.
+    table: FilmTable,
     pub matrix: TfIdfMatrix,
     pub meta: DatabaseMeta,
     pub load: LoadInfo,
-    film_ids: Vec<i32>,
-    orders: HashMap<Sort, Vec<u32>>,
-    person_rows: HashMap<String, Vec<u32>>,
-    genre_rows: HashMap<String, Vec<u32>>,
-    haystacks: [Haystack; 3],
 }
 
 impl Snapshot {
     pub fn new(table: FilmTable, matrix: TfIdfMatrix, meta: DatabaseMeta, load: LoadInfo) -> Self {
-        let FilmTable {
-            films,
-            film_ids,
-            orders,
-            person_rows,
-            genre_rows,
-            haystacks,
-        } = table;
         Snapshot {
-            films,
+            table,
             matrix,
             meta,
             load,
-            film_ids,
-            orders,
-            person_rows,
-            genre_rows,
-            haystacks,
         }
+    }
+
+    /// Every film, sorted by film_id; a film's index here is its row.
+    pub fn films(&self) -> &[Film] {
+        &self.table.films
     }
 
     /// Every film's value of `field`, one per line, in row order.
@@ -202,19 +189,21 @@ impl Snapshot {
             .iter()
             .position(|&known| known == field)
             .unwrap_or_default();
-        &self.haystacks[index]
+        &self.table.haystacks[index]
     }
 
     pub fn film(&self, film_id: i32) -> Option<&Film> {
-        self.film_ids
+        self.table
+            .film_ids
             .binary_search(&film_id)
             .ok()
-            .map(|row| &self.films[row])
+            .map(|row| &self.table.films[row])
     }
 
     /// Every row in the given order.
     pub fn order(&self, sort: Sort) -> &[u32] {
-        self.orders
+        self.table
+            .orders
             .get(&sort)
             .map(Vec::as_slice)
             .expect("every sort order is built at load")
@@ -222,11 +211,11 @@ impl Snapshot {
 
     /// The rows of the films featuring exactly this person (empty when none).
     pub fn rows_with_person(&self, name: &str) -> &[u32] {
-        self.person_rows.get(name).map_or(&[], Vec::as_slice)
+        self.table.person_rows.get(name).map_or(&[], Vec::as_slice)
     }
 
     pub fn rows_with_genre(&self, genre: &str) -> &[u32] {
-        self.genre_rows.get(genre).map_or(&[], Vec::as_slice)
+        self.table.genre_rows.get(genre).map_or(&[], Vec::as_slice)
     }
 }
 

@@ -110,7 +110,7 @@ impl AppState {
             .context("the reload task failed")?;
         match loaded {
             Ok(snapshot) => {
-                info!(films = snapshot.films.len(), built_at = %snapshot.meta.built_at, "serving the reloaded database");
+                info!(films = snapshot.films().len(), built_at = %snapshot.meta.built_at, "serving the reloaded database");
                 self.shared.snapshot.store(Arc::new(snapshot));
                 self.shared.metrics.reloaded(true);
                 Ok(())

@@ -90,7 +90,11 @@ async fn swapping_databases_under_load_drops_no_request() {
         .await
         .expect("the server task")
         .expect("a clean shutdown");
-    assert_eq!(state.snapshot().films.len(), 14, "the last swap is served");
+    assert_eq!(
+        state.snapshot().films().len(),
+        14,
+        "the last swap is served"
+    );
 }
 
 #[tokio::test]

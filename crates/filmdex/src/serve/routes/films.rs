@@ -75,7 +75,7 @@ pub async fn similar(
     let cheap = !explain
         && threshold >= INLINE_MIN_THRESHOLD
         && page.limit <= INLINE_MAX_LIMIT
-        && snapshot.films.len() <= INLINE_MAX_FILMS;
+        && snapshot.films().len() <= INLINE_MAX_FILMS;
     let (body, total) = if cheap {
         similar_page(&snapshot, film_id, threshold, page, explain)?
     } else {

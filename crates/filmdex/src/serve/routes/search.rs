@@ -36,7 +36,7 @@ async fn answer(state: AppState, query: SearchQuery) -> Result<Response, ApiErro
         let films: Vec<FilmView> = result
             .rows
             .iter()
-            .map(|&row| FilmView::new(&snapshot.films[row as usize], 1.0))
+            .map(|&row| FilmView::new(&snapshot.films()[row as usize], 1.0))
             .collect();
         let body = films_json(&films).map_err(|error| ApiError::internal(&error.into()))?;
         Ok((body, result.total, criteria.page, query))

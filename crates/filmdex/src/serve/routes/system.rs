@@ -37,7 +37,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Va
     let snapshot = state.snapshot();
     Ok(Json(json!({
         "status": "ready",
-        "films": snapshot.films.len(),
+        "films": snapshot.films().len(),
         "built_at": snapshot.meta.built_at,
         "feature_set": snapshot.meta.feature_set.to_string(),
     })))

@@ -95,7 +95,7 @@ impl Criteria {
     /// The rows allowed by the exact person and genre lists, or `None` when there are none.
     /// An empty list is no criterion.
     pub fn candidates(&self, snapshot: &Snapshot) -> Option<RowSet> {
-        let films = snapshot.films.len();
+        let films = snapshot.films().len();
         let mut allowed: Option<RowSet> = None;
         let mut restrict = |set: RowSet| match &mut allowed {
             Some(current) => current.intersect(&set),

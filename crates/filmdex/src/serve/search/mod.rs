@@ -96,7 +96,7 @@ where
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchResult {
     pub total: usize,
-    /// Rows of `snapshot.films`, in the asked order.
+    /// Rows of `snapshot.films()`, in the asked order.
     pub rows: Vec<u32>,
 }
 
@@ -105,7 +105,9 @@ pub struct SearchResult {
 /// only as far as the page needs.
 pub fn search(snapshot: &Snapshot, criteria: &Criteria) -> SearchResult {
     let matched = matching_rows(snapshot, criteria);
-    let total = matched.as_ref().map_or(snapshot.films.len(), RowSet::count);
+    let total = matched
+        .as_ref()
+        .map_or(snapshot.films().len(), RowSet::count);
     let page = criteria.page;
     let mut rows = Vec::new();
     if page.limit == 0 || page.offset >= total {
@@ -134,7 +136,7 @@ pub fn search(snapshot: &Snapshot, criteria: &Criteria) -> SearchResult {
 /// The rows that pass every criterion; `None` when there are none (every film). Regex criteria
 /// run as one pass over the field's haystack, unless the exact lists already leave few films.
 fn matching_rows(snapshot: &Snapshot, criteria: &Criteria) -> Option<RowSet> {
-    let films = snapshot.films.len();
+    let films = snapshot.films().len();
     let mut matched = criteria.candidates(snapshot);
     let mut done = vec![false; criteria.texts.len()];
     if matched
@@ -147,7 +149,7 @@ fn matching_rows(snapshot: &Snapshot, criteria: &Criteria) -> Option<RowSet> {
                 continue;
             }
             let mut hits = RowSet::empty(films);
-            haystack.find(text, |row| text.field.of(&snapshot.films[row]), &mut hits);
+            haystack.find(text, |row| text.field.of(&snapshot.films()[row]), &mut hits);
             match &mut matched {
                 Some(matched) => matched.intersect(&hits),
                 None => matched = Some(hits),
@@ -159,7 +161,7 @@ fn matching_rows(snapshot: &Snapshot, criteria: &Criteria) -> Option<RowSet> {
         return matched;
     }
     let mut passed = RowSet::empty(films);
-    for (row, film) in snapshot.films.iter().enumerate() {
+    for (row, film) in snapshot.films().iter().enumerate() {
         let row = row as u32;
         let candidate = matched.as_ref().is_none_or(|matched| matched.contains(row));
         if candidate && criteria.matches(film, &done) {
