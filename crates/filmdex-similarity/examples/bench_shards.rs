@@ -11,25 +11,20 @@
 //! and the balance (slowest / mean). An N-machine run's wall time is about the matrix build
 //! plus the slowest shard; the total against the single run is the cost of splitting.
 
+#[path = "../tests/support/flags.rs"]
+mod flags;
 #[path = "../tests/support/synthetic.rs"]
 mod synthetic;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use flags::Flags;
+
 use filmdex_similarity::{
     top_k_neighbours, top_k_neighbours_of, FeatureSet, FilmSelection, RowWork, Shard, TfIdfMatrix,
     TopKParams,
 };
-
-fn flag(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(|v| v.parse().unwrap_or_else(|e| panic!("{name} {v}: {e}")))
-        .unwrap_or(default)
-}
 
 fn median(mut times: Vec<Duration>) -> f64 {
     times.sort();
@@ -37,14 +32,25 @@ fn median(mut times: Vec<Duration>) -> f64 {
 }
 
 fn main() {
-    let films = flag("--films", 40_000) as usize;
-    let shards = flag("--shards", 8) as u32;
-    let runs = flag("--runs", 3).max(1) as usize;
+    let flags =
+        Flags::parse(&["--films", "--shards", "--runs", "--top-k", "--seed"]).and_then(|flags| {
+            Ok((
+                flags.get("--films", 40_000usize)?,
+                flags.get("--shards", 8u32)?.max(1),
+                flags.get("--runs", 3usize)?.max(1),
+                flags.get("--top-k", 100usize)?,
+                flags.get("--seed", 42u64)?,
+            ))
+        });
+    let (films, shards, runs, top_k, seed) = flags.unwrap_or_else(|message| {
+        eprintln!("bench_shards: {message}");
+        std::process::exit(2);
+    });
     let params = TopKParams {
-        top_k: flag("--top-k", 100) as usize,
+        top_k,
         min_similarity: 0.0,
     };
-    let corpus = synthetic::corpus(films, flag("--seed", 42));
+    let corpus = synthetic::corpus(films, seed);
     let started = Instant::now();
     let m = TfIdfMatrix::build(&corpus, FeatureSet::Default);
     let build_ms = started.elapsed().as_secs_f64() * 1e3;

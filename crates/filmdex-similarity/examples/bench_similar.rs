@@ -9,10 +9,14 @@
 //! the corpus, on one thread; it prints the mean, median, p99 and max over all rounds, and the
 //! same for `similar_to` (the whole sorted row) for comparison.
 
+#[path = "../tests/support/flags.rs"]
+mod flags;
 #[path = "../tests/support/synthetic.rs"]
 mod synthetic;
 
 use std::time::{Duration, Instant};
+
+use flags::Flags;
 
 use filmdex_similarity::{FeatureSet, TfIdfMatrix};
 
@@ -26,35 +30,22 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        films: 40_000,
-        queries: 1000,
-        rounds: 5,
-        threshold: 0.1,
-        limit: 10,
-        seed: 42,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let number = || {
-            value
-                .parse::<u64>()
-                .map_err(|e| format!("{flag} {value}: {e}"))
-        };
-        match flag.as_str() {
-            "--films" => args.films = number()? as usize,
-            "--queries" => args.queries = (number()? as usize).max(1),
-            "--rounds" => args.rounds = (number()? as usize).max(1),
-            "--threshold" => {
-                args.threshold = value.parse().map_err(|e| format!("{flag} {value}: {e}"))?
-            }
-            "--limit" => args.limit = number()? as usize,
-            "--seed" => args.seed = number()?,
-            other => return Err(format!("unknown flag {other}")),
-        }
-    }
-    Ok(args)
+    let flags = Flags::parse(&[
+        "--films",
+        "--queries",
+        "--rounds",
+        "--threshold",
+        "--limit",
+        "--seed",
+    ])?;
+    Ok(Args {
+        films: flags.get("--films", 40_000)?,
+        queries: flags.get("--queries", 1000usize)?.max(1),
+        rounds: flags.get("--rounds", 5usize)?.max(1),
+        threshold: flags.get("--threshold", 0.1)?,
+        limit: flags.get("--limit", 10)?,
+        seed: flags.get("--seed", 42)?,
+    })
 }
 
 /// Times `query` on each film, `rounds` times.

@@ -10,6 +10,8 @@
 //! i32, other id i32, similarity f64, little-endian), which the script compares with
 //! sparse_dot_topn's.
 
+#[path = "../tests/support/flags.rs"]
+mod flags;
 #[path = "../tests/support/synthetic.rs"]
 mod synthetic;
 
@@ -18,6 +20,8 @@ use std::io::{BufWriter, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use flags::Flags;
 
 use filmdex_similarity::{top_k_neighbours, FeatureSet, FilmRecord, TfIdfMatrix, TopKParams};
 
@@ -31,33 +35,24 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        films: 40_000,
-        runs: 5,
-        top_k: 100,
-        seed: 42,
-        set: FeatureSet::Default,
-        dump: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let number = || {
-            value
-                .parse::<u64>()
-                .map_err(|e| format!("{flag} {value}: {e}"))
-        };
-        match flag.as_str() {
-            "--films" => args.films = number()? as usize,
-            "--runs" => args.runs = (number()? as usize).max(1),
-            "--top-k" => args.top_k = number()? as usize,
-            "--seed" => args.seed = number()?,
-            "--set" => args.set = value.parse().map_err(|e| format!("{e}"))?,
-            "--dump-matrix" => args.dump = Some(value),
-            other => return Err(format!("unknown flag {other}")),
-        }
-    }
-    Ok(args)
+    let flags = Flags::parse(&[
+        "--films",
+        "--runs",
+        "--top-k",
+        "--seed",
+        "--set",
+        "--dump-matrix",
+    ])?;
+    Ok(Args {
+        films: flags.get("--films", 40_000)?,
+        runs: flags.get("--runs", 5usize)?.max(1),
+        top_k: flags.get("--top-k", 100)?,
+        seed: flags.get("--seed", 42)?,
+        set: flags.get("--set", FeatureSet::Default)?,
+        dump: flags
+            .get("--dump-matrix", String::new())
+            .map(|d| (!d.is_empty()).then_some(d))?,
+    })
 }
 
 /// CPU time of this process so far (user + system), from /proc; the machine is shared, so CPU
