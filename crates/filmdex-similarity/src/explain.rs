@@ -69,12 +69,13 @@ impl TfIdfMatrix {
             .filter(of_term)
             .chain(self.labels_of(b).filter(of_term))
         {
-            if !texts.contains(&label.text.as_str()) {
-                texts.push(&label.text);
+            let text = self.labels.text(label);
+            if !texts.contains(&text) {
+                texts.push(text);
             }
         }
         Contribution {
-            kind: first.kind.clone(),
+            kind: self.labels.kind(first),
             label: texts.join(" / "),
             share,
         }

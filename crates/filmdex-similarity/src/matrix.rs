@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::features::{FeatureSet, FilmRecord, Label, Vocabulary};
+use crate::features::{FeatureSet, FilmRecord, Label, Labels, Vocabulary};
 use crate::profiles::{HeavyRows, Profiles, NONE};
 use crate::sparse::SparseRows;
 use crate::split::{choose, HeavySplit, Role};
@@ -33,7 +33,7 @@ pub struct TfIdfMatrix {
     /// Film -> its distinct labels sorted by (term, label): the names shown by `explain`.
     pub(crate) film_label_offsets: Vec<usize>,
     pub(crate) film_labels: Vec<u32>,
-    pub(crate) labels: Vec<Label>,
+    pub(crate) labels: Labels,
     term_count: usize,
 }
 
@@ -131,7 +131,8 @@ impl TfIdfMatrix {
             + self.light_terms.heap_bytes()
             + self.light_postings.heap_bytes()
             + self.inv_norm.capacity() * 8
-            + self.film_labels.capacity() * 4;
+            + self.film_labels.capacity() * 4
+            + self.labels.heap_bytes();
         [
             self.heavy_term.len(),
             self.exclusive_term.len(),
@@ -174,7 +175,7 @@ impl TfIdfMatrix {
 
     pub(crate) fn labels_of(&self, i: usize) -> impl Iterator<Item = &Label> + '_ {
         let ids = &self.film_labels[self.film_label_offsets[i]..self.film_label_offsets[i + 1]];
-        ids.iter().map(|&l| &self.labels[l as usize])
+        ids.iter().map(|&l| self.labels.get(l))
     }
 }
 
@@ -188,7 +189,7 @@ struct ReadFilms {
     rating_terms: Vec<u32>,
     label_offsets: Vec<usize>,
     film_labels: Vec<u32>,
-    labels: Vec<Label>,
+    labels: Labels,
 }
 
 fn read_films(films: &[FilmRecord], order: &[usize], set: FeatureSet) -> ReadFilms {
@@ -201,10 +202,9 @@ fn read_films(films: &[FilmRecord], order: &[usize], set: FeatureSet) -> ReadFil
         occurrences.clear();
         vocabulary.read_film(&films[i], set, &mut occurrences);
         let labels = &vocabulary.labels;
-        occurrences.sort_unstable_by_key(|&l| (labels[l as usize].term, l));
-        for run in occurrences.chunk_by(|&a, &b| labels[a as usize].term == labels[b as usize].term)
-        {
-            counts.push(labels[run[0] as usize].term, run.len() as f64);
+        occurrences.sort_unstable_by_key(|&l| (labels.term(l), l));
+        for run in occurrences.chunk_by(|&a, &b| labels.term(a) == labels.term(b)) {
+            counts.push(labels.term(run[0]), run.len() as f64);
         }
         counts.end_row();
         occurrences.dedup();

@@ -18,6 +18,8 @@ pub mod store;
 /// The web page, embedded in the binary and served at `/ui/`.
 pub mod webui;
 
+/// Typed access to a DuckDB query's Arrow columns (much faster than row by row).
+pub mod arrow_columns;
 /// The command line and its resolution into `config`.
 pub mod cli;
 /// What each subcommand does.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use filmdex_similarity::TfIdfMatrix;
+use rustc_hash::FxHashMap;
 
 use super::search::{Haystack, TextField};
 use crate::store::DatabaseMeta;
@@ -132,8 +133,9 @@ pub struct FilmTable {
     /// Rows in each sort order (ties by film_id, missing values last in both directions).
     orders: HashMap<Sort, Vec<u32>>,
     /// Exact person name or genre -> the rows that have it, ascending.
-    person_rows: HashMap<String, Vec<u32>>,
-    genre_rows: HashMap<String, Vec<u32>>,
+    /// (Fx hashed: built from the database, so no client chooses the keys.)
+    person_rows: FxHashMap<String, Vec<u32>>,
+    genre_rows: FxHashMap<String, Vec<u32>>,
     /// Title, persons and genres of every film, for one-pass regex search.
     haystacks: [Haystack; 3],
 }
@@ -222,48 +224,79 @@ impl Snapshot {
 fn sort_orders(films: &[Film]) -> HashMap<Sort, Vec<u32>> {
     let mut orders = HashMap::new();
     for key in SortKey::ALL {
-        for descending in [false, true] {
-            let mut rows: Vec<u32> = (0..films.len() as u32).collect();
-            rows.sort_by(|&a, &b| compare(&films[a as usize], &films[b as usize], key, descending));
+        let mut ascending: Vec<u32> = (0..films.len() as u32).collect();
+        ascending.sort_by(|&a, &b| {
+            let (a, b) = (&films[a as usize], &films[b as usize]);
+            value_order(a, b, key).then(a.film_id.cmp(&b.film_id))
+        });
+        let descending = descending_from(&ascending, films, key);
+        for (descending, rows) in [(false, ascending), (true, descending)] {
             orders.insert(Sort { key, descending }, rows);
         }
     }
     orders
 }
 
-/// The order of `sort`: by the key, missing values last either way, then by film_id ascending
-/// so that pages are stable.
-fn compare(a: &Film, b: &Film, key: SortKey, descending: bool) -> std::cmp::Ordering {
+/// The order of `key` ascending, films without a value last. Both directions break ties by
+/// film_id ascending, so that pages are stable.
+fn value_order(a: &Film, b: &Film, key: SortKey) -> std::cmp::Ordering {
     use std::cmp::Ordering;
-    fn nulls_last<T>(
-        a: Option<T>,
-        b: Option<T>,
-        descending: bool,
-        cmp: impl Fn(&T, &T) -> Ordering,
-    ) -> Ordering {
+    fn missing_last<T>(a: Option<T>, b: Option<T>, cmp: impl Fn(&T, &T) -> Ordering) -> Ordering {
         match (a, b) {
-            (Some(a), Some(b)) if descending => cmp(&b, &a),
             (Some(a), Some(b)) => cmp(&a, &b),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (None, None) => Ordering::Equal,
         }
     }
-    let by_key = match key {
-        SortKey::Title => nulls_last(Some(&a.title), Some(&b.title), descending, |x, y| x.cmp(y)),
-        SortKey::Rating => nulls_last(a.rating, b.rating, descending, |x, y| x.total_cmp(y)),
-        SortKey::Votes => nulls_last(a.vote_count, b.vote_count, descending, Ord::cmp),
-        SortKey::Year => nulls_last(a.date, b.date, descending, Ord::cmp),
-        SortKey::Duration => nulls_last(a.duration, b.duration, descending, Ord::cmp),
-    };
-    by_key.then(a.film_id.cmp(&b.film_id))
+    match key {
+        SortKey::Title => a.title.cmp(&b.title),
+        SortKey::Rating => missing_last(a.rating, b.rating, |x, y| x.total_cmp(y)),
+        SortKey::Votes => missing_last(a.vote_count, b.vote_count, Ord::cmp),
+        SortKey::Year => missing_last(a.date, b.date, Ord::cmp),
+        SortKey::Duration => missing_last(a.duration, b.duration, Ord::cmp),
+    }
 }
 
-fn rows_by(films: &[Film], values: impl Fn(&Film) -> &Vec<String>) -> HashMap<String, Vec<u32>> {
-    let mut index: HashMap<String, Vec<u32>> = HashMap::new();
+fn has_value(film: &Film, key: SortKey) -> bool {
+    match key {
+        SortKey::Title => true,
+        SortKey::Rating => film.rating.is_some(),
+        SortKey::Votes => film.vote_count.is_some(),
+        SortKey::Year => film.date.is_some(),
+        SortKey::Duration => film.duration.is_some(),
+    }
+}
+
+/// The descending order, from the ascending one without sorting again: the runs of equal
+/// values last to first, each run keeping its ascending film_id, then the films without a
+/// value as they were (last in both directions).
+fn descending_from(ascending: &[u32], films: &[Film], key: SortKey) -> Vec<u32> {
+    let film = |position: usize| &films[ascending[position] as usize];
+    let with_value = ascending.partition_point(|&row| has_value(&films[row as usize], key));
+    let mut descending = Vec::with_capacity(ascending.len());
+    let mut end = with_value;
+    while end > 0 {
+        let mut start = end - 1;
+        while start > 0 && value_order(film(start - 1), film(end - 1), key).is_eq() {
+            start -= 1;
+        }
+        descending.extend_from_slice(&ascending[start..end]);
+        end = start;
+    }
+    descending.extend_from_slice(&ascending[with_value..]);
+    descending
+}
+
+fn rows_by(films: &[Film], values: impl Fn(&Film) -> &Vec<String>) -> FxHashMap<String, Vec<u32>> {
+    let mut index: FxHashMap<String, Vec<u32>> = FxHashMap::default();
     for (row, film) in films.iter().enumerate() {
         for value in values(film) {
-            let rows = index.entry(value.clone()).or_default();
+            // Looked up before inserting: a key is allocated once per name, not per credit.
+            let rows = match index.get_mut(value.as_str()) {
+                Some(rows) => rows,
+                None => index.entry(value.clone()).or_default(),
+            };
             // A name listed twice in one film (two categories) still names the film once.
             if rows.last() != Some(&(row as u32)) {
                 rows.push(row as u32);
@@ -276,6 +309,56 @@ fn rows_by(films: &[Film], values: impl Fn(&Film) -> &Vec<String>) -> HashMap<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn film(film_id: i32, title: &str, rating: Option<f64>, votes: Option<i32>) -> Film {
+        Film {
+            film_id,
+            title: title.into(),
+            year: None,
+            date: None,
+            duration: None,
+            genres: vec![],
+            rating,
+            vote_count: votes,
+            persons: vec![],
+            original_title: None,
+            persons_joined: String::new(),
+            genres_joined: String::new(),
+        }
+    }
+
+    proptest::proptest! {
+        /// The descending orders derived from the ascending ones equal a sort by the
+        /// definition: value descending, missing values last, ties by film_id ascending.
+        #[test]
+        fn derived_descending_orders_equal_sorting(
+            values in proptest::collection::vec(
+                (0u8..4, proptest::option::of(0u8..3), proptest::option::of(0i32..3)), 0..40),
+        ) {
+            let films: Vec<Film> = values
+                .iter()
+                .enumerate()
+                .map(|(i, &(title, rating, votes))| {
+                    // film_ids not in row order, to catch a tie broken by row.
+                    let film_id = ((i * 7) % 41) as i32;
+                    film(film_id, &title.to_string(), rating.map(f64::from), votes)
+                })
+                .collect();
+            let orders = sort_orders(&films);
+            for key in SortKey::ALL {
+                let mut expected: Vec<u32> = (0..films.len() as u32).collect();
+                expected.sort_by(|&a, &b| {
+                    let (a, b) = (&films[a as usize], &films[b as usize]);
+                    let by_value = match (has_value(a, key), has_value(b, key)) {
+                        (true, true) => value_order(b, a, key),
+                        (x, y) => y.cmp(&x),
+                    };
+                    by_value.then(a.film_id.cmp(&b.film_id))
+                });
+                proptest::prop_assert_eq!(&orders[&Sort { key, descending: true }], &expected);
+            }
+        }
+    }
 
     #[test]
     fn dates_pack_and_invalid_ones_are_refused() {
