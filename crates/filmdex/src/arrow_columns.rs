@@ -136,10 +136,9 @@ mod tests {
         assert!(lists.row(0).is_err());
         let error = columns
             .string("film_id")
-            .err()
-            .expect("an INTEGER is not text");
+            .expect_err("an INTEGER is not text");
         assert!(error.to_string().contains("film_id"), "{error}");
-        let error = columns.int32("title").err().expect("no such column");
+        let error = columns.int32("title").expect_err("no such column");
         assert!(error.to_string().contains("title"), "{error}");
     }
 
