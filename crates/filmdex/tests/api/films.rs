@@ -232,3 +232,47 @@ async fn thresholds_outside_0_to_1_are_explained() {
         .await
         .assert_error(422, "invalid_parameter");
 }
+
+/// The quirky fixture's films table (a missing year, quotes, commas and unicode in titles and
+/// names), served: what the server reads from DuckDB's Arrow batches comes out as the table
+/// has it, a missing value as `null`, and sorts put it last in both directions.
+#[tokio::test]
+async fn missing_values_quotes_and_unicode_are_served_as_stored() {
+    use filmdex::config::{BadRowLimit, DatasetSource};
+
+    let quirky = crate::support::fixture("quirky");
+    let database = super::build_database("quirky", DatasetSource::Folder(quirky), |config| {
+        config.prep.max_bad_rows = BadRowLimit::Count(2);
+    });
+    let app = super::router_for(&database.path);
+
+    let theta = get(&app, "/film/8").await.json();
+    assert_eq!(theta["title"], json!("Theta, the Comma"));
+    assert_eq!(theta["year"], json!(null));
+    assert_eq!(theta["duration"], json!(120));
+    assert_eq!(theta["rating"], json!(10.0));
+    assert_eq!(theta["persons"], json!(["Émile Composer"]));
+
+    let kappa = get(&app, "/film/10").await.json();
+    assert_eq!(kappa["title"], json!("Kappa — ünicode 東京"));
+    assert_eq!(kappa["persons"], json!(["Ōtomo Self", "Bea Actress"]));
+    let beta = get(&app, "/film/2").await.json();
+    assert_eq!(beta["title"], json!("Beta \"Quoted\" Film"));
+    assert_eq!(beta["genres"], json!(["Action"]));
+
+    for sort in ["year", "-year"] {
+        let films = get(&app, &format!("/film/search?sort={sort}")).await.json();
+        let ids: Vec<i64> = films
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|film| film["film_id"].as_i64().expect("an id"))
+            .collect();
+        let expected: &[i64] = if sort == "year" {
+            &[1, 2, 10, 8]
+        } else {
+            &[10, 2, 1, 8]
+        };
+        assert_eq!(ids, expected, "sort={sort}");
+    }
+}

@@ -112,6 +112,11 @@ pub fn state(config: &ServeConfig) -> AppState {
     AppState::load(config).expect("loading the test database")
 }
 
+/// The router of a database, rate limiting off.
+pub fn router_for(database: &Path) -> Router {
+    router(state(&config(database)))
+}
+
 /// The franchise database's router, rate limiting off.
 pub fn app() -> Router {
     router(state(&config(franchises())))
