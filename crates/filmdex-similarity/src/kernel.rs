@@ -63,11 +63,22 @@ impl Ranked {
     pub fn similarity(self) -> f64 {
         f64::from_bits(!self.key)
     }
+
+    /// The bits of the similarity: for non-negative doubles they order as the doubles do.
+    #[inline]
+    pub fn similarity_bits(self) -> u64 {
+        !self.key
+    }
 }
 
 /// Sorts scored rows into neighbour order and converts them to film ids.
 pub(crate) fn to_neighbours(m: &TfIdfMatrix, scored: &mut [Ranked], out: &mut Vec<Neighbour>) {
     scored.sort_unstable();
+    sorted_to_neighbours(m, scored, out);
+}
+
+/// Converts rows already in neighbour order to film ids.
+pub(crate) fn sorted_to_neighbours(m: &TfIdfMatrix, scored: &[Ranked], out: &mut Vec<Neighbour>) {
     out.clear();
     out.extend(scored.iter().map(|r| Neighbour {
         film_id: m.film_ids[r.row as usize],

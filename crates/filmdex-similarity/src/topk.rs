@@ -6,7 +6,7 @@ use std::collections::binary_heap::{BinaryHeap, PeekMut};
 
 use rayon::prelude::*;
 
-use crate::kernel::{to_neighbours, Neighbour, Ranked, Scratch};
+use crate::kernel::{sorted_to_neighbours, Neighbour, Ranked, Scratch};
 use crate::matrix::TfIdfMatrix;
 use crate::profiles::{Groups, NONE};
 use crate::rows::sink_zero_films;
@@ -30,8 +30,32 @@ impl Default for TopKParams {
     }
 }
 
-/// How much of the previous film's k-th similarity to guess as the next film's floor.
-const GUESS_SHARE: f64 = 0.7;
+impl TopKParams {
+    /// The least similarity above `min_similarity` (none when it is NaN, as nothing is above
+    /// NaN), so that one comparison tells whether a film is kept.
+    fn least_kept(&self) -> f64 {
+        if self.min_similarity.is_nan() {
+            f64::INFINITY
+        } else {
+            self.min_similarity.next_up()
+        }
+    }
+}
+
+/// Candidates are picked by similarity bucket: the exponent and the top `MANTISSA_BITS`
+/// mantissa bits, so buckets order as similarities do and each spans a factor of at most
+/// 1 + 2^-5: a handful of a film's candidates. Similarities below 2^-16 share bucket 0, and
+/// the last bucket holds any rounded a little above 1.
+const MANTISSA_BITS: u32 = 5;
+/// The exponent and mantissa bits of 2^-16, bucket 0.
+const LOWEST: u64 = (1023 - 16) << MANTISSA_BITS;
+const BUCKETS: usize = (16 << MANTISSA_BITS) + 2;
+
+#[inline]
+fn bucket(r: Ranked) -> usize {
+    let top = r.similarity_bits() >> (52 - MANTISSA_BITS);
+    (top.saturating_sub(LOWEST) as usize).min(BUCKETS - 1)
+}
 
 /// Relative margin that covers the rounding difference between a stream key
 /// (`H * inv_b`, then times `inv_a`) and the exact score (`H * (inv_a * inv_b)`): a few ulps,
@@ -85,7 +109,7 @@ pub fn top_k_neighbours_of(
                 for &a in members.iter().filter(|&&a| films.contains(a as usize)) {
                     worker.scratch.load_film(m, a as usize);
                     worker.film_top_k(m, a as usize, p);
-                    to_neighbours(m, &mut worker.scored, &mut worker.neighbours);
+                    sorted_to_neighbours(m, &worker.best, &mut worker.neighbours);
                     sink(m.film_ids[a as usize], &worker.neighbours);
                 }
             }
@@ -103,10 +127,12 @@ struct Worker {
     others: Stream,
     /// The two read as one, for all films of the set full profile.
     merged: Merged,
+    /// A film's candidates, and the k best of them in neighbour order.
     scored: Vec<Ranked>,
+    best: Vec<Ranked>,
+    /// Candidates per bucket, then where each bucket goes in `best`; all 0 between films.
+    buckets: [u32; BUCKETS],
     neighbours: Vec<Neighbour>,
-    /// The k-th similarity of the previous film, 0 if it had fewer than k neighbours.
-    last_kth: f64,
 }
 
 impl Worker {
@@ -117,12 +143,13 @@ impl Worker {
             others: Stream::new(Family::Base, m),
             merged: Merged::new(),
             scored: Vec::new(),
+            best: Vec::new(),
+            buckets: [0; BUCKETS],
             neighbours: Vec::new(),
-            last_kth: 0.0,
         }
     }
 
-    /// The top k of film `a` (its profiles and light row loaded) into `scored`.
+    /// The top k of film `a` (its profiles and light row loaded) into `best`.
     ///
     /// Every film b other than `a` scores at least its stream key H(a, b) * inv_b times
     /// inv_a, since the light part is never negative; so the k-th key of the merged streams,
@@ -135,31 +162,62 @@ impl Worker {
         let inv_a = m.inv_norm[a];
         let floor = self.kth_key(m, a, p.top_k) * inv_a * (1.0 - TIE_MARGIN);
         self.collect(m, a, inv_a, floor, p);
-        // Most films have far more than k candidates above `floor`. If at least k of them
-        // reach a higher cut, guessed from the previous film, the k-th best does too: the
-        // films below it can go before selecting.
-        let guess = self.last_kth * GUESS_SHARE;
-        if guess > floor {
-            let cut = Ranked::new(guess, u32::MAX);
-            if self.scored.iter().filter(|&&r| r <= cut).count() >= p.top_k {
-                self.scored.retain(|&r| r <= cut);
+        self.take_best(p.top_k, floor);
+    }
+
+    /// The k best of `scored`, all scoring at least `floor`, into `best`, in neighbour order,
+    /// without selecting or sorting them all (a film has several times k candidates): counts
+    /// them per bucket, finds the highest bucket `cut` with at least k in it and above (the
+    /// lowest if none), places those by bucket, highest first (a counting sort), and sorts
+    /// within the buckets up to the k-th. A candidate below `cut` is below k others, so it
+    /// cannot be among the k best.
+    fn take_best(&mut self, k: usize, floor: f64) {
+        // No candidate is below `lowest`, so the counts below it stay 0.
+        let lowest = bucket(Ranked::new(floor.max(0.0), 0));
+        let counts = &mut self.buckets;
+        for &r in &self.scored {
+            counts[bucket(r)] += 1;
+        }
+        let (mut cut, mut above) = (BUCKETS, 0);
+        while cut > lowest && above < k {
+            cut -= 1;
+            above += counts[cut] as usize;
+        }
+        let mut start = 0;
+        for count in counts[cut..].iter_mut().rev() {
+            (*count, start) = (start, start + *count);
+        }
+        self.best.clear();
+        self.best.resize(above, Ranked::new(0.0, 0));
+        for &r in &self.scored {
+            let b = bucket(r);
+            if b >= cut {
+                self.best[counts[b] as usize] = r;
+                counts[b] += 1;
             }
         }
-        if self.scored.len() > p.top_k {
-            self.scored.select_nth_unstable(p.top_k - 1);
-            self.scored.truncate(p.top_k);
+        // Each bucket now ends at its entry of `counts`, and starts where the one above ends.
+        let mut start = 0;
+        for &end in counts[cut..].iter().rev() {
+            if start >= k {
+                break;
+            }
+            if end as usize > start + 1 {
+                sort_bucket(&mut self.best[start..end as usize]);
+            }
+            start = end as usize;
         }
-        self.last_kth = match self.scored.len() {
-            n if n == p.top_k => self.scored.iter().max().map_or(0.0, |r| r.similarity()),
-            _ => 0.0,
-        };
+        self.best.truncate(k);
+        // Zero again for the next film: only buckets from `lowest` up were counted.
+        counts[lowest..].fill(0);
     }
 
     /// Every film other than `a` scoring at least `floor` (and above the minimum) into
     /// `scored`: the films sharing a light term, then the other films of the merged streams
     /// down to `floor`, whose light part is 0.
     fn collect(&mut self, m: &TfIdfMatrix, a: usize, inv_a: f64, floor: f64, p: &TopKParams) {
-        self.score_light(m, a, inv_a, floor.max(p.min_similarity), p.min_similarity);
+        let least = floor.max(p.least_kept());
+        self.score_light(m, a, inv_a, least);
         let mut i = 0;
         while let Some((key, b)) = self.merged.get(m, i, &mut self.same, &mut self.others) {
             i += 1;
@@ -171,25 +229,25 @@ impl Worker {
                 continue;
             }
             let s = self.scratch.score_with(m, inv_a, b);
-            if s > p.min_similarity && s >= floor {
+            if s >= least {
                 self.scored.push(Ranked::new(s, b));
             }
         }
     }
 
     /// Scores the films sharing a light term with `a` into `scored`, keeping those at least
-    /// `at_least` and above `above`. Branch-free: each film is written, and counted only if
-    /// kept, as whether a film passes is hard to predict.
-    fn score_light(&mut self, m: &TfIdfMatrix, a: usize, inv_a: f64, at_least: f64, above: f64) {
+    /// `least`. Branch-free: each film is written, and counted only if kept, as whether a film
+    /// passes is hard to predict.
+    fn score_light(&mut self, m: &TfIdfMatrix, a: usize, inv_a: f64, least: f64) {
         let scratch = &self.scratch;
         let touched = &scratch.light_touched;
-        self.scored.clear();
+        // Every entry up to `kept` is written before it counts, so the last film's can stay.
         self.scored.resize(touched.len(), Ranked::new(0.0, 0));
         let mut kept = 0;
         for &b in touched {
             let s = scratch.score_touched(m, inv_a, b);
             self.scored[kept] = Ranked::new(s, b);
-            kept += usize::from(s >= at_least && s > above && b as usize != a);
+            kept += usize::from(s >= least && b as usize != a);
         }
         self.scored.truncate(kept);
     }
@@ -207,6 +265,24 @@ impl Worker {
             }
         }
         0.0
+    }
+}
+
+/// Sorts one bucket's candidates: insertion sort, as a bucket holds a handful; a big one (many
+/// equal similarities) goes to the library's sort.
+fn sort_bucket(rows: &mut [Ranked]) {
+    if rows.len() > 16 {
+        rows.sort_unstable();
+        return;
+    }
+    for i in 1..rows.len() {
+        let r = rows[i];
+        let mut j = i;
+        while j > 0 && r < rows[j - 1] {
+            rows[j] = rows[j - 1];
+            j -= 1;
+        }
+        rows[j] = r;
     }
 }
 
@@ -458,5 +534,45 @@ impl Stream {
             .iter()
             .fold(f64::NEG_INFINITY, |b, w| b.max(w.0));
         self.batch = self.batch.saturating_mul(2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_order_as_similarities() {
+        let similarities = [
+            0.0,
+            1e-9,
+            0.5f64.powi(16),
+            0.01,
+            0.0101,
+            0.5,
+            0.99,
+            1.0,
+            1.1,
+        ];
+        let buckets: Vec<usize> = (similarities.iter())
+            .map(|&s| bucket(Ranked::new(s, 0)))
+            .collect();
+        assert!(buckets.windows(2).all(|w| w[0] <= w[1]), "{buckets:?}");
+        assert_eq!(buckets[..3], [0, 0, 0]);
+        assert!(buckets[3] < buckets[4] && buckets[6] < buckets[7]);
+        assert_eq!(buckets[8], BUCKETS - 1);
+    }
+
+    #[test]
+    fn sort_bucket_sorts_small_and_big_buckets() {
+        for n in [0, 1, 2, 16, 17, 40] {
+            let mut rows: Vec<Ranked> = (0..n)
+                .map(|i: u32| Ranked::new(f64::from((i * 7) % 5) / 8.0, (i * 13) % 17))
+                .collect();
+            let mut expected = rows.clone();
+            expected.sort_unstable();
+            sort_bucket(&mut rows);
+            assert_eq!(rows, expected, "{n} rows");
+        }
     }
 }
