@@ -253,18 +253,14 @@ impl Worker {
     }
 
     /// The key of the k-th film of the merged streams other than `a`; 0 when there are fewer.
+    /// Merges the first k + 1 films (or all there are) and reads them in place: that is the
+    /// (k + 1)-th film when `a` is among the first k, else the k-th.
     fn kth_key(&mut self, m: &TfIdfMatrix, a: usize, k: usize) -> f64 {
-        let (mut i, mut seen) = (0, 0);
-        while let Some((key, b)) = self.merged.get(m, i, &mut self.same, &mut self.others) {
-            i += 1;
-            if b as usize != a {
-                seen += 1;
-                if seen == k {
-                    return key;
-                }
-            }
-        }
-        0.0
+        self.merged.get(m, k, &mut self.same, &mut self.others);
+        let films = &self.merged.prefix;
+        let a_first = films.iter().take(k).any(|&(_, b)| b as usize == a);
+        let kth = if a_first { k } else { k - 1 };
+        films.get(kth).map_or(0.0, |&(key, _)| key)
     }
 }
 
@@ -319,7 +315,23 @@ impl Merged {
     }
 
     /// The `i`-th film of the merged streams with its key, merging further if needed.
+    /// Inlined, as every film reads some hundred films already merged; merging is not.
+    #[inline]
     fn get(
+        &mut self,
+        m: &TfIdfMatrix,
+        i: usize,
+        same: &mut Stream,
+        others: &mut Stream,
+    ) -> Option<(f64, u32)> {
+        match self.prefix.get(i) {
+            Some(&film) => Some(film),
+            None => self.merge_to(m, i, same, others),
+        }
+    }
+
+    #[inline(never)]
+    fn merge_to(
         &mut self,
         m: &TfIdfMatrix,
         i: usize,
@@ -475,8 +487,17 @@ impl Stream {
     }
 
     /// The `i`-th film of the stream with its key and exclusive slot, generating it if needed.
+    /// Inlined, as the merge reads both streams' next film each time and takes one.
     #[inline]
     fn get(&mut self, m: &TfIdfMatrix, i: usize) -> Option<(f64, u32, u32)> {
+        match self.prefix.get(i) {
+            Some(&film) => Some(film),
+            None => self.generate_to(m, i),
+        }
+    }
+
+    #[inline(never)]
+    fn generate_to(&mut self, m: &TfIdfMatrix, i: usize) -> Option<(f64, u32, u32)> {
         while self.prefix.len() <= i {
             if !self.advance(m) {
                 return None;
@@ -521,18 +542,18 @@ impl Stream {
         let n = self.waiting.len();
         let take = self.batch.min(n);
         if take < n {
-            // Upper keys are never negative, so their bits order as they do.
+            // Upper keys are never negative, so their bits order as they do. Selecting the
+            // one just below the batch puts the largest of those that stay last: the new bound.
             self.waiting
-                .select_nth_unstable_by_key(n - take, |w| w.0.to_bits());
+                .select_nth_unstable_by_key(n - take - 1, |w| w.0.to_bits());
         }
-        for (key, g) in self.waiting.drain(n - take..) {
-            self.heap.push((key.to_bits(), Reverse(g)));
-            self.admitted.push(g);
-        }
-        self.bound = self
-            .waiting
-            .iter()
-            .fold(f64::NEG_INFINITY, |b, w| b.max(w.0));
+        let batch = &self.waiting[n - take..];
+        self.admitted.extend(batch.iter().map(|&(_, g)| g));
+        // One extend, so that a batch as big as the heap is heapified, not pushed one by one.
+        self.heap
+            .extend(batch.iter().map(|&(key, g)| (key.to_bits(), Reverse(g))));
+        self.waiting.truncate(n - take);
+        self.bound = self.waiting.last().map_or(f64::NEG_INFINITY, |w| w.0);
         self.batch = self.batch.saturating_mul(2);
     }
 }
