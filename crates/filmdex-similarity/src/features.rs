@@ -121,7 +121,8 @@ pub(crate) struct Label {
 }
 
 /// Every label, their texts in one string: hundreds of thousands of people's names cost one
-/// allocation, not one each, which was most of the time of building a 40k-film matrix.
+/// allocation, not one each (allocating and freeing them took about 100 of the 800 ms of
+/// building a 40k-film matrix).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Labels {
     labels: Vec<Label>,
@@ -182,8 +183,9 @@ struct PersonEntry {
 }
 
 /// An nconst ("nm" and 1 to 12 digits) as one integer: the number, and the count of digits
-/// (so "nm07" and "nm7" stay apart). Hashing and comparing it never reads the string again,
-/// which halved the time of reading 400k principals.
+/// (so "nm07" and "nm7" stay apart). Hashing and comparing it never reads the string again:
+/// with one map lookup per credit instead of two, that halved the vocabulary pass over 400k
+/// credits (310 ms -> 130-190 ms at 40k films).
 fn packed_nconst(id: &str) -> Option<u64> {
     let digits = id.strip_prefix("nm")?;
     if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {

@@ -8,7 +8,7 @@ use filmdex_similarity::{FilmRecord, Person};
 use crate::arrow_columns::{optional, optional_str, Columns};
 
 /// The columns [`push_film_records`] reads, for a SELECT list.
-pub const RECORD_COLUMNS: &str = "film_id, title, genres, CAST(rating AS DOUBLE) AS rating, \
+const RECORD_COLUMNS: &str = "film_id, title, genres, CAST(rating AS DOUBLE) AS rating, \
      persons, person_ids, person_categories";
 
 /// `source` is a table expression: `films` or `read_parquet('...')`. Films come out in the
@@ -26,7 +26,7 @@ pub fn read_film_records(connection: &Connection, source: &str) -> Result<Vec<Fi
 }
 
 /// Appends the films of one batch holding the [`RECORD_COLUMNS`] (and maybe others).
-pub fn push_film_records(batch: &RecordBatch, films: &mut Vec<FilmRecord>) -> Result<()> {
+fn push_film_records(batch: &RecordBatch, films: &mut Vec<FilmRecord>) -> Result<()> {
     let columns = Columns::new(batch);
     let (film_ids, titles, genres, ratings) = (
         columns.int32("film_id")?,
