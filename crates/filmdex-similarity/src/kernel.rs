@@ -222,6 +222,15 @@ impl Scratch {
         }
     }
 
+    /// Leaves the loaded film `a` out of its own candidates without a test per candidate: it
+    /// counts as sharing a light term (so the streams' films skip it) and its light part is
+    /// NaN, so its similarity with itself is NaN, which no comparison keeps.
+    pub fn exclude_loaded(&mut self, a: usize) {
+        let film = &mut self.films[a];
+        film.stamp = self.light_epoch;
+        film.light = f64::NAN;
+    }
+
     /// Whether b shares a light term with the loaded film.
     #[inline]
     pub fn shares_light(&self, b: u32) -> bool {
@@ -247,12 +256,50 @@ impl Scratch {
         self.score_slot(m, inv_a, film, film.light)
     }
 
-    /// The same operations as `Profiles::heavy` and `score`, read from b's slot.
     #[inline(always)]
     fn score_slot(&self, m: &TfIdfMatrix, inv_a: f64, film: &FilmSlot, light: f64) -> f64 {
+        self.scorer(m).score_slot(inv_a, film, light)
+    }
+
+    /// What scoring reads, as plain slices and values.
+    #[inline]
+    pub fn scorer<'a>(&'a self, m: &'a TfIdfMatrix) -> Scorer<'a> {
+        Scorer {
+            films: &self.films,
+            base_dot: &self.base_dot,
+            variants: &m.profiles.variants,
+            same_exclusive: self.same_exclusive,
+            exclusive_weight: self.exclusive_weight,
+        }
+    }
+}
+
+/// The scratch's scoring state borrowed as slices and values: passed to a function, it lets
+/// the compiler keep them in registers in a loop that also writes elsewhere, instead of
+/// reloading the vectors and checking their lengths again for each film.
+#[derive(Clone, Copy)]
+pub(crate) struct Scorer<'a> {
+    films: &'a [FilmSlot],
+    base_dot: &'a [f64],
+    variants: &'a [(u32, f64)],
+    same_exclusive: u32,
+    exclusive_weight: f64,
+}
+
+impl Scorer<'_> {
+    /// The similarity of the loaded film `a` with film `b`, which shares a light term with it.
+    #[inline(always)]
+    pub fn score_touched(&self, inv_a: f64, b: u32) -> f64 {
+        let film = &self.films[b as usize];
+        self.score_slot(inv_a, film, film.light)
+    }
+
+    /// The same operations as `Profiles::heavy` and `score`, read from b's slot.
+    #[inline(always)]
+    fn score_slot(&self, inv_a: f64, film: &FilmSlot, light: f64) -> f64 {
         let base_dot = self.base_dot[film.base as usize];
         let heavy = if film.exclusive == self.same_exclusive {
-            base_dot + self.exclusive_weight * m.profiles.variants[film.variant as usize].1
+            base_dot + self.exclusive_weight * self.variants[film.variant as usize].1
         } else {
             base_dot
         };

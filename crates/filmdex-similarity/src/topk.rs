@@ -6,7 +6,7 @@ use std::collections::binary_heap::{BinaryHeap, PeekMut};
 
 use rayon::prelude::*;
 
-use crate::kernel::{sorted_to_neighbours, Neighbour, Ranked, Scratch};
+use crate::kernel::{sorted_to_neighbours, Neighbour, Ranked, Scorer, Scratch};
 use crate::matrix::TfIdfMatrix;
 use crate::profiles::{Groups, NONE};
 use crate::rows::sink_zero_films;
@@ -108,6 +108,7 @@ pub fn top_k_neighbours_of(
                     .reset(m.profiles.full_exclusive[full as usize]);
                 for &a in members.iter().filter(|&&a| films.contains(a as usize)) {
                     worker.scratch.load_film(m, a as usize);
+                    worker.scratch.exclude_loaded(a as usize);
                     worker.film_top_k(m, a as usize, p);
                     sorted_to_neighbours(m, &worker.best, &mut worker.neighbours);
                     sink(m.film_ids[a as usize], &worker.neighbours);
@@ -149,7 +150,7 @@ impl Worker {
         }
     }
 
-    /// The top k of film `a` (its profiles and light row loaded) into `best`.
+    /// The top k of film `a` (its profiles and light row loaded, itself excluded) into `best`.
     ///
     /// Every film b other than `a` scores at least its stream key H(a, b) * inv_b times
     /// inv_a, since the light part is never negative; so the k-th key of the merged streams,
@@ -161,7 +162,7 @@ impl Worker {
     fn film_top_k(&mut self, m: &TfIdfMatrix, a: usize, p: &TopKParams) {
         let inv_a = m.inv_norm[a];
         let floor = self.kth_key(m, a, p.top_k) * inv_a * (1.0 - TIE_MARGIN);
-        self.collect(m, a, inv_a, floor, p);
+        self.collect(m, inv_a, floor, p);
         self.take_best(p.top_k, floor);
     }
 
@@ -215,9 +216,9 @@ impl Worker {
     /// Every film other than `a` scoring at least `floor` (and above the minimum) into
     /// `scored`: the films sharing a light term, then the other films of the merged streams
     /// down to `floor`, whose light part is 0.
-    fn collect(&mut self, m: &TfIdfMatrix, a: usize, inv_a: f64, floor: f64, p: &TopKParams) {
+    fn collect(&mut self, m: &TfIdfMatrix, inv_a: f64, floor: f64, p: &TopKParams) {
         let least = floor.max(p.least_kept());
-        self.score_light(m, a, inv_a, least);
+        self.score_light(m, inv_a, least);
         let mut i = 0;
         while let Some((key, b)) = self.merged.get(m, i, &mut self.same, &mut self.others) {
             i += 1;
@@ -225,7 +226,8 @@ impl Worker {
             if bound < floor || bound <= p.min_similarity {
                 break;
             }
-            if b as usize == a || self.scratch.shares_light(b) {
+            // `a` counts as sharing a light term (`exclude_loaded`), so it is skipped here.
+            if self.scratch.shares_light(b) {
                 continue;
             }
             let s = self.scratch.score_with(m, inv_a, b);
@@ -235,20 +237,15 @@ impl Worker {
         }
     }
 
-    /// Scores the films sharing a light term with `a` into `scored`, keeping those at least
-    /// `least`. Branch-free: each film is written, and counted only if kept, as whether a film
+    /// Scores the films sharing a light term with the loaded film into `scored`, keeping those
+    /// at least `least` (never the film itself, which scores NaN). Branch-free: each film is written, and counted only if kept, as whether a film
     /// passes is hard to predict.
-    fn score_light(&mut self, m: &TfIdfMatrix, a: usize, inv_a: f64, least: f64) {
-        let scratch = &self.scratch;
-        let touched = &scratch.light_touched;
+    fn score_light(&mut self, m: &TfIdfMatrix, inv_a: f64, least: f64) {
+        let touched = &self.scratch.light_touched;
         // Every entry up to `kept` is written before it counts, so the last film's can stay.
         self.scored.resize(touched.len(), Ranked::new(0.0, 0));
-        let mut kept = 0;
-        for &b in touched {
-            let s = scratch.score_touched(m, inv_a, b);
-            self.scored[kept] = Ranked::new(s, b);
-            kept += usize::from(s >= least && b as usize != a);
-        }
+        let scorer = self.scratch.scorer(m);
+        let kept = keep_light(scorer, touched, inv_a, least, &mut self.scored);
         self.scored.truncate(kept);
     }
 
@@ -262,6 +259,26 @@ impl Worker {
         let kth = if a_first { k } else { k - 1 };
         films.get(kth).map_or(0.0, |&(key, _)| key)
     }
+}
+
+/// `score_light`'s loop, as a function of slices: the compiler then knows that writing `out`
+/// changes none of what it reads, and keeps those in registers. Returns how many are kept.
+#[inline(never)]
+fn keep_light(
+    scorer: Scorer,
+    touched: &[u32],
+    inv_a: f64,
+    least: f64,
+    out: &mut [Ranked],
+) -> usize {
+    let mut kept = 0;
+    for &b in touched {
+        // The loaded film itself scores NaN (`exclude_loaded`), never at least `least`.
+        let s = scorer.score_touched(inv_a, b);
+        out[kept] = Ranked::new(s, b);
+        kept += usize::from(s >= least);
+    }
+    kept
 }
 
 /// Sorts one bucket's candidates: insertion sort, as a bucket holds a handful; a big one (many
