@@ -99,13 +99,19 @@ pub(crate) struct Scratch {
     /// G(loaded base profile, g) for every base profile g: 0.0 unless stamped in this epoch,
     /// as the entries of the previous load are reset.
     base_dot: Vec<f64>,
-    pub base_touched: Vec<u32>,
+    /// The base profiles stamped in `base_epoch` are the first `base_count`, as with
+    /// `light_touched`.
+    base_touched: Vec<u32>,
+    base_count: usize,
     base_stamp: Vec<u32>,
     base_epoch: u32,
     /// This thread's copy of the film slots, holding L(loaded film, b) for the films b
     /// stamped in `light_epoch`.
     films: Vec<FilmSlot>,
-    pub light_touched: Vec<u32>,
+    /// The films stamped in `light_epoch` are the first `light_count`: it holds a place for
+    /// every film, so that stamping one writes no length and checks no capacity.
+    light_touched: Vec<u32>,
+    light_count: usize,
     light_epoch: u32,
 }
 
@@ -130,38 +136,38 @@ impl Scratch {
             exclusive_weight: 0.0,
             same_exclusive: NO_SLOT,
             base_dot: vec![0.0; bases],
-            base_touched: Vec::new(),
+            base_touched: vec![0; bases],
+            base_count: 0,
             base_stamp: vec![0; bases],
             base_epoch: 0,
             films: m.profiles.film_slots.clone(),
-            light_touched: Vec::new(),
+            light_touched: vec![0; m.profiles.film_slots.len()],
+            light_count: 0,
             light_epoch: 0,
         }
     }
 
     /// Computes G(g, h) for every base profile h (the G fold, from g's side).
     pub fn load_base(&mut self, m: &TfIdfMatrix, g: usize) {
-        for &h in &self.base_touched {
+        for &h in &self.base_touched[..self.base_count] {
             self.base_dot[h as usize] = 0.0;
         }
-        self.base_touched.clear();
         let stamps = &mut self.base_stamp;
         next_epoch(&mut self.base_epoch, || stamps.fill(0));
-        let (slots, weights) = m.profiles.base_terms.row(g);
-        for (&slot, &w_g) in slots.iter().zip(weights) {
-            let (bases, w_hs) = m.profiles.base_postings.row(slot as usize);
-            for (&h, &w_h) in bases.iter().zip(w_hs) {
-                let stamp = &mut self.base_stamp[h as usize];
-                if *stamp == self.base_epoch {
-                    self.base_dot[h as usize] += w_g * w_h;
-                } else {
-                    // 0.0 + product == product: the fold's first step, written out.
-                    *stamp = self.base_epoch;
-                    self.base_dot[h as usize] = w_g * w_h;
-                    self.base_touched.push(h);
-                }
-            }
-        }
+        self.base_count = accumulate_base(
+            m,
+            g,
+            self.base_epoch,
+            &mut self.base_stamp,
+            &mut self.base_dot,
+            &mut self.base_touched,
+        );
+    }
+
+    /// The base profiles sharing a general heavy term with the loaded one.
+    #[inline]
+    pub fn base_touched(&self) -> &[u32] {
+        &self.base_touched[..self.base_count]
     }
 
     /// Sets the full profile of the films to score; its base profile must be loaded.
@@ -199,27 +205,18 @@ impl Scratch {
     /// Computes L(a, b) for every film b (the L fold, from a's side); `light_touched` is then
     /// the set of films sharing a light term with a, a included.
     pub fn load_film(&mut self, m: &TfIdfMatrix, a: usize) {
-        self.light_touched.clear();
         let films = &mut self.films;
         next_epoch(&mut self.light_epoch, || {
             films.iter_mut().for_each(|f| f.stamp = 0)
         });
-        let (slots, weights) = m.light_terms.row(a);
-        for (&slot, &w_a) in slots.iter().zip(weights) {
-            let (postings, w_bs) = m.light_postings.row(slot as usize);
-            for (&b, &w_b) in postings.iter().zip(w_bs) {
-                let product = w_a * w_b;
-                let film = &mut self.films[b as usize];
-                if film.stamp == self.light_epoch {
-                    film.light += product;
-                } else {
-                    // 0.0 + product == product: the fold's first step, written out.
-                    film.stamp = self.light_epoch;
-                    film.light = product;
-                    self.light_touched.push(b);
-                }
-            }
-        }
+        let (epoch, touched) = (self.light_epoch, &mut self.light_touched);
+        self.light_count = accumulate_light(m, a, epoch, &mut self.films, touched);
+    }
+
+    /// The films sharing a light term with the loaded film, itself included.
+    #[inline]
+    pub fn light_touched(&self) -> &[u32] {
+        &self.light_touched[..self.light_count]
     }
 
     /// Leaves the loaded film `a` out of its own candidates without a test per candidate: it
@@ -305,6 +302,69 @@ impl Scorer<'_> {
         };
         score(heavy, light, inv_a, film.inv)
     }
+}
+
+/// `Scratch::load_base`'s loop, as a function of slices (see `accumulate_light`).
+#[inline(never)]
+fn accumulate_base(
+    m: &TfIdfMatrix,
+    g: usize,
+    epoch: u32,
+    stamps: &mut [u32],
+    dots: &mut [f64],
+    touched: &mut [u32],
+) -> usize {
+    let mut count = 0;
+    let (slots, weights) = m.profiles.base_terms.row(g);
+    for (&slot, &w_g) in slots.iter().zip(weights) {
+        let (bases, w_hs) = m.profiles.base_postings.row(slot as usize);
+        for (&h, &w_h) in bases.iter().zip(w_hs) {
+            let stamp = &mut stamps[h as usize];
+            if *stamp == epoch {
+                dots[h as usize] += w_g * w_h;
+            } else {
+                // 0.0 + product == product: the fold's first step, written out.
+                *stamp = epoch;
+                dots[h as usize] = w_g * w_h;
+                touched[count] = h;
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
+/// `Scratch::load_film`'s loop, as a function of slices: the compiler then knows that writing
+/// the film slots changes neither `touched` nor the epoch, and keeps them in registers
+/// instead of reloading them for every posting. Writes the films it stamps to `touched`,
+/// which has a place for every film (each is stamped once), and returns how many.
+#[inline(never)]
+fn accumulate_light(
+    m: &TfIdfMatrix,
+    a: usize,
+    epoch: u32,
+    films: &mut [FilmSlot],
+    touched: &mut [u32],
+) -> usize {
+    let mut count = 0;
+    let (slots, weights) = m.light_terms.row(a);
+    for (&slot, &w_a) in slots.iter().zip(weights) {
+        let (postings, w_bs) = m.light_postings.row(slot as usize);
+        for (&b, &w_b) in postings.iter().zip(w_bs) {
+            let product = w_a * w_b;
+            let film = &mut films[b as usize];
+            if film.stamp == epoch {
+                film.light += product;
+            } else {
+                // 0.0 + product == product: the fold's first step, written out.
+                film.stamp = epoch;
+                film.light = product;
+                touched[count] = b;
+                count += 1;
+            }
+        }
+    }
+    count
 }
 
 /// The similarity of one pair, by merging the two films' term lists: the same folds as the

@@ -283,15 +283,12 @@ impl Profiles {
     pub fn with_exclusive(&self, x: u32) -> impl Iterator<Item = (u32, u32, f64, f64)> + '_ {
         let range = self.fulls_of_exclusive.offsets[x as usize]
             ..self.fulls_of_exclusive.offsets[x as usize + 1];
-        range.map(|i| {
-            let q = self.fulls_of_exclusive.ids[i];
-            (
-                q,
-                self.exclusive_base[i],
-                self.exclusive_weight[i],
-                self.exclusive_first_inv[i],
-            )
-        })
+        // Zipped slices, not indices: one length check for the lot, not four per profile.
+        (self.fulls_of_exclusive.ids[range.clone()].iter())
+            .zip(&self.exclusive_base[range.clone()])
+            .zip(&self.exclusive_weight[range.clone()])
+            .zip(&self.exclusive_first_inv[range])
+            .map(|(((&q, &g), &w), &first_inv)| (q, g, w, first_inv))
     }
 
     /// H of two full profiles from G of their base profiles: the exclusive term's product is

@@ -204,7 +204,7 @@ fn collect_above(
     let inv_a = m.inv_norm[a];
     // False for every score when the threshold is NaN.
     let reaches = |s: f64| s >= threshold;
-    for &b in &scratch.light_touched {
+    for &b in scratch.light_touched() {
         if b as usize != a {
             let s = scratch.score_touched(m, inv_a, b);
             if reaches(s) {
@@ -232,7 +232,7 @@ fn collect_above(
     // Base profiles sharing a general heavy term, but not their profile with a's exclusive
     // term: H is G there, and a base's first film has the largest inverse norm of its films,
     // so when even that one misses the threshold the whole base does.
-    for &g in &scratch.base_touched {
+    for &g in scratch.base_touched() {
         let base_dot = scratch.base_dot(g);
         let best = score(base_dot, 0.0, inv_a, profiles.base.first_inv[g as usize]);
         if !reaches(best) {
@@ -261,7 +261,7 @@ fn collect_above(
 /// and those sharing a light term in neither of these. The others score 0.
 fn visit_sharing(m: &TfIdfMatrix, scratch: &Scratch, mut visit: impl FnMut(u32)) {
     let profiles = &m.profiles;
-    for &g in &scratch.base_touched {
+    for &g in scratch.base_touched() {
         profiles
             .base
             .members(g as usize)
@@ -281,7 +281,7 @@ fn visit_sharing(m: &TfIdfMatrix, scratch: &Scratch, mut visit: impl FnMut(u32))
             }
         }
     }
-    for &b in &scratch.light_touched {
+    for &b in scratch.light_touched() {
         let q = profiles.full.of_film[b as usize];
         if !scratch.shares_base(profiles.full_base[q as usize]) && !same_exclusive(q) {
             visit(b);

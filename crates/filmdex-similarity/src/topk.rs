@@ -238,10 +238,10 @@ impl Worker {
     }
 
     /// Scores the films sharing a light term with the loaded film into `scored`, keeping those
-    /// at least `least` (never the film itself, which scores NaN). Branch-free: each film is written, and counted only if kept, as whether a film
-    /// passes is hard to predict.
+    /// at least `least` (never the film itself, which scores NaN). Branch-free: each film is
+    /// written, and counted only if kept, as whether a film passes is hard to predict.
     fn score_light(&mut self, m: &TfIdfMatrix, inv_a: f64, least: f64) {
-        let touched = &self.scratch.light_touched;
+        let touched = self.scratch.light_touched();
         // Every entry up to `kept` is written before it counts, so the last film's can stay.
         self.scored.resize(touched.len(), Ranked::new(0.0, 0));
         let scorer = self.scratch.scorer(m);
@@ -461,14 +461,16 @@ impl Stream {
         self.heap.clear();
         self.prefix.clear();
         self.waiting.clear();
-        for (g, h, first_inv) in groups {
-            self.h[g as usize] = h;
-            self.waiting.push((h * first_inv, g));
-        }
-        self.bound = self
-            .waiting
-            .iter()
-            .fold(f64::NEG_INFINITY, |b, w| b.max(w.0));
+        // One extend (the length is known: one reservation, no capacity check per group),
+        // finding the largest upper key on the way.
+        let (h, mut bound) = (&mut self.h, f64::NEG_INFINITY);
+        self.waiting.extend(groups.map(|(g, h_g, first_inv)| {
+            h[g as usize] = h_g;
+            let upper = h_g * first_inv;
+            bound = bound.max(upper);
+            (upper, g)
+        }));
+        self.bound = bound;
         // The first k + 1 films of the stream come from at most k + 1 groups (the ones with
         // the largest upper keys), so that many is the right first batch; the films that
         // readers skip make later batches (doubling) necessary.
@@ -484,7 +486,7 @@ impl Stream {
             let all = u32::try_from(m.profiles.base.count()).expect("fewer than 2^32 profiles");
             self.reset((0..all).map(with), p);
         } else {
-            self.reset(scratch.base_touched.iter().map(|&g| with(g)), p);
+            self.reset(scratch.base_touched().iter().map(|&g| with(g)), p);
         }
     }
 
