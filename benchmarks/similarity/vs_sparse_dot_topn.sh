@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# filmdex's exact top-100 against sparse_dot_topn on the same TF-IDF matrix, side by side:
+#   benchmarks/similarity/vs_sparse_dot_topn.sh [FILMS] [ROUNDS]      (defaults 40000, 5)
+# Builds the kernel benchmark (kernel crate only: no DuckDB), dumps the matrix and filmdex's
+# rows once, then alternates ROUNDS times: bench_topk (5 runs) and sparse_dot_topn (2 threads,
+# top_n 101, 3 runs). Prints each round's medians, then the median of the rounds' medians and
+# the ratio. This machine is shared and its speed drifts within minutes: only figures from the
+# same invocation compare. The first round also checks that both give the same rows.
+# Needs python3 with venv; installs sparse_dot_topn, scipy and numpy into FILMDEX_SIM_VENV
+# (default ~/.cache/filmdex-sim-venv) on first use.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+films="${1:-40000}"
+rounds="${2:-5}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/filmdex-sim-target}"
+venv="${FILMDEX_SIM_VENV:-$HOME/.cache/filmdex-sim-venv}"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import sparse_dot_topn, scipy" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q sparse_dot_topn scipy numpy
+fi
+(cd crates/filmdex-similarity && cargo build --release -q --example bench_topk)
+bench="$CARGO_TARGET_DIR/release/examples/bench_topk"
+dump="$(mktemp -d)/films"
+trap 'rm -rf "$(dirname "$dump")"' EXIT
+echo "commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (uncommitted changes)'), $(nproc) cores, $(cut -d' ' -f1-3 /proc/loadavg) load"
+"$bench" --films "$films" --runs 1 --dump-matrix "$dump" 2>/dev/null | grep '^films='
+compare="benchmarks/similarity/sparse_dot_topn_compare.py"
+"$venv/bin/python" "$compare" "$dump" --runs 1 2>/dev/null | grep '^check'
+ours=()
+theirs=()
+for round in $(seq 1 "$rounds"); do
+  a="$("$bench" --films "$films" --runs 5 2>/dev/null | sed -n 's/^top_k_ms median=\([0-9.]*\).*/\1/p')"
+  b="$("$venv/bin/python" "$compare" "$dump" --runs 3 --skip-check 2>/dev/null | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p')"
+  echo "round $round: filmdex ${a} ms, sparse_dot_topn ${b} ms (medians), load $(cut -d' ' -f1 /proc/loadavg)"
+  ours+=("$a")
+  theirs+=("$b")
+done
+python3 - "${ours[*]}" "${theirs[*]}" <<'PY'
+import statistics, sys
+ours = [float(x) for x in sys.argv[1].split()]
+theirs = [float(x) for x in sys.argv[2].split()]
+a, b = statistics.median(ours), statistics.median(theirs)
+print(f"median of medians: filmdex {a:.1f} ms, sparse_dot_topn {b:.1f} ms, ratio {b / a:.1f}x")
+PY
