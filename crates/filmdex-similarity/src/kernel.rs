@@ -9,9 +9,12 @@
 //! H = G + w_a(x) * w_b(x)   when a and b have the same exclusive term x (their rating)
 //! H = G                     otherwise
 //! G = ((0.0 + w_a(h1) * w_b(h1)) + w_a(h2) * w_b(h2)) + ...  general heavy terms shared, ascending id
-//! L = ((0.0 + w_a(l1) * w_b(l1)) + w_a(l2) * w_b(l2)) + ...  light terms shared, ascending id
+//! L = ((0.0 + w_a(l1) * w_b(l1)) + w_a(l2) * w_b(l2)) + ...  light terms shared, ascending slot
 //! inv_x = 1.0 / sqrt(((0.0 + w_x(t1)^2) + w_x(t2)^2) + ...)   all terms of x, ascending id
 //! ```
+//!
+//! Light slots are numbered by document frequency, then term id (`matrix::Slots`), so a
+//! film's widest light term comes last in L: a fold stopped before it is at most the whole.
 //!
 //! Every path (`top_k_neighbours`, `all_pair_neighbours`, `similar_to`, `explain`) computes
 //! exactly these operations in this order, so a pair's value is bit-identical wherever it comes
@@ -205,12 +208,81 @@ impl Scratch {
     /// Computes L(a, b) for every film b (the L fold, from a's side); `light_touched` is then
     /// the set of films sharing a light term with a, a included.
     pub fn load_film(&mut self, m: &TfIdfMatrix, a: usize) {
+        self.next_light_epoch();
+        let (epoch, touched) = (self.light_epoch, &mut self.light_touched);
+        let terms = m.light_terms.row(a);
+        self.light_count = accumulate_light(m, terms, epoch, &mut self.films, touched, 0);
+    }
+
+    /// `load_film` but for the loaded film's *widest* term: its last light term, if that is
+    /// broad (light slots are numbered by document frequency, so it is the one in the most
+    /// films). Each film's L is then its fold over every term but that one, which the widest
+    /// term's product can only increase. Returns the widest term (slot, weight in a), if any,
+    /// for `score_widest`.
+    pub fn load_but_widest(&mut self, m: &TfIdfMatrix, a: usize) -> Option<(u32, f64)> {
+        self.next_light_epoch();
+        let (slots, weights) = m.light_terms.row(a);
+        let widest = match slots.last() {
+            Some(&slot) if slot >= m.broad_from => Some((slot, weights[slots.len() - 1])),
+            _ => None,
+        };
+        let head = slots.len() - usize::from(widest.is_some());
+        let (epoch, touched) = (self.light_epoch, &mut self.light_touched);
+        let terms = (&slots[..head], &weights[..head]);
+        self.light_count = accumulate_light(m, terms, epoch, &mut self.films, touched, 0);
+        widest
+    }
+
+    /// The rest of `load_film` after `load_but_widest`, for the films that can score at least
+    /// `least`: a film touched already gets the widest term's product, completing its L; a
+    /// film not touched yet shares only the widest term with a, so its similarity is
+    /// (H + product) * (inv_a * inv_b), computed here exactly, and it goes to `scored` (and
+    /// counts as touched, for the streams) if that is at least `least`. A film left out
+    /// scores below `least`.
+    pub fn score_widest(
+        &mut self,
+        m: &TfIdfMatrix,
+        (slot, w_a): (u32, f64),
+        inv_a: f64,
+        least: f64,
+        scored: &mut Vec<Ranked>,
+    ) {
+        let scorer = Scorer {
+            films: &[],
+            base_dot: &self.base_dot,
+            variants: &m.profiles.variants,
+            same_exclusive: self.same_exclusive,
+            exclusive_weight: self.exclusive_weight,
+        };
+        let term = WidestTerm {
+            postings: m.light_postings.row(slot as usize),
+            w_a,
+            inv_a,
+            least,
+            epoch: self.light_epoch,
+        };
+        accumulate_widest(&term, scorer, &mut self.films, scored);
+    }
+
+    /// The similarity of the loaded film with film `b`, which shares no light term but the
+    /// widest one (`load_but_widest`), whose weight in a is `w_a` and in b `w_b`.
+    pub fn score_through_widest(
+        &self,
+        m: &TfIdfMatrix,
+        inv_a: f64,
+        w_a: f64,
+        b: u32,
+        w_b: f64,
+    ) -> f64 {
+        self.scorer(m)
+            .score_slot(inv_a, &self.films[b as usize], w_a * w_b)
+    }
+
+    fn next_light_epoch(&mut self) {
         let films = &mut self.films;
         next_epoch(&mut self.light_epoch, || {
             films.iter_mut().for_each(|f| f.stamp = 0)
         });
-        let (epoch, touched) = (self.light_epoch, &mut self.light_touched);
-        self.light_count = accumulate_light(m, a, epoch, &mut self.films, touched);
     }
 
     /// The films sharing a light term with the loaded film, itself included.
@@ -294,13 +366,18 @@ impl Scorer<'_> {
     /// The same operations as `Profiles::heavy` and `score`, read from b's slot.
     #[inline(always)]
     fn score_slot(&self, inv_a: f64, film: &FilmSlot, light: f64) -> f64 {
+        score(self.heavy(film), light, inv_a, film.inv)
+    }
+
+    /// H(a, b), as `Profiles::heavy` computes it, read from b's slot.
+    #[inline(always)]
+    fn heavy(&self, film: &FilmSlot) -> f64 {
         let base_dot = self.base_dot[film.base as usize];
-        let heavy = if film.exclusive == self.same_exclusive {
+        if film.exclusive == self.same_exclusive {
             base_dot + self.exclusive_weight * self.variants[film.variant as usize].1
         } else {
             base_dot
-        };
-        score(heavy, light, inv_a, film.inv)
+        }
     }
 }
 
@@ -336,18 +413,18 @@ fn accumulate_base(
 
 /// `Scratch::load_film`'s loop, as a function of slices: the compiler then knows that writing
 /// the film slots changes neither `touched` nor the epoch, and keeps them in registers
-/// instead of reloading them for every posting. Writes the films it stamps to `touched`,
-/// which has a place for every film (each is stamped once), and returns how many.
+/// instead of reloading them for every posting. Writes the films it stamps to `touched`
+/// after the first `count` (it has a place for every film, and each is stamped once), and
+/// returns the new count.
 #[inline(never)]
 fn accumulate_light(
     m: &TfIdfMatrix,
-    a: usize,
+    (slots, weights): (&[u32], &[f64]),
     epoch: u32,
     films: &mut [FilmSlot],
     touched: &mut [u32],
+    mut count: usize,
 ) -> usize {
-    let mut count = 0;
-    let (slots, weights) = m.light_terms.row(a);
     for (&slot, &w_a) in slots.iter().zip(weights) {
         let (postings, w_bs) = m.light_postings.row(slot as usize);
         for (&b, &w_b) in postings.iter().zip(w_bs) {
@@ -365,6 +442,43 @@ fn accumulate_light(
         }
     }
     count
+}
+
+/// The loaded film's widest term, as `accumulate_widest` reads it.
+struct WidestTerm<'a> {
+    postings: (&'a [u32], &'a [f64]),
+    w_a: f64,
+    inv_a: f64,
+    least: f64,
+    epoch: u32,
+}
+
+/// `Scratch::score_widest`'s loop, as a function of slices (see `accumulate_light`). A film
+/// scored here is stamped with L = NaN, so that it counts as touched but `keep_light` (which
+/// reads only the touched list, where it is not) and the streams leave it alone.
+#[inline(never)]
+fn accumulate_widest(
+    term: &WidestTerm,
+    scorer: Scorer,
+    films: &mut [FilmSlot],
+    scored: &mut Vec<Ranked>,
+) {
+    let (postings, w_bs) = term.postings;
+    for (&b, &w_b) in postings.iter().zip(w_bs) {
+        let product = term.w_a * w_b;
+        let film = &mut films[b as usize];
+        if film.stamp == term.epoch {
+            film.light += product;
+            continue;
+        }
+        // 0.0 + product == product: the light fold of a film sharing only this term.
+        let s = score(scorer.heavy(film), product, term.inv_a, film.inv);
+        if s >= term.least {
+            scored.push(Ranked::new(s, b));
+            film.stamp = term.epoch;
+            film.light = f64::NAN;
+        }
+    }
 }
 
 /// The similarity of one pair, by merging the two films' term lists: the same folds as the

@@ -24,10 +24,20 @@
 //! the films of all base profiles in descending G * inv_b; per *full profile* (base profile
 //! plus rating) another yields the films with the same rating in descending H * inv_b; read
 //! merged, they give every film in descending heavy-only key, shared by all films of the
-//! profile. For film a, the k-th key times inv_a is a lower bound of its k-th best
-//! similarity (light parts only add), so only films scoring at least that are kept: the
-//! light candidates, and the stream's films down to that key. Nothing left out can beat or
-//! tie the k-th, so the top k, sorted by (similarity desc, film id asc), is exact.
+//! profile.
+//!
+//! For film a, the top k needs a lower bound `floor` of its k-th best similarity; then only
+//! films scoring at least `floor` are kept, and nothing left out can beat or tie the k-th, so
+//! the top k, sorted by (similarity desc, film id asc), is exact. Most of a film's light
+//! postings come from one common title word (light terms are numbered by document frequency,
+//! so it is the last of its row: its *widest* term). So the accumulator first folds every
+//! light term but the widest; `floor` is the k-th best of lower bounds of k distinct films:
+//! the films touched so far (their fold can only grow), the films most similar to anyone
+//! through the widest term alone (`Partners`, exact), and the streams' films (heavy-only
+//! keys). Then the widest term's postings complete the touched films' folds, and a film met
+//! only there shares nothing else with a, so its similarity is computed on the spot and kept
+//! only if it reaches `floor`: most of them never become candidates. Last, the streams'
+//! films down to `floor` (light part 0).
 //!
 //! Every path computes a pair's similarity with the same operations in the same order (written
 //! out in `kernel`), so values are bit-identical across [`top_k_neighbours`],

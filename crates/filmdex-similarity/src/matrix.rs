@@ -25,8 +25,14 @@ pub struct TfIdfMatrix {
     pub(crate) light_terms: SparseRows,
     /// Light slot -> (film, weight), films ascending.
     pub(crate) light_postings: SparseRows,
-    /// Global term id of each heavy, exclusive and light slot. Slots of each role are
-    /// numbered in ascending term id, so "ascending slot" means "ascending term id".
+    /// The first *broad* light slot: light slots are numbered by document frequency, so the
+    /// slots from here on are those in at least `BROAD_DF` films, last in every film's row.
+    pub(crate) broad_from: u32,
+    /// Per broad slot, its `PARTNERS` films of largest normalised weight (see `Partners`).
+    pub(crate) partners: Partners,
+    /// Global term id of each heavy, exclusive and light slot. Heavy and exclusive slots are
+    /// numbered in ascending term id; light slots by document frequency, then term id (see
+    /// `Slots::number`). "Ascending slot" is the summation order of every fold.
     pub(crate) heavy_term: Vec<u32>,
     pub(crate) exclusive_term: Vec<u32>,
     pub(crate) light_term: Vec<u32>,
@@ -55,7 +61,7 @@ impl TfIdfMatrix {
         let inv_norm = inverse_norms(&weights);
         let postings = weights.transpose(read.term_count);
         let roles = choose(&postings, &read.rating_terms, films.len(), split);
-        let slots = Slots::number(&roles);
+        let slots = Slots::number(&roles, |t| postings.row_len(t));
         let (heavy_rows, light_terms) = split_rows(&weights, &roles, &slots);
         let profiles = Profiles::build(
             &heavy_rows,
@@ -64,6 +70,8 @@ impl TfIdfMatrix {
             &inv_norm,
         );
         let light_postings = light_terms.transpose(slots.light.len());
+        let broad_from = first_broad_slot(&light_postings, BROAD_DF);
+        let partners = Partners::build(&light_postings, broad_from, &inv_norm);
         TfIdfMatrix {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             feature_set: set,
@@ -72,6 +80,8 @@ impl TfIdfMatrix {
             profiles,
             light_terms,
             light_postings,
+            broad_from,
+            partners,
             heavy_term: slots.heavy,
             exclusive_term: slots.exclusive,
             light_term: slots.light,
@@ -80,6 +90,14 @@ impl TfIdfMatrix {
             labels: read.labels,
             term_count: read.term_count,
         }
+    }
+
+    /// Makes the light terms in at least `df` films broad (default `BROAD_DF`), for tests
+    /// of the pruning on corpora too small to have broad terms. Changes no similarity.
+    #[doc(hidden)]
+    pub fn set_broad_df(&mut self, df: usize) {
+        self.broad_from = first_broad_slot(&self.light_postings, df);
+        self.partners = Partners::build(&self.light_postings, self.broad_from, &self.inv_norm);
     }
 
     /// Number of films (rows).
@@ -130,6 +148,7 @@ impl TfIdfMatrix {
         let bytes = self.profiles.heap_bytes()
             + self.light_terms.heap_bytes()
             + self.light_postings.heap_bytes()
+            + self.partners.heap_bytes()
             + self.inv_norm.capacity() * 8
             + self.film_labels.capacity() * 4
             + self.labels.heap_bytes();
@@ -261,7 +280,81 @@ fn inverse_norms(weights: &SparseRows) -> Vec<f64> {
         .collect()
 }
 
-/// Slot numbers: each role's terms numbered in ascending term id.
+/// Light terms in at least this many films are *broad*: when a film's last light term is
+/// broad, `top_k_neighbours` reads its postings last and scores only the films that can reach
+/// the film's k best through it. Below it, a term's postings are few enough to accumulate
+/// without a test.
+pub(crate) const BROAD_DF: usize = 256;
+
+/// The first light slot in at least `df` films (light slots are numbered by document
+/// frequency), or the number of slots if none is.
+fn first_broad_slot(light_postings: &SparseRows, df: usize) -> u32 {
+    let slots = light_postings.rows();
+    let first = (0..slots).find(|&slot| light_postings.row_len(slot) >= df);
+    u32::try_from(first.unwrap_or(slots)).expect("fewer than 2^32 terms")
+}
+
+/// How many films of each broad term `Partners` keeps.
+const PARTNERS: usize = 128;
+
+/// Per broad light slot, the `PARTNERS` films with the largest normalised weight
+/// (w_b * inv_b) in it, largest first: the films most similar, through that term alone, to
+/// any film that has it. `top_k_neighbours` scores them first to bound a film's k-th best
+/// before reading the term's whole postings.
+#[derive(Debug, Clone)]
+pub(crate) struct Partners {
+    from: u32,
+    offsets: Vec<usize>,
+    films: Vec<u32>,
+    /// Each partner's weight in the term.
+    weights: Vec<f64>,
+}
+
+impl Partners {
+    fn build(light_postings: &SparseRows, from: u32, inv_norm: &[f64]) -> Self {
+        let mut partners = Partners {
+            from,
+            offsets: vec![0],
+            films: Vec::new(),
+            weights: Vec::new(),
+        };
+        let mut list: Vec<(f64, u32, f64)> = Vec::new();
+        for slot in from as usize..light_postings.rows() {
+            let (films, weights) = light_postings.row(slot);
+            list.clear();
+            let normalised = |(&b, &w): (&u32, &f64)| (w * inv_norm[b as usize], b, w);
+            list.extend(films.iter().zip(weights).map(normalised));
+            // Largest first, ties by film, so the choice does not depend on the sort.
+            let by_weight =
+                |x: &(f64, u32, f64), y: &(f64, u32, f64)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
+            if list.len() > PARTNERS {
+                list.select_nth_unstable_by(PARTNERS - 1, by_weight);
+                list.truncate(PARTNERS);
+            }
+            list.sort_unstable_by(by_weight);
+            partners.films.extend(list.iter().map(|&(_, b, _)| b));
+            partners.weights.extend(list.iter().map(|&(_, _, w)| w));
+            partners.offsets.push(partners.films.len());
+        }
+        partners
+    }
+
+    /// The partners of broad slot `slot` and their weights in it.
+    pub fn of(&self, slot: u32) -> (&[u32], &[f64]) {
+        let i = (slot - self.from) as usize;
+        let range = self.offsets[i]..self.offsets[i + 1];
+        (&self.films[range.clone()], &self.weights[range])
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.offsets.capacity() * 8 + self.films.capacity() * 4 + self.weights.capacity() * 8
+    }
+}
+
+/// Slot numbers: heavy and exclusive terms numbered in ascending term id, light terms by
+/// document frequency, then term id. So a film's light row lists its rare terms first and its
+/// broad ones last, and the light fold adds the broad terms' products last: a fold stopped
+/// before them is a lower bound of the whole, which `top_k_neighbours` prunes with.
 struct Slots {
     heavy: Vec<u32>,
     exclusive: Vec<u32>,
@@ -271,12 +364,12 @@ struct Slots {
 }
 
 impl Slots {
-    fn number(roles: &[Role]) -> Self {
+    fn number(roles: &[Role], document_frequency: impl Fn(usize) -> usize) -> Self {
         let mut slots = Slots {
             heavy: Vec::new(),
             exclusive: Vec::new(),
             light: Vec::new(),
-            of_term: Vec::new(),
+            of_term: vec![0; roles.len()],
         };
         for (t, role) in roles.iter().enumerate() {
             let list = match role {
@@ -284,10 +377,14 @@ impl Slots {
                 Role::Exclusive => &mut slots.exclusive,
                 Role::Light => &mut slots.light,
             };
-            slots
-                .of_term
-                .push(u32::try_from(list.len()).expect("fewer than 2^32 terms"));
             list.push(u32::try_from(t).expect("fewer than 2^32 terms"));
+        }
+        // Stable: equal frequencies stay in term order.
+        slots.light.sort_by_key(|&t| document_frequency(t as usize));
+        for list in [&slots.heavy, &slots.exclusive, &slots.light] {
+            for (slot, &t) in list.iter().enumerate() {
+                slots.of_term[t as usize] = u32::try_from(slot).expect("fewer than 2^32 terms");
+            }
         }
         slots
     }
@@ -300,6 +397,7 @@ fn split_rows(weights: &SparseRows, roles: &[Role], slots: &Slots) -> (HeavyRows
         exclusive: Vec::with_capacity(weights.rows()),
     };
     let mut light = SparseRows::new();
+    let mut light_row = Vec::new();
     for film in 0..weights.rows() {
         let (terms, ws) = weights.row(film);
         let mut exclusive = None;
@@ -308,11 +406,16 @@ fn split_rows(weights: &SparseRows, roles: &[Role], slots: &Slots) -> (HeavyRows
             match roles[t as usize] {
                 Role::Heavy => heavy.general.push(slot, w),
                 Role::Exclusive => exclusive = Some((slot, w)),
-                Role::Light => light.push(slot, w),
+                Role::Light => light_row.push((slot, w)),
             }
         }
         heavy.general.end_row();
         heavy.exclusive.push(exclusive);
+        // Light slots are not in term order: rows list them ascending.
+        light_row.sort_unstable_by_key(|&(slot, _)| slot);
+        light_row
+            .drain(..)
+            .for_each(|(slot, w)| light.push(slot, w));
         light.end_row();
     }
     (heavy, light)
@@ -344,6 +447,75 @@ mod tests {
         assert_eq!(matrix.index_of(30), Some(2));
         assert_eq!(matrix.index_of(15), None);
         assert_eq!(matrix.index_of(99), None);
+    }
+
+    #[test]
+    fn light_rows_list_their_rarest_terms_first() {
+        // "zebra" comes first in film 1's title, but is in two films where "quiet" is in one.
+        let films = [
+            film(1, "zebra quiet", &[]),
+            film(2, "zebra", &[]),
+            film(3, "other", &[]),
+        ];
+        let m = TfIdfMatrix::build_with_split(
+            &films,
+            FeatureSet::Default,
+            HeavySplit::MinDf(usize::MAX),
+        );
+        for i in 0..m.len() {
+            let slots = m.light_terms.row(i).0;
+            assert!(slots.windows(2).all(|w| w[0] < w[1]), "film {i}: {slots:?}");
+            let dfs: Vec<usize> = slots
+                .iter()
+                .map(|&s| m.light_postings.row_len(s as usize))
+                .collect();
+            assert!(dfs.windows(2).all(|w| w[0] <= w[1]), "film {i}: {dfs:?}");
+        }
+        assert_eq!(m.light_terms.row(0).0.len(), 2);
+    }
+
+    #[test]
+    fn partners_are_the_largest_normalised_weights_first() {
+        // "word" in PARTNERS + 10 films, with 1 to 4 other words: the more, the lower its
+        // normalised weight; 20 films without it.
+        let films: Vec<FilmRecord> = (0..PARTNERS as i32 + 30)
+            .map(|i| {
+                let others = ["a", "a b", "a b c", "a b c d"][(i % 4) as usize];
+                let title = if i < PARTNERS as i32 + 10 {
+                    format!("word {others}")
+                } else {
+                    "other".to_owned()
+                };
+                film(i, &title, &[])
+            })
+            .collect();
+        let mut m = TfIdfMatrix::build_with_split(
+            &films,
+            FeatureSet::Default,
+            HeavySplit::MinDf(usize::MAX),
+        );
+        m.set_broad_df(PARTNERS + 10);
+        let word = m.broad_from;
+        assert_eq!(
+            m.light_postings.row_len(word as usize),
+            PARTNERS + 10,
+            "word is broad"
+        );
+        let (partners, weights) = m.partners.of(word);
+        assert_eq!(partners.len(), PARTNERS);
+        let normalised: Vec<f64> = (partners.iter().zip(weights))
+            .map(|(&b, &w)| w * m.inv_norm[b as usize])
+            .collect();
+        assert!(
+            normalised.windows(2).all(|w| w[0] >= w[1]),
+            "{normalised:?}"
+        );
+        let least = normalised[PARTNERS - 1];
+        let (films_with_word, all_weights) = m.light_postings.row(word as usize);
+        let above = (films_with_word.iter().zip(all_weights))
+            .filter(|&(&b, &w)| w * m.inv_norm[b as usize] > least)
+            .count();
+        assert!(above <= PARTNERS, "no film left out has a larger weight");
     }
 
     #[test]

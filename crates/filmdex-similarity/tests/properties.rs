@@ -37,6 +37,10 @@ const SPLITS: [HeavySplit; 7] = [
     HeavySplit::NoExclusive(usize::MAX),
 ];
 const SETS: [FeatureSet; 2] = [FeatureSet::Default, FeatureSet::Seed];
+/// Document frequencies from which a light term counts as broad, low enough for these small
+/// corpora to have broad terms (so `top_k_neighbours` prunes their postings): every light
+/// term (1) and those in three films or more.
+const BROAD_DFS: [usize; 2] = [1, 3];
 
 type FilmSpec = (Vec<usize>, u8, usize, Vec<(usize, usize)>);
 
@@ -95,15 +99,21 @@ fn corpus() -> impl Strategy<Value = Vec<FilmRecord>> {
         })
 }
 
-/// Every matrix a corpus gives, with its description for failure messages.
+/// Every matrix a corpus gives, with its description for failure messages: each split rule,
+/// and for two of them each low broad threshold.
 fn matrices(films: &[FilmRecord]) -> Vec<(String, TfIdfMatrix)> {
     let mut out = Vec::new();
     for set in SETS {
         for split in SPLITS {
-            out.push((
-                format!("{set} {split:?}"),
-                TfIdfMatrix::build_with_split(films, set, split),
-            ));
+            let m = TfIdfMatrix::build_with_split(films, set, split);
+            if matches!(split, HeavySplit::Auto | HeavySplit::MinDf(2)) {
+                for df in BROAD_DFS {
+                    let mut broad = m.clone();
+                    broad.set_broad_df(df);
+                    out.push((format!("{set} {split:?} broad from df {df}"), broad));
+                }
+            }
+            out.push((format!("{set} {split:?}"), m));
         }
     }
     out

@@ -51,3 +51,34 @@ fn top_k_is_exact_on_a_realistic_corpus() {
         }
     }
 }
+
+/// The same corpus with every light term in 16 films or more broad: most films' last light
+/// term is then read last and only scored where it can reach the k best, with partner lists
+/// shorter than the terms' postings. Rows must still be every film's exact full-row prefix.
+#[test]
+fn top_k_is_exact_when_most_films_have_a_broad_term() {
+    let films = synthetic::corpus(FILMS, 7);
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool");
+    for set in [FeatureSet::Default, FeatureSet::Seed] {
+        let mut m = TfIdfMatrix::build(&films, set);
+        m.set_broad_df(16);
+        for (top_k, min_similarity) in [(100, 0.0), (10, 0.0), (30, 0.05)] {
+            let rows = top_k_rows(&m, top_k, min_similarity);
+            for (&id, row) in &rows {
+                assert_eq!(
+                    bits(row),
+                    bits(&expected_top_k(&m, id, top_k, min_similarity)),
+                    "{set} film {id} top {top_k} > {min_similarity}"
+                );
+            }
+            let single = one.install(|| top_k_rows(&m, top_k, min_similarity));
+            assert!(
+                single.iter().all(|(id, row)| bits(row) == bits(&rows[id])),
+                "{set}: 1 thread differs"
+            );
+        }
+    }
+}
