@@ -247,6 +247,7 @@ impl Scratch {
         least: f64,
         scored: &mut Vec<Ranked>,
     ) {
+        // `scorer()` less the film slots, which the loop writes.
         let scorer = Scorer {
             films: &[],
             base_dot: &self.base_dot,

@@ -8,13 +8,17 @@ use crate::support::{assert_close, bits, expected_top_k, synthetic, top_k_rows};
 
 const FILMS: usize = 3_000;
 
+fn one_thread() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool")
+}
+
 #[test]
 fn top_k_is_exact_on_a_realistic_corpus() {
     let films = synthetic::corpus(FILMS, 42);
-    let one = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("a thread pool");
+    let one = one_thread();
     for set in [FeatureSet::Default, FeatureSet::Seed] {
         let m = TfIdfMatrix::build(&films, set);
         let [heavy, exclusive, bases, profiles, _] = m.layout_summary();
@@ -52,16 +56,14 @@ fn top_k_is_exact_on_a_realistic_corpus() {
     }
 }
 
-/// The same corpus with every light term in 16 films or more broad: most films' last light
-/// term is then read last and only scored where it can reach the k best, with partner lists
-/// shorter than the terms' postings. Rows must still be every film's exact full-row prefix.
+/// A corpus of the same shape with every light term in 16 films or more broad: most films'
+/// last light term is then read last and only scored where it can reach the k best, with
+/// partner lists shorter than the terms' postings. Rows must still be every film's exact
+/// full-row prefix.
 #[test]
 fn top_k_is_exact_when_most_films_have_a_broad_term() {
     let films = synthetic::corpus(FILMS, 7);
-    let one = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("a thread pool");
+    let one = one_thread();
     for set in [FeatureSet::Default, FeatureSet::Seed] {
         let mut m = TfIdfMatrix::build(&films, set);
         m.set_broad_df(16);
