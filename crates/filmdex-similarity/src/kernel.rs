@@ -205,6 +205,12 @@ impl Scratch {
         self.base_dot[g as usize]
     }
 
+    /// G(loaded base profile, g) for every base profile g (0.0 for those not touched).
+    #[inline]
+    pub fn base_dots(&self) -> &[f64] {
+        &self.base_dot
+    }
+
     /// Computes L(a, b) for every film b (the L fold, from a's side); `light_touched` is then
     /// the set of films sharing a light term with a, a included.
     pub fn load_film(&mut self, m: &TfIdfMatrix, a: usize) {

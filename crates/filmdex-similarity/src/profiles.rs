@@ -291,6 +291,19 @@ impl Profiles {
             .map(|(((&q, &g), &w), &first_inv)| (q, g, w, first_inv))
     }
 
+    /// The full profiles whose exclusive term is `x`, and alongside, each one's base profile,
+    /// exclusive weight and first inverse norm.
+    pub fn exclusive_lists(&self, x: u32) -> (&[u32], &[u32], &[f64], &[f64]) {
+        let range = self.fulls_of_exclusive.offsets[x as usize]
+            ..self.fulls_of_exclusive.offsets[x as usize + 1];
+        (
+            &self.fulls_of_exclusive.ids[range.clone()],
+            &self.exclusive_base[range.clone()],
+            &self.exclusive_weight[range.clone()],
+            &self.exclusive_first_inv[range],
+        )
+    }
+
     /// H of two full profiles from G of their base profiles: the exclusive term's product is
     /// the last step of the fold, and only films with the same exclusive term have one.
     #[inline]

@@ -288,7 +288,10 @@ impl Worker {
         let floor_so_far = bucket_floor(cut);
         let (mut i, mut added) = (0, 0);
         while added < k {
-            let Some((key, b)) = self.merged.get(m, i, &mut self.same, &mut self.others) else {
+            let Some((key, b)) =
+                self.merged
+                    .get(m, &self.scratch, i, &mut self.same, &mut self.others)
+            else {
                 break;
             };
             i += 1;
@@ -369,7 +372,10 @@ impl Worker {
         let least = floor.max(p.least_kept());
         self.score_light(m, inv_a, least);
         let mut i = 0;
-        while let Some((key, b)) = self.merged.get(m, i, &mut self.same, &mut self.others) {
+        while let Some((key, b)) =
+            self.merged
+                .get(m, &self.scratch, i, &mut self.same, &mut self.others)
+        {
             i += 1;
             let bound = key * inv_a * (1.0 + TIE_MARGIN);
             if bound < floor || bound <= p.min_similarity {
@@ -501,13 +507,14 @@ impl Merged {
     fn get(
         &mut self,
         m: &TfIdfMatrix,
+        scratch: &Scratch,
         i: usize,
         same: &mut Stream,
         others: &mut Stream,
     ) -> Option<(f64, u32)> {
         match self.prefix.get(i) {
             Some(&film) => Some(film),
-            None => self.merge_to(m, i, same, others),
+            None => self.merge_to(m, scratch, i, same, others),
         }
     }
 
@@ -515,12 +522,13 @@ impl Merged {
     fn merge_to(
         &mut self,
         m: &TfIdfMatrix,
+        scratch: &Scratch,
         i: usize,
         same: &mut Stream,
         others: &mut Stream,
     ) -> Option<(f64, u32)> {
         while self.prefix.len() <= i {
-            let next = self.next(m, same, others)?;
+            let next = self.next(m, scratch, same, others)?;
             self.prefix.push(next);
         }
         Some(self.prefix[i])
@@ -529,11 +537,12 @@ impl Merged {
     fn next(
         &mut self,
         m: &TfIdfMatrix,
+        scratch: &Scratch,
         same: &mut Stream,
         others: &mut Stream,
     ) -> Option<(f64, u32)> {
         let from_others = loop {
-            let Some((key, b, x)) = others.get(m, self.others) else {
+            let Some((key, b, x)) = others.get(m, scratch, self.others) else {
                 break None;
             };
             if self.exclusive == NONE || x != self.exclusive {
@@ -541,7 +550,7 @@ impl Merged {
             }
             self.others += 1;
         };
-        let from_same = same.get(m, self.same).map(|(key, b, _)| (key, b));
+        let from_same = same.get(m, scratch, self.same).map(|(key, b, _)| (key, b));
         match (from_same, from_others) {
             (Some(s), Some(o)) if o.0 > s.0 => {
                 self.others += 1;
@@ -584,15 +593,28 @@ impl Family {
 /// first film) and enter it in batches, largest upper keys first, so that a group nobody
 /// reaches costs one multiplication, not a heap push: a film is popped only once its key is
 /// at least every waiting upper key.
+///
+/// Readers stop a few dozen films deep, so a start lists only the groups whose upper key
+/// reaches a threshold estimated from a sample (about two batches of groups); a second pass
+/// over the source lists the others when at most a batch of listed ones is left to admit (3%
+/// of streams at 40k films). Every listed upper key is at least the threshold, every unlisted
+/// one below it, and some listed group always waits while others are unlisted, so the largest
+/// waiting upper key still bounds every group outside the heap.
 struct Stream {
     family: Family,
+    source: Source,
     waiting: Vec<(f64, u32)>,
     bound: f64,
     batch: usize,
+    /// Whether the groups whose upper key is below `threshold` are not listed in `waiting`.
+    unlisted: bool,
+    threshold: f64,
+    /// Upper keys of the sample that estimates the threshold.
+    sample: Vec<f64>,
     /// (key bits, group): keys are finite and non-negative, so their bits order as they do;
     /// equal keys pop the smaller group first, which keeps the stream deterministic.
     heap: BinaryHeap<(u64, Reverse<u32>)>,
-    /// h of each queued group, and the next member of each admitted group.
+    /// h of each listed group, and the next member of each admitted group.
     h: Vec<f64>,
     cursor: Vec<u32>,
     admitted: Vec<u32>,
@@ -600,14 +622,40 @@ struct Stream {
     prefix: Vec<(f64, u32, u32)>,
 }
 
+/// The groups a stream holds.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    Nothing,
+    /// Base profiles sharing a general heavy term with the loaded one (h = G), or all of them.
+    Others {
+        every: bool,
+    },
+    /// Full profiles with exclusive term `x`, h = G + `weight` * their weight for it.
+    Same {
+        x: u32,
+        weight: f64,
+    },
+}
+
+/// Below this many groups per group of the first batch, every group is listed.
+const LIST_ALL_BELOW: usize = 3;
+/// How many groups' upper keys estimate the threshold.
+const SAMPLE: usize = 64;
+/// The threshold aims at this many first batches of groups above it.
+const BATCHES_LISTED: usize = 2;
+
 impl Stream {
     fn new(family: Family, m: &TfIdfMatrix) -> Self {
         let groups = family.groups(m).count();
         Stream {
             family,
+            source: Source::Nothing,
             waiting: Vec::new(),
             bound: f64::NEG_INFINITY,
             batch: 1,
+            unlisted: false,
+            threshold: f64::NEG_INFINITY,
+            sample: Vec::new(),
             heap: BinaryHeap::new(),
             h: vec![0.0; groups],
             cursor: vec![0; groups],
@@ -616,8 +664,8 @@ impl Stream {
         }
     }
 
-    /// Starts over with `groups`: (group, h, inverse norm of its first film).
-    fn reset(&mut self, groups: impl Iterator<Item = (u32, f64, f64)>, p: &TopKParams) {
+    /// Starts over with the groups of `source`.
+    fn reset(&mut self, m: &TfIdfMatrix, scratch: &Scratch, source: Source, p: &TopKParams) {
         for &g in &self.admitted {
             self.cursor[g as usize] = 0;
         }
@@ -625,82 +673,139 @@ impl Stream {
         self.heap.clear();
         self.prefix.clear();
         self.waiting.clear();
-        // One extend (the length is known: one reservation, no capacity check per group),
-        // finding the largest upper key on the way.
-        let (h, mut bound) = (&mut self.h, f64::NEG_INFINITY);
-        self.waiting.extend(groups.map(|(g, h_g, first_inv)| {
-            h[g as usize] = h_g;
-            let upper = h_g * first_inv;
-            bound = bound.max(upper);
-            (upper, g)
-        }));
-        self.bound = bound;
+        self.source = source;
         // The first k + 1 films of the stream come from at most k + 1 groups (the ones with
         // the largest upper keys), so that many is the right first batch; the films that
         // readers skip make later batches (doubling) necessary.
         self.batch = p.top_k.saturating_add(1);
+        self.threshold = self.estimate_threshold(m, scratch);
+        self.unlisted = false;
+        self.list(m, scratch, |upper, threshold| upper >= threshold);
+        self.bound = largest_upper(&self.waiting);
+    }
+
+    /// A threshold with about `BATCHES_LISTED` first batches of groups at or above it: the
+    /// upper key of one of `SAMPLE` groups evenly spread over the source (so at least that
+    /// group is listed); -inf (list every group) for a source with few groups per batch.
+    fn estimate_threshold(&mut self, m: &TfIdfMatrix, scratch: &Scratch) -> f64 {
+        let n = self.source.len(m, scratch);
+        if n < LIST_ALL_BELOW.saturating_mul(self.batch) || n < 2 * SAMPLE {
+            return f64::NEG_INFINITY;
+        }
+        self.sample.clear();
+        let stride = n / SAMPLE;
+        for i in 0..SAMPLE {
+            let (_, _, upper) = self.source.at(m, scratch, i * stride);
+            self.sample.push(upper);
+        }
+        // The sample's rank with the wanted share of the source above it (at least 1).
+        let above = (BATCHES_LISTED * self.batch * SAMPLE / n).max(1);
+        let (_, &mut threshold, _) =
+            (self.sample).select_nth_unstable_by(SAMPLE - above, |a, b| a.total_cmp(b));
+        threshold
+    }
+
+    /// Lists into `waiting` the groups whose upper key passes `keep(upper, threshold)`,
+    /// setting their h, and notes whether any was left out.
+    fn list(&mut self, m: &TfIdfMatrix, scratch: &Scratch, keep: impl Fn(f64, f64) -> bool) {
+        let (threshold, hs, waiting) = (self.threshold, &mut self.h, &mut self.waiting);
+        let listed_before = waiting.len();
+        let mut visit = |g: u32, h: f64, upper: f64| {
+            if keep(upper, threshold) {
+                hs[g as usize] = h;
+                waiting.push((upper, g));
+            }
+        };
+        let groups = match self.source {
+            Source::Nothing => 0,
+            Source::Others { every } => {
+                let (dots, first_inv) = (scratch.base_dots(), &m.profiles.base.first_inv[..]);
+                if every {
+                    for (g, (&h, &first)) in dots.iter().zip(first_inv).enumerate() {
+                        visit(g as u32, h, h * first);
+                    }
+                    dots.len()
+                } else {
+                    let touched = scratch.base_touched();
+                    for &g in touched {
+                        let h = dots[g as usize];
+                        visit(g, h, h * first_inv[g as usize]);
+                    }
+                    touched.len()
+                }
+            }
+            Source::Same { x, weight } => {
+                let dots = scratch.base_dots();
+                let (fulls, bases, weights, firsts) = m.profiles.exclusive_lists(x);
+                let n = fulls.len();
+                let (bases, weights, firsts) = (&bases[..n], &weights[..n], &firsts[..n]);
+                for i in 0..n {
+                    let h = dots[bases[i] as usize] + weight * weights[i];
+                    visit(fulls[i], h, h * firsts[i]);
+                }
+                n
+            }
+        };
+        self.unlisted = self.waiting.len() - listed_before < groups;
     }
 
     /// Base profiles sharing a general heavy term with the loaded one, with h = G; every
     /// base profile when a similarity of 0 is kept.
     fn start_others(&mut self, m: &TfIdfMatrix, scratch: &Scratch, p: &TopKParams) {
-        let first_inv = &m.profiles.base.first_inv;
-        let with = |g: u32| (g, scratch.base_dot(g), first_inv[g as usize]);
-        if p.min_similarity < 0.0 {
-            let all = u32::try_from(m.profiles.base.count()).expect("fewer than 2^32 profiles");
-            self.reset((0..all).map(with), p);
-        } else {
-            self.reset(scratch.base_touched().iter().map(|&g| with(g)), p);
-        }
+        let every = p.min_similarity < 0.0;
+        self.reset(m, scratch, Source::Others { every }, p);
     }
 
     /// Full profiles with the exclusive term x of the set one, with h = H = G + w_a(x) *
     /// w_b(x) (what `Profiles::heavy` computes for a shared x); none without one.
     fn start_same(&mut self, m: &TfIdfMatrix, scratch: &Scratch, p: &TopKParams) {
         let (x, weight) = scratch.exclusive();
-        if x == NONE {
-            self.reset(std::iter::empty(), p);
-            return;
-        }
-        let same = m.profiles.with_exclusive(x);
-        self.reset(
-            same.map(|(q, g, w, first_inv)| (q, scratch.base_dot(g) + weight * w, first_inv)),
-            p,
-        );
+        let source = if x == NONE {
+            Source::Nothing
+        } else {
+            Source::Same { x, weight }
+        };
+        self.reset(m, scratch, source, p);
     }
 
     /// The `i`-th film of the stream with its key and exclusive slot, generating it if needed.
     /// Inlined, as the merge reads both streams' next film each time and takes one.
     #[inline]
-    fn get(&mut self, m: &TfIdfMatrix, i: usize) -> Option<(f64, u32, u32)> {
+    fn get(&mut self, m: &TfIdfMatrix, scratch: &Scratch, i: usize) -> Option<(f64, u32, u32)> {
         match self.prefix.get(i) {
             Some(&film) => Some(film),
-            None => self.generate_to(m, i),
+            None => self.generate_to(m, scratch, i),
         }
     }
 
     #[inline(never)]
-    fn generate_to(&mut self, m: &TfIdfMatrix, i: usize) -> Option<(f64, u32, u32)> {
+    fn generate_to(
+        &mut self,
+        m: &TfIdfMatrix,
+        scratch: &Scratch,
+        i: usize,
+    ) -> Option<(f64, u32, u32)> {
         while self.prefix.len() <= i {
-            if !self.advance(m) {
+            if !self.advance(m, scratch) {
                 return None;
             }
         }
         Some(self.prefix[i])
     }
 
-    fn advance(&mut self, m: &TfIdfMatrix) -> bool {
+    fn advance(&mut self, m: &TfIdfMatrix, scratch: &Scratch) -> bool {
         loop {
+            let waits = !self.waiting.is_empty() || self.unlisted;
             let Some(mut top) = self.heap.peek_mut() else {
-                if self.waiting.is_empty() {
+                if !waits {
                     return false;
                 }
-                self.admit();
+                self.admit(m, scratch);
                 continue;
             };
-            if !self.waiting.is_empty() && f64::from_bits(top.0) < self.bound {
+            if waits && f64::from_bits(top.0) < self.bound {
                 drop(top);
-                self.admit();
+                self.admit(m, scratch);
                 continue;
             }
             let groups = self.family.groups(m);
@@ -720,8 +825,14 @@ impl Stream {
         }
     }
 
-    /// Moves the `batch` waiting groups with the largest upper keys into the heap.
-    fn admit(&mut self) {
+    /// Moves the `batch` waiting groups with the largest upper keys into the heap; first lists
+    /// the groups left out at the start if no more than a batch is listed, so that a listed
+    /// group (its upper key above theirs) is left waiting to bound them.
+    fn admit(&mut self, m: &TfIdfMatrix, scratch: &Scratch) {
+        if self.unlisted && self.waiting.len() <= self.batch {
+            self.list(m, scratch, |upper, threshold| upper < threshold);
+            self.unlisted = false;
+        }
         let n = self.waiting.len();
         let take = self.batch.min(n);
         if take < n {
@@ -741,9 +852,156 @@ impl Stream {
     }
 }
 
+/// The largest upper key of `waiting`, -inf if empty. Upper keys are never NaN, so a plain
+/// comparison does (`f64::max` spends instructions on NaN).
+fn largest_upper(waiting: &[(f64, u32)]) -> f64 {
+    (waiting.iter()).fold(
+        f64::NEG_INFINITY,
+        |most, w| if w.0 > most { w.0 } else { most },
+    )
+}
+
+impl Source {
+    /// How many groups the source has.
+    fn len(self, m: &TfIdfMatrix, scratch: &Scratch) -> usize {
+        match self {
+            Source::Nothing => 0,
+            Source::Others { every: true } => m.profiles.base.count(),
+            Source::Others { every: false } => scratch.base_touched().len(),
+            Source::Same { x, .. } => m.profiles.exclusive_lists(x).0.len(),
+        }
+    }
+
+    /// Group `i` of the source: (group, h, upper key).
+    fn at(self, m: &TfIdfMatrix, scratch: &Scratch, i: usize) -> (u32, f64, f64) {
+        match self {
+            Source::Nothing => unreachable!("an empty source has no group"),
+            Source::Others { every } => {
+                let g = if every {
+                    i as u32
+                } else {
+                    scratch.base_touched()[i]
+                };
+                let h = scratch.base_dot(g);
+                (g, h, h * m.profiles.base.first_inv[g as usize])
+            }
+            Source::Same { x, weight } => {
+                let (fulls, bases, weights, firsts) = m.profiles.exclusive_lists(x);
+                let h = scratch.base_dot(bases[i]) + weight * weights[i];
+                (fulls[i], h, h * firsts[i])
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::{FeatureSet, FilmRecord};
+    use crate::split::HeavySplit;
+
+    /// 6,000 films with 1-3 of 20 genres (heavy: hundreds of base profiles) and 10 ratings.
+    fn many_profiles() -> TfIdfMatrix {
+        let genres: Vec<String> = (0..20).map(|g| format!("genre{g}")).collect();
+        let mut state = 7u64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let films: Vec<FilmRecord> = (0..6000)
+            .map(|i| {
+                let count = 1 + next(3) as usize;
+                let film_genres: Vec<String> = (0..count)
+                    .map(|_| genres[next(20) as usize].clone())
+                    .collect();
+                FilmRecord {
+                    film_id: i,
+                    title: format!("w{} w{}", next(400), next(40)),
+                    genres: film_genres,
+                    rating: 6.0 + next(10) as f64 / 10.0,
+                    persons: Vec::new(),
+                }
+            })
+            .collect();
+        TfIdfMatrix::build_with_split(&films, FeatureSet::Default, HeavySplit::MinDf(100))
+    }
+
+    /// Every film of a stream, read to the end, in stream order.
+    fn read_all(stream: &mut Stream, m: &TfIdfMatrix, scratch: &Scratch) -> Vec<(f64, u32)> {
+        let mut films = Vec::new();
+        while let Some((key, b, _)) = stream.get(m, scratch, films.len()) {
+            films.push((key, b));
+        }
+        films
+    }
+
+    /// `got` is in descending key and holds exactly `expected`.
+    fn assert_same_stream(got: &[(f64, u32)], mut expected: Vec<(f64, u32)>) {
+        assert!(got.windows(2).all(|w| w[0].0 >= w[1].0), "keys descend");
+        let mut got = got.to_vec();
+        let order = |x: &(f64, u32), y: &(f64, u32)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
+        got.sort_by(order);
+        expected.sort_by(order);
+        let bits = |v: &[(f64, u32)]| v.iter().map(|&(k, b)| (k.to_bits(), b)).collect::<Vec<_>>();
+        assert_eq!(bits(&got), bits(&expected));
+    }
+
+    #[test]
+    fn streams_list_few_groups_first_and_still_hold_every_film_in_order() {
+        let m = &many_profiles();
+        let p = TopKParams {
+            top_k: 5,
+            min_similarity: 0.0,
+        };
+        let mut scratch = Scratch::new(m);
+        let (mut others, mut same) = (Stream::new(Family::Base, m), Stream::new(Family::Full, m));
+        // The base profile sharing a heavy term with the most others.
+        let largest = (0..m.profiles.base.count())
+            .max_by_key(|&g| {
+                scratch.load_base(m, g);
+                scratch.base_touched().len()
+            })
+            .expect("base profiles");
+        scratch.load_base(m, largest);
+        others.start_others(m, &scratch, &p);
+        assert!(
+            others.unlisted,
+            "the start lists only the groups above a threshold"
+        );
+        let expected = (scratch.base_touched().iter())
+            .flat_map(|&h| {
+                let dot = scratch.base_dot(h);
+                let members = m.profiles.base.members(h as usize);
+                members
+                    .iter()
+                    .map(move |&b| (dot * m.inv_norm[b as usize], b))
+            })
+            .collect();
+        assert_same_stream(&read_all(&mut others, m, &scratch), expected);
+
+        let full = m.profiles.fulls_of_base(largest)[0] as usize;
+        scratch.set_full(m, full);
+        same.start_same(m, &scratch, &p);
+        assert!(
+            same.unlisted,
+            "the start lists only the groups above a threshold"
+        );
+        let (x, weight) = scratch.exclusive();
+        let expected = (m.profiles.fulls_of_exclusive(x).iter())
+            .flat_map(|&q| {
+                let q = q as usize;
+                let h =
+                    scratch.base_dot(m.profiles.full_base[q]) + weight * m.profiles.full_weight[q];
+                let members = m.profiles.full.members(q);
+                members
+                    .iter()
+                    .map(move |&b| (h * m.inv_norm[b as usize], b))
+            })
+            .collect();
+        assert_same_stream(&read_all(&mut same, m, &scratch), expected);
+    }
 
     #[test]
     fn buckets_order_as_similarities() {
