@@ -872,7 +872,9 @@ impl Source {
         }
     }
 
-    /// Group `i` of the source: (group, h, upper key).
+    /// Group `i` of the source: (group, h, upper key), as `Stream::list` computes them. Only
+    /// the threshold's sample reads groups one by one; `list` has its own loop per source, as
+    /// a match per group would cost as much as the comparison it makes.
     fn at(self, m: &TfIdfMatrix, scratch: &Scratch, i: usize) -> (u32, f64, f64) {
         match self {
             Source::Nothing => unreachable!("an empty source has no group"),
