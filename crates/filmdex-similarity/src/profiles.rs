@@ -281,13 +281,9 @@ impl Profiles {
     /// The full profiles whose exclusive term is `x`, each with its base profile, exclusive
     /// weight and first inverse norm.
     pub fn with_exclusive(&self, x: u32) -> impl Iterator<Item = (u32, u32, f64, f64)> + '_ {
-        let range = self.fulls_of_exclusive.offsets[x as usize]
-            ..self.fulls_of_exclusive.offsets[x as usize + 1];
+        let (fulls, bases, weights, firsts) = self.exclusive_lists(x);
         // Zipped slices, not indices: one length check for the lot, not four per profile.
-        (self.fulls_of_exclusive.ids[range.clone()].iter())
-            .zip(&self.exclusive_base[range.clone()])
-            .zip(&self.exclusive_weight[range.clone()])
-            .zip(&self.exclusive_first_inv[range])
+        (fulls.iter().zip(bases).zip(weights).zip(firsts))
             .map(|(((&q, &g), &w), &first_inv)| (q, g, w, first_inv))
     }
 
