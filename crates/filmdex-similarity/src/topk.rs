@@ -693,11 +693,7 @@ impl Stream {
             return f64::NEG_INFINITY;
         }
         self.sample.clear();
-        let stride = n / SAMPLE;
-        for i in 0..SAMPLE {
-            let (_, _, upper) = self.source.at(m, scratch, i * stride);
-            self.sample.push(upper);
-        }
+        (self.source).sample_uppers(m, scratch, n / SAMPLE, &mut self.sample);
         // The sample's rank with the wanted share of the source above it (at least 1).
         let above = (BATCHES_LISTED * self.batch * SAMPLE / n).max(1);
         let (_, &mut threshold, _) =
@@ -872,25 +868,34 @@ impl Source {
         }
     }
 
-    /// Group `i` of the source: (group, h, upper key), as `Stream::list` computes them. Only
-    /// the threshold's sample reads groups one by one; `list` has its own loop per source, as
-    /// a match per group would cost as much as the comparison it makes.
-    fn at(self, m: &TfIdfMatrix, scratch: &Scratch, i: usize) -> (u32, f64, f64) {
+    /// The upper keys of `SAMPLE` groups `stride` apart, as `Stream::list` computes them, into
+    /// `out`. A loop per source, not a group read per call: the per-call match and slicing
+    /// cost more than the key.
+    fn sample_uppers(self, m: &TfIdfMatrix, scratch: &Scratch, stride: usize, out: &mut Vec<f64>) {
+        let dots = scratch.base_dots();
+        let first_inv = &m.profiles.base.first_inv;
         match self {
-            Source::Nothing => unreachable!("an empty source has no group"),
-            Source::Others { every } => {
-                let g = if every {
-                    i as u32
-                } else {
-                    scratch.base_touched()[i]
-                };
-                let h = scratch.base_dot(g);
-                (g, h, h * m.profiles.base.first_inv[g as usize])
+            Source::Nothing => {}
+            Source::Others { every: true } => out.extend(
+                (0..SAMPLE)
+                    .map(|i| i * stride)
+                    .map(|g| dots[g] * first_inv[g]),
+            ),
+            Source::Others { every: false } => {
+                let touched = scratch.base_touched();
+                out.extend(
+                    (0..SAMPLE)
+                        .map(|i| touched[i * stride] as usize)
+                        .map(|g| dots[g] * first_inv[g]),
+                );
             }
             Source::Same { x, weight } => {
-                let (fulls, bases, weights, firsts) = m.profiles.exclusive_lists(x);
-                let h = scratch.base_dot(bases[i]) + weight * weights[i];
-                (fulls[i], h, h * firsts[i])
+                let (_, bases, weights, firsts) = m.profiles.exclusive_lists(x);
+                out.extend(
+                    (0..SAMPLE)
+                        .map(|i| i * stride)
+                        .map(|i| (dots[bases[i] as usize] + weight * weights[i]) * firsts[i]),
+                );
             }
         }
     }
