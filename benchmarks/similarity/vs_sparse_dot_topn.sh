@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # filmdex's exact top-100 against sparse_dot_topn on the same TF-IDF matrix, side by side:
 #   benchmarks/similarity/vs_sparse_dot_topn.sh [FILMS] [ROUNDS]      (defaults 40000, 5)
+# FILMS is a number of synthetic films, or a films TSV (benchmarks/similarity/films_tsv.py
+# writes one from the films parquet `filmdex build prep` makes).
 # Builds the kernel benchmark (kernel crate only: no DuckDB), dumps the matrix and filmdex's
 # rows once, then alternates ROUNDS times: bench_topk (5 runs) and sparse_dot_topn (2 threads,
 # top_n 101, 3 runs). Prints each round's medians, then the median of the rounds' medians and
@@ -11,6 +13,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 films="${1:-40000}"
+if [ -f "$films" ]; then
+  corpus=(--films-tsv "$films")
+else
+  corpus=(--films "$films")
+fi
 rounds="${2:-5}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/filmdex-sim-target}"
 venv="${FILMDEX_SIM_VENV:-$HOME/.cache/filmdex-sim-venv}"
@@ -23,13 +30,13 @@ bench="$CARGO_TARGET_DIR/release/examples/bench_topk"
 dump="$(mktemp -d)/films"
 trap 'rm -rf "$(dirname "$dump")"' EXIT
 echo "commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (uncommitted changes)'), $(nproc) cores, $(cut -d' ' -f1-3 /proc/loadavg) load"
-"$bench" --films "$films" --runs 1 --dump-matrix "$dump" 2>/dev/null | grep '^films='
+"$bench" "${corpus[@]}" --runs 1 --dump-matrix "$dump" 2>/dev/null | grep '^films='
 compare="benchmarks/similarity/sparse_dot_topn_compare.py"
 "$venv/bin/python" "$compare" "$dump" --runs 1 2>/dev/null | grep '^check'
 ours=()
 theirs=()
 for round in $(seq 1 "$rounds"); do
-  a="$("$bench" --films "$films" --runs 5 2>/dev/null | sed -n 's/^top_k_ms median=\([0-9.]*\).*/\1/p')"
+  a="$("$bench" "${corpus[@]}" --runs 5 2>/dev/null | sed -n 's/^top_k_ms median=\([0-9.]*\).*/\1/p')"
   b="$("$venv/bin/python" "$compare" "$dump" --runs 3 --skip-check 2>/dev/null | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p')"
   echo "round $round: filmdex ${a} ms, sparse_dot_topn ${b} ms (medians), load $(cut -d' ' -f1 /proc/loadavg)"
   ours+=("$a")

@@ -1,10 +1,16 @@
-//! Times the index build and the exact top-k of every film on a synthetic corpus, and can dump
-//! the normalised matrix for `benchmarks/similarity/sparse_dot_topn_compare.py`.
+//! Times the index build and the exact top-k of every film on a synthetic corpus (or on the
+//! films of a TSV file), and can dump the normalised matrix for
+//! `benchmarks/similarity/sparse_dot_topn_compare.py`.
 //!
 //! ```text
 //! cargo run --release -p filmdex-similarity --example bench_topk -- --films 40000 --runs 5
-//!     [--top-k 100] [--seed 42] [--set default|seed] [--dump-matrix PATH]
+//!     [--top-k 100] [--seed 42] [--set default|seed] [--dump-matrix PATH] [--films-tsv PATH]
 //! ```
+//!
+//! `--films-tsv PATH` reads the films instead of generating them: one film a line, tab-separated
+//! `film_id, title, genres (comma-separated), rating`, then `person id, name, category` for each
+//! person in billing order. `benchmarks/similarity/films_tsv.py` writes it from a films parquet
+//! (`filmdex build prep`), so the kernel can be measured on the films the pipeline builds.
 //!
 //! `--dump-matrix PATH` also writes the last run's top-k rows to `PATH.rows.bin` (film id
 //! i32, other id i32, similarity f64, little-endian), which the script compares with
@@ -32,6 +38,7 @@ struct Args {
     seed: u64,
     set: FeatureSet,
     dump: Option<String>,
+    films_tsv: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -42,16 +49,21 @@ fn parse_args() -> Result<Args, String> {
         "--seed",
         "--set",
         "--dump-matrix",
+        "--films-tsv",
     ])?;
+    let path = |flag: &str| {
+        flags
+            .get(flag, String::new())
+            .map(|d| (!d.is_empty()).then_some(d))
+    };
     Ok(Args {
         films: flags.get("--films", 40_000)?,
         runs: flags.get("--runs", 5usize)?.max(1),
         top_k: flags.get("--top-k", 100)?,
         seed: flags.get("--seed", 42)?,
         set: flags.get("--set", FeatureSet::Default)?,
-        dump: flags
-            .get("--dump-matrix", String::new())
-            .map(|d| (!d.is_empty()).then_some(d))?,
+        dump: path("--dump-matrix")?,
+        films_tsv: path("--films-tsv")?,
     })
 }
 
@@ -81,7 +93,13 @@ fn main() {
         }
     };
     let started = Instant::now();
-    let films = synthetic::corpus(args.films, args.seed);
+    let films = match &args.films_tsv {
+        None => synthetic::corpus(args.films, args.seed),
+        Some(path) => read_films_tsv(path).unwrap_or_else(|message| {
+            eprintln!("bench_topk: {path}: {message}");
+            std::process::exit(1);
+        }),
+    };
     let corpus_ms = started.elapsed().as_secs_f64() * 1e3;
     eprintln!("corpus: {} films in {corpus_ms:.0} ms", films.len());
     let params = TopKParams {
@@ -97,6 +115,47 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// The films of a TSV file in the format of the module's documentation.
+fn read_films_tsv(path: &str) -> Result<Vec<FilmRecord>, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| error.to_string())?;
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| parse_film(line).map_err(|message| format!("line {}: {message}", i + 1)))
+        .collect()
+}
+
+fn parse_film(line: &str) -> Result<FilmRecord, String> {
+    let fields: Vec<&str> = line.split('\t').collect();
+    if fields.len() < 4 || !(fields.len() - 4).is_multiple_of(3) {
+        return Err(format!(
+            "{} fields; expected 4, then 3 per person",
+            fields.len()
+        ));
+    }
+    let persons = fields[4..]
+        .chunks(3)
+        .map(|p| filmdex_similarity::Person {
+            id: p[0].to_owned(),
+            name: p[1].to_owned(),
+            category: p[2].to_owned(),
+        })
+        .collect();
+    Ok(FilmRecord {
+        film_id: fields[0]
+            .parse()
+            .map_err(|_| format!("film id {:?} is not an integer", fields[0]))?,
+        title: fields[1].to_owned(),
+        genres: (fields[2].split(','))
+            .filter(|g| !g.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        rating: fields[3]
+            .parse()
+            .map_err(|_| format!("rating {:?} is not a number", fields[3]))?,
+        persons,
+    })
 }
 
 /// What the timed runs measured.
