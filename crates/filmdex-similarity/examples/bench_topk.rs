@@ -7,15 +7,16 @@
 //!     [--top-k 100] [--seed 42] [--set default|seed] [--dump-matrix PATH] [--films-tsv PATH]
 //! ```
 //!
-//! `--films-tsv PATH` reads the films instead of generating them: one film a line, tab-separated
-//! `film_id, title, genres (comma-separated), rating`, then `person id, name, category` for each
-//! person in billing order. `benchmarks/similarity/films_tsv.py` writes it from a films parquet
+//! `--films-tsv PATH` reads the films instead of generating them (format: `tests/support/
+//! films_tsv.rs`); `benchmarks/similarity/films_tsv.py` writes it from a films parquet
 //! (`filmdex build prep`), so the kernel can be measured on the films the pipeline builds.
 //!
 //! `--dump-matrix PATH` also writes the last run's top-k rows to `PATH.rows.bin` (film id
 //! i32, other id i32, similarity f64, little-endian), which the script compares with
 //! sparse_dot_topn's.
 
+#[path = "../tests/support/films_tsv.rs"]
+mod films_tsv;
 #[path = "../tests/support/flags.rs"]
 mod flags;
 #[path = "../tests/support/synthetic.rs"]
@@ -95,7 +96,7 @@ fn main() {
     let started = Instant::now();
     let films = match &args.films_tsv {
         None => synthetic::corpus(args.films, args.seed),
-        Some(path) => read_films_tsv(path).unwrap_or_else(|message| {
+        Some(path) => films_tsv::read(path).unwrap_or_else(|message| {
             eprintln!("bench_topk: {path}: {message}");
             std::process::exit(1);
         }),
@@ -115,47 +116,6 @@ fn main() {
             std::process::exit(1);
         }
     }
-}
-
-/// The films of a TSV file in the format of the module's documentation.
-fn read_films_tsv(path: &str) -> Result<Vec<FilmRecord>, String> {
-    let text = std::fs::read_to_string(path).map_err(|error| error.to_string())?;
-    text.lines()
-        .enumerate()
-        .map(|(i, line)| parse_film(line).map_err(|message| format!("line {}: {message}", i + 1)))
-        .collect()
-}
-
-fn parse_film(line: &str) -> Result<FilmRecord, String> {
-    let fields: Vec<&str> = line.split('\t').collect();
-    if fields.len() < 4 || !(fields.len() - 4).is_multiple_of(3) {
-        return Err(format!(
-            "{} fields; expected 4, then 3 per person",
-            fields.len()
-        ));
-    }
-    let persons = fields[4..]
-        .chunks(3)
-        .map(|p| filmdex_similarity::Person {
-            id: p[0].to_owned(),
-            name: p[1].to_owned(),
-            category: p[2].to_owned(),
-        })
-        .collect();
-    Ok(FilmRecord {
-        film_id: fields[0]
-            .parse()
-            .map_err(|_| format!("film id {:?} is not an integer", fields[0]))?,
-        title: fields[1].to_owned(),
-        genres: (fields[2].split(','))
-            .filter(|g| !g.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        rating: fields[3]
-            .parse()
-            .map_err(|_| format!("rating {:?} is not a number", fields[3]))?,
-        persons,
-    })
 }
 
 /// What the timed runs measured.

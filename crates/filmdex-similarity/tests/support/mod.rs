@@ -1,5 +1,6 @@
 //! Shared by the tests: the naive reference, a synthetic corpus, and row collectors.
 
+pub mod films_tsv;
 pub mod reference;
 pub mod synthetic;
 
