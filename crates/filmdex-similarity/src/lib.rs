@@ -69,6 +69,9 @@ mod kernel;
 /// Exact top-k neighbours of every film.
 mod topk;
 
+/// Spreading base profiles over the threads, largest first.
+mod schedule;
+
 /// Whole rows: one film against all (`similar_to`, all pairs).
 mod rows;
 

@@ -1,12 +1,12 @@
 //! Whole rows: one film against every other, for the server's query and the all-pairs table.
 
 use std::cell::RefCell;
-
-use rayon::prelude::*;
+use std::cmp::Reverse;
 
 use crate::kernel::{score, to_neighbours, Neighbour, Ranked, Scratch};
 use crate::matrix::TfIdfMatrix;
 use crate::profiles::NONE;
+use crate::schedule::for_each_in_order;
 use crate::shards::FilmSelection;
 
 thread_local! {
@@ -120,10 +120,14 @@ pub fn all_pair_neighbours_of(
 ) {
     let keep = |s: f64| s > min_similarity;
     let selected_in = |members: &[u32]| members.iter().any(|&a| films.contains(a as usize));
-    let bases: Vec<usize> = (0..m.profiles.base.count())
+    let mut bases: Vec<usize> = (0..m.profiles.base.count())
         .filter(|&g| selected_in(m.profiles.base.members(g)))
         .collect();
-    bases.into_par_iter().for_each_init(
+    // Largest first (a film's row costs about the same whatever its profile), so that the
+    // threads finish together.
+    bases.sort_by_key(|&g| Reverse(m.profiles.base.members(g).len()));
+    for_each_in_order(
+        &bases,
         || (Scratch::new(m), Vec::new(), Vec::new()),
         |(scratch, scored, neighbours), base| {
             scratch.load_base(m, base);

@@ -5,12 +5,11 @@
 use std::cmp::Reverse;
 use std::collections::binary_heap::{BinaryHeap, PeekMut};
 
-use rayon::prelude::*;
-
 use crate::kernel::{sorted_to_neighbours, Neighbour, Ranked, Scorer, Scratch};
 use crate::matrix::TfIdfMatrix;
 use crate::profiles::{Groups, NONE};
 use crate::rows::sink_zero_films;
+use crate::schedule::for_each_in_order;
 use crate::shards::FilmSelection;
 
 /// What `top_k_neighbours` keeps of each film's row.
@@ -112,7 +111,8 @@ pub fn top_k_neighbours_of(
         .collect();
     // Largest first, so no big one is left for last while the other thread idles.
     order.sort_by_key(|&g| Reverse(bases.members(g).len()));
-    order.into_par_iter().for_each_init(
+    for_each_in_order(
+        &order,
         || Worker::new(m),
         |worker, base| {
             worker.scratch.load_base(m, base);
