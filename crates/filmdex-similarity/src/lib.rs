@@ -21,10 +21,10 @@
 //!
 //! So H(a, b) = G(base a, base b) (+ w_a(x) * w_b(x) for the same rating x), and every film b
 //! scores at least H(a, b) * inv_a * inv_b. Per base profile, a lazily built stream yields
-//! the films of all base profiles in descending G * inv_b; per *full profile* (base profile
-//! plus rating) another yields the films with the same rating in descending H * inv_b; read
-//! merged, they give every film in descending heavy-only key, shared by all films of the
-//! profile.
+//! the films of all base profiles by descending level of G * inv_b (a level spans a factor
+//! 1 + 2^-3); per *full profile* (base profile plus rating) another yields the films with the
+//! same rating by level of H * inv_b; read merged, they give every film by descending level
+//! of its heavy-only key, shared by all films of the profile.
 //!
 //! For film a, the top k needs a lower bound `floor` of its k-th best similarity; then only
 //! films scoring at least `floor` are kept, and nothing left out can beat or tie the k-th, so
