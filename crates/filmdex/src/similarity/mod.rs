@@ -3,6 +3,7 @@
 
 pub mod gather;
 pub mod read_films;
+mod row_batches;
 pub mod shard;
 mod write_pairs;
 
@@ -12,7 +13,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use filmdex_similarity::{
-    all_pair_neighbours_of, top_k_neighbours_of, FilmSelection, Neighbour, TfIdfMatrix, TopKParams,
+    all_pair_neighbours_of, top_k_neighbours_of, FilmSelection, TfIdfMatrix, TopKParams,
 };
 use tracing::info;
 
@@ -22,10 +23,11 @@ use crate::pipeline::staging::{commit_dir, partial_path};
 use crate::pipeline::{Task, TaskContext, TaskOutput};
 use crate::prep::FILMS_FILE;
 use read_films::read_film_records;
+use row_batches::{RowBatch, RowBatches};
 use write_pairs::PairWriter;
 
-/// Rows of finished films waiting for the writer; bounds memory when the writer is slower.
-const QUEUED_FILMS: usize = 4_096;
+/// Batches of rows waiting for the writer; bounds memory when the writer is slower.
+const QUEUED_BATCHES: usize = 16;
 
 pub struct SimilarityTask {
     pub films_dir: PathBuf,
@@ -91,19 +93,19 @@ fn write_neighbours(
     films: &FilmSelection,
     mut writer: PairWriter,
 ) -> Result<u64> {
-    let (sender, receiver) = mpsc::sync_channel::<(i32, Vec<Neighbour>)>(QUEUED_FILMS);
+    let (sender, receiver) = mpsc::sync_channel::<RowBatch>(QUEUED_BATCHES);
     std::thread::scope(|scope| {
         let writing = scope.spawn(move || -> Result<u64> {
-            for (film_id, neighbours) in receiver {
-                writer.append(film_id, &neighbours)?;
+            for batch in receiver {
+                for (film_id, neighbours) in batch.rows() {
+                    writer.append(film_id, neighbours)?;
+                }
             }
             writer.finish()
         });
         let started = Instant::now();
-        let sink = |film_id: i32, neighbours: &[Neighbour]| {
-            // A send fails only when the writer stopped on an error, reported below.
-            let _ = sender.send((film_id, neighbours.to_vec()));
-        };
+        let batches = RowBatches::new(sender);
+        let sink = |film_id, neighbours: &[_]| batches.push(film_id, neighbours);
         if params.all_pairs {
             all_pair_neighbours_of(matrix, params.min_similarity, films, sink);
         } else {
@@ -118,7 +120,7 @@ fn write_neighbours(
             elapsed_ms = started.elapsed().as_millis() as u64,
             "neighbours computed"
         );
-        drop(sender);
+        batches.finish();
         writing
             .join()
             .map_err(|_| anyhow::anyhow!("the pair writer panicked"))?
