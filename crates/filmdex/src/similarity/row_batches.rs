@@ -2,7 +2,7 @@
 //!
 //! The kernel calls its sink once per film from its worker threads. Sending each film's row
 //! on its own (a `Vec` allocated per film, freed on the writer's thread, a channel wake-up per
-//! film) cost the 40k-film run about 100 ms of its ~400 ms. So each thread gathers rows in its
+//! film) cost the 40k-film run about 130 ms of its ~475 ms. So each thread gathers rows in its
 //! own batch (a lock nobody else takes while the kernel runs) and sends the batch when it holds
 //! `BATCH_ROWS` rows; `finish` sends what is left.
 
