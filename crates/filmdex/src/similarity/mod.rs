@@ -97,9 +97,7 @@ fn write_neighbours(
     std::thread::scope(|scope| {
         let writing = scope.spawn(move || -> Result<u64> {
             for batch in receiver {
-                for (film_id, neighbours) in batch.rows() {
-                    writer.append(film_id, neighbours)?;
-                }
+                writer.append(batch)?;
             }
             writer.finish()
         });

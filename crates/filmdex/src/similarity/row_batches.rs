@@ -23,9 +23,14 @@ pub struct RowBatch {
 }
 
 impl RowBatch {
-    fn push(&mut self, film_id: i32, row: &[Neighbour]) {
+    pub(super) fn push(&mut self, film_id: i32, row: &[Neighbour]) {
         self.neighbours.extend_from_slice(row);
         self.films.push((film_id, self.neighbours.len()));
+    }
+
+    /// How many rows (neighbours) the batch holds, over all its films.
+    pub fn row_count(&self) -> usize {
+        self.neighbours.len()
     }
 
     /// Each film with its row, in the order they were pushed.

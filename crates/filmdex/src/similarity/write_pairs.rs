@@ -18,6 +18,7 @@ use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::Connection;
 use filmdex_similarity::Neighbour;
 
+use super::row_batches::RowBatch;
 use crate::duck;
 
 /// Rows held before they go to a parquet part.
@@ -29,9 +30,10 @@ pub struct PairWriter {
     connection: Connection,
     dir: PathBuf,
     chunk_rows: usize,
-    /// Films of the current chunk as (film_id, where its row starts in `neighbours`).
-    films: Vec<(i32, usize)>,
-    neighbours: Vec<Neighbour>,
+    /// The current chunk's rows, as the kernel's threads sent them (kept, not copied: the
+    /// kernel is still running beside the writer).
+    held: Vec<RowBatch>,
+    held_rows: usize,
     parts: u32,
     pub rows: u64,
 }
@@ -55,19 +57,20 @@ impl PairWriter {
             connection,
             dir: dir.to_owned(),
             chunk_rows,
-            films: Vec::new(),
-            neighbours: Vec::new(),
+            held: Vec::new(),
+            held_rows: 0,
             parts: 0,
             rows: 0,
         })
     }
 
-    /// Appends one film's neighbours, in neighbour order (as the kernel gives them).
-    pub fn append(&mut self, film_id: i32, neighbours: &[Neighbour]) -> Result<()> {
-        self.films.push((film_id, self.neighbours.len()));
-        self.neighbours.extend_from_slice(neighbours);
-        self.rows += neighbours.len() as u64;
-        if self.neighbours.len() >= self.chunk_rows {
+    /// Takes a batch of films' rows, each in neighbour order (as the kernel gives them).
+    pub fn append(&mut self, batch: RowBatch) -> Result<()> {
+        let rows = batch.row_count();
+        self.rows += rows as u64;
+        self.held_rows += rows;
+        self.held.push(batch);
+        if self.held_rows >= self.chunk_rows {
             self.flush_part()?;
         }
         Ok(())
@@ -75,7 +78,7 @@ impl PairWriter {
 
     /// Writes what is held as the next part; always writes at least one part.
     pub fn finish(mut self) -> Result<u64> {
-        if !self.films.is_empty() || self.parts == 0 {
+        if !self.held.is_empty() || self.parts == 0 {
             self.flush_part()?;
         }
         Ok(self.rows)
@@ -83,23 +86,18 @@ impl PairWriter {
 
     /// The held films by film_id into DuckDB, then to the next parquet part.
     fn flush_part(&mut self) -> Result<()> {
-        let ends: Vec<usize> = (self.films.iter().skip(1).map(|&(_, start)| start))
-            .chain([self.neighbours.len()])
-            .collect();
-        let mut rows: Vec<(i32, usize, usize)> = (self.films.iter().zip(ends))
-            .map(|(&(film, start), end)| (film, start, end))
-            .collect();
-        rows.sort_unstable_by_key(|&(film, _, _)| film);
+        let held = std::mem::take(&mut self.held);
+        self.held_rows = 0;
+        let mut rows: Vec<(i32, &[Neighbour])> = held.iter().flat_map(RowBatch::rows).collect();
+        rows.sort_unstable_by_key(|&(film, _)| film);
         let mut batch = Columns::default();
-        for (film, start, end) in rows {
-            batch.push(film, &self.neighbours[start..end]);
+        for (film, neighbours) in rows {
+            batch.push(film, neighbours);
             if batch.len() >= BATCH_ROWS {
                 self.append_batch(std::mem::take(&mut batch))?;
             }
         }
         self.append_batch(batch)?;
-        self.films.clear();
-        self.neighbours.clear();
 
         let path = self.dir.join(format!("part-{:05}.parquet", self.parts));
         let sql = format!(
@@ -216,8 +214,11 @@ mod tests {
             row(50, &[]),
             row(40, &[(10, 0.1)]),
         ];
+        // One film a batch, as a thread's batch may hold a single long row.
         for (film, neighbours) in &films {
-            writer.append(*film, neighbours).expect("appended");
+            let mut batch = RowBatch::default();
+            batch.push(*film, neighbours);
+            writer.append(batch).expect("appended");
         }
         assert_eq!(writer.finish().expect("finished"), 7);
         let parts = parts_in_file_order(dir.path());
