@@ -819,7 +819,11 @@ impl Stream {
             }
             let level = level_of(bound);
             let least = level_floor(level);
-            if self.unlisted && least < self.threshold {
+            // Every pass lists the rest, or takes a film: the bound is an active group's next
+            // key, a waiting group's upper key (both at least `least`), or the threshold, and
+            // `least` is at most the threshold then. (With `<`, a threshold exactly at a level's
+            // least key would loop forever once every listed group was active.)
+            if self.unlisted && least <= self.threshold {
                 // Unlisted groups (upper keys below the threshold) may reach this level.
                 self.list(m, scratch, |upper, threshold| upper < threshold);
                 self.unlisted = false;
