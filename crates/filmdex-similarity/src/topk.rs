@@ -290,7 +290,7 @@ impl Worker {
         while added < k {
             let Some((level, films)) =
                 self.merged
-                    .batch(m, &self.scratch, j, &mut self.same, &mut self.others)
+                    .level(m, &self.scratch, j, &mut self.same, &mut self.others)
             else {
                 break;
             };
@@ -378,7 +378,7 @@ impl Worker {
         let mut j = 0;
         while let Some((level, films)) =
             self.merged
-                .batch(m, &self.scratch, j, &mut self.same, &mut self.others)
+                .level(m, &self.scratch, j, &mut self.same, &mut self.others)
         {
             j += 1;
             // Every key of this level is below the next level's least key.
@@ -514,7 +514,7 @@ impl Merged {
     /// The `j`-th level of the merged streams: its number and its films with their keys,
     /// merging further if needed.
     #[inline]
-    fn batch(
+    fn level(
         &mut self,
         m: &TfIdfMatrix,
         scratch: &Scratch,
