@@ -56,15 +56,36 @@ fn bucket(r: Ranked) -> usize {
     (top.saturating_sub(LOWEST) as usize).min(BUCKETS - 1)
 }
 
-/// The highest bucket with at least k films counted in it and above, and how many those are
-/// (fewer than k if the lowest is returned); none is counted above bucket `top`.
-fn highest_cut(counts: &[u32; BUCKETS], top: usize, k: usize) -> (usize, usize) {
+/// The highest bucket from `lowest` up with at least k films counted in it and above, and how
+/// many those are (fewer than k if `lowest` is returned); none is counted above bucket `top`.
+/// Buckets are fine (a few candidates each) and the k-th best is often several octaves below
+/// the best, so the walk sums eight buckets a step until the next eight would reach k.
+fn highest_cut(counts: &[u32; BUCKETS], lowest: usize, top: usize, k: usize) -> (usize, usize) {
+    const STEP: usize = 8;
     let (mut cut, mut above) = (top + 1, 0);
-    while cut > 0 && above < k {
+    while cut >= lowest + STEP {
+        let step: u32 = counts[cut - STEP..cut].iter().sum();
+        if above + step as usize >= k {
+            break;
+        }
+        above += step as usize;
+        cut -= STEP;
+    }
+    while cut > lowest && above < k {
         cut -= 1;
         above += counts[cut] as usize;
     }
     (cut, above)
+}
+
+/// `highest_cut` from bucket 0 when `counted` films were counted in all: with fewer than k the
+/// answer is bucket 0, found without walking down to it.
+fn highest_cut_of(counts: &[u32; BUCKETS], top: usize, counted: usize, k: usize) -> (usize, usize) {
+    if counted < k {
+        (0, counted)
+    } else {
+        highest_cut(counts, 0, top, k)
+    }
 }
 
 /// The lowest similarity in bucket `b`: every similarity in it or above is at least this.
@@ -264,12 +285,18 @@ impl Worker {
         let counts = &mut self.buckets;
         let touched = self.scratch.light_touched();
         let touched = &touched[..touched.len().min(k.saturating_add(k / 2))];
-        let mut top = count_by_bucket(self.scratch.scorer(m), touched, inv_a, least, counts);
-        let count = |counts: &mut [u32; BUCKETS], top: &mut usize, low: f64, b: u32| {
+        let (mut top, mut counted) =
+            count_by_bucket(self.scratch.scorer(m), touched, inv_a, least, counts);
+        let count = |counts: &mut [u32; BUCKETS],
+                     top: &mut usize,
+                     counted: &mut usize,
+                     low: f64,
+                     b: u32| {
             if low >= least {
                 let at = bucket(Ranked::new(low, b));
                 counts[at] += 1;
                 *top = (*top).max(at);
+                *counted += 1;
             }
         };
         self.counted.clear();
@@ -280,11 +307,11 @@ impl Worker {
                     continue;
                 }
                 let s = self.scratch.score_through_widest(m, inv_a, w_a, b, w_b);
-                count(counts, &mut top, s, b);
+                count(counts, &mut top, &mut counted, s, b);
                 self.counted.insert(b);
             }
         }
-        let (cut, above) = highest_cut(counts, top, k);
+        let (cut, above) = highest_cut_of(counts, top, counted, k);
         let floor_so_far = bucket_floor(cut);
         let (mut j, mut added) = (0, 0);
         while added < k {
@@ -306,11 +333,11 @@ impl Worker {
                     continue;
                 }
                 let low = key * inv_a * (1.0 - TIE_MARGIN);
-                count(counts, &mut top, low, b);
+                count(counts, &mut top, &mut counted, low, b);
                 added += 1;
             }
         }
-        let (cut, above) = highest_cut(counts, top, k);
+        let (cut, above) = highest_cut_of(counts, top, counted, k);
         counts[..=top].fill(0);
         if above >= k {
             bucket_floor(cut)
@@ -335,11 +362,7 @@ impl Worker {
             counts[b] += 1;
             top = top.max(b);
         }
-        let (mut cut, mut above) = (top + 1, 0);
-        while cut > lowest && above < k {
-            cut -= 1;
-            above += counts[cut] as usize;
-        }
+        let (cut, above) = highest_cut(counts, lowest, top, k);
         let mut start = 0;
         for count in counts[cut..=top].iter_mut().rev() {
             (*count, start) = (start, start + *count);
@@ -439,7 +462,7 @@ fn keep_light(
 
 /// `floor`'s loop over the touched films (see `keep_light`): counts those scoring at least
 /// `least` by bucket, branch-free (the film itself scores NaN, counted nowhere), and returns
-/// the highest bucket counted (0 if none).
+/// the highest bucket counted (0 if none) and how many were counted.
 #[inline(never)]
 fn count_by_bucket(
     scorer: Scorer,
@@ -447,16 +470,17 @@ fn count_by_bucket(
     inv_a: f64,
     least: f64,
     counts: &mut [u32; BUCKETS],
-) -> usize {
-    let mut top = 0;
+) -> (usize, usize) {
+    let (mut top, mut total) = (0, 0);
     for &b in touched {
         let s = scorer.score_touched(inv_a, b);
         let counted = s >= least;
         let at = bucket(Ranked::new(s.max(0.0), b));
         counts[at] += u32::from(counted);
+        total += usize::from(counted);
         top = top.max(if counted { at } else { 0 });
     }
-    top
+    (top, total)
 }
 
 /// Sorts one bucket's candidates: insertion sort, as a bucket holds a handful; a big one (many
