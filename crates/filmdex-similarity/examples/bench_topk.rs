@@ -122,6 +122,8 @@ fn main() {
 #[derive(Default)]
 struct Runs {
     builds: Vec<Duration>,
+    /// The part of each build that is the kernel's index (`index_build_time`).
+    indexes: Vec<Duration>,
     searches: Vec<Duration>,
     search_cpu: Vec<Duration>,
     neighbours: usize,
@@ -138,6 +140,7 @@ fn time_runs(args: &Args, films: &[FilmRecord], params: &TopKParams) -> (TfIdfMa
         let started = Instant::now();
         let matrix = TfIdfMatrix::build(films, args.set);
         runs.builds.push(started.elapsed());
+        runs.indexes.push(matrix.index_build_time());
         let neighbours = AtomicUsize::new(0);
         let (started, cpu_started) = (Instant::now(), cpu_time());
         top_k_neighbours(&matrix, params, |_, row| {
@@ -168,6 +171,7 @@ fn dump(matrix: &TfIdfMatrix, params: &TopKParams, path: &str) -> std::io::Resul
 fn report(args: &Args, m: &TfIdfMatrix, runs: &Runs) {
     let [heavy, exclusive, bases, profiles, bytes] = m.layout_summary();
     let (build_median, build_min) = median_and_min(runs.builds.clone());
+    let (index_median, index_min) = median_and_min(runs.indexes.clone());
     let (search_median, search_min) = median_and_min(runs.searches.clone());
     println!(
         "films={} set={} top_k={} threads={} terms={} heavy_terms={heavy} exclusive_terms={exclusive} \
@@ -183,6 +187,7 @@ fn report(args: &Args, m: &TfIdfMatrix, runs: &Runs) {
         "build_ms median={build_median:.1} min={build_min:.1} (runs={})",
         args.runs
     );
+    println!("index_ms median={index_median:.1} min={index_min:.1} (part of build_ms)");
     println!(
         "top_k_ms median={search_median:.1} min={search_min:.1} neighbours={}",
         runs.neighbours
