@@ -67,15 +67,23 @@ impl TfIdfMatrix {
         let roles = choose(&postings, &read.rating_terms, films.len(), split);
         let slots = Slots::number(&roles, |t| postings.row_len(t));
         let (heavy_rows, light_terms) = split_rows(&weights, &roles, &slots);
-        let profiles = Profiles::build(
-            &heavy_rows,
-            slots.heavy.len(),
-            slots.exclusive.len(),
-            &inv_norm,
+        // The heavy side and the light side are independent: one thread each.
+        let (profiles, (light_postings, broad_from, partners)) = rayon::join(
+            || {
+                Profiles::build(
+                    &heavy_rows,
+                    slots.heavy.len(),
+                    slots.exclusive.len(),
+                    &inv_norm,
+                )
+            },
+            || {
+                let light_postings = light_terms.transpose(slots.light.len());
+                let broad_from = first_broad_slot(&light_postings, BROAD_DF);
+                let partners = Partners::build(&light_postings, broad_from, &inv_norm);
+                (light_postings, broad_from, partners)
+            },
         );
-        let light_postings = light_terms.transpose(slots.light.len());
-        let broad_from = first_broad_slot(&light_postings, BROAD_DF);
-        let partners = Partners::build(&light_postings, broad_from, &inv_norm);
         TfIdfMatrix {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             feature_set: set,
