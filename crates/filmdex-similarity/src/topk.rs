@@ -972,6 +972,51 @@ mod tests {
     use super::*;
     use crate::features::{FeatureSet, FilmRecord};
     use crate::split::HeavySplit;
+    use proptest::prelude::*;
+
+    /// `highest_cut` as first written: one bucket a step.
+    fn highest_cut_one_by_one(
+        counts: &[u32; BUCKETS],
+        lowest: usize,
+        top: usize,
+        k: usize,
+    ) -> (usize, usize) {
+        let (mut cut, mut above) = (top + 1, 0);
+        while cut > lowest && above < k {
+            cut -= 1;
+            above += counts[cut] as usize;
+        }
+        (cut, above)
+    }
+
+    proptest! {
+        /// Eight buckets a step finds the same cut as one a step, for sparse and dense counts,
+        /// any range and any k (fewer than the counted films included).
+        #[test]
+        fn highest_cut_steps_land_where_single_steps_do(
+            filled in prop::collection::vec((0..BUCKETS, 0u32..5), 0..200),
+            lowest in 0..BUCKETS,
+            span in 0..BUCKETS,
+            k in 1usize..300,
+        ) {
+            let mut counts = [0u32; BUCKETS];
+            let top = (lowest + span).min(BUCKETS - 1);
+            for (at, n) in filled {
+                counts[lowest + at % (top - lowest + 1)] += n;
+            }
+            prop_assert_eq!(
+                highest_cut(&counts, lowest, top, k),
+                highest_cut_one_by_one(&counts, lowest, top, k)
+            );
+            if lowest == 0 {
+                let counted = counts.iter().map(|&n| n as usize).sum();
+                prop_assert_eq!(
+                    highest_cut_of(&counts, top, counted, k),
+                    highest_cut_one_by_one(&counts, 0, top, k)
+                );
+            }
+        }
+    }
 
     /// 6,000 films with 1-3 of 20 genres (heavy: hundreds of base profiles) and 10 ratings.
     fn many_profiles() -> TfIdfMatrix {
