@@ -8,8 +8,9 @@
 # top_n 101, 3 runs). Prints each round's medians, then the median of the rounds' medians and
 # the ratio: of the top-k alone (sparse_dot_topn is timed given the matrix and its transpose),
 # and counting in the kernel's index build (`index_ms`: postings, profiles, partners), which
-# filmdex builds from the tf-idf weights before the top-k. This machine is shared and its speed drifts within minutes: only figures from the
-# same invocation compare. The first round also checks that both give the same rows.
+# filmdex builds from the tf-idf weights before the top-k. This machine is shared and its speed
+# drifts within minutes: only figures from the same invocation compare. The first round also
+# checks that both give the same rows.
 # Needs python3 with venv; installs sparse_dot_topn, scipy and numpy into FILMDEX_SIM_VENV
 # (default ~/.cache/filmdex-sim-venv) on first use.
 set -euo pipefail
