@@ -1,4 +1,5 @@
-//! Runs the generator until the `filmdex synth` subcommand exists, and checks a folder.
+//! Runs the generator, as `filmdex synth` does but without compiling filmdex and DuckDB, and
+//! checks a written folder.
 //!
 //! ```text
 //! cargo run --release -p filmdex-synth --example synth -- dumps 0.1 /tmp/synth-0.1 [--seed N] [--extra DIR]

@@ -10,6 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use filmdex_dumps::Dump;
 use flate2::read::GzDecoder;
 
 /// What a folder of dumps holds.
@@ -35,24 +36,16 @@ pub struct Summary {
     pub busiest_person_rows: u64,
 }
 
-const FILES: [(&str, usize); 5] = [
-    ("title.basics.tsv.gz", 9),
-    ("title.principals.tsv.gz", 6),
-    ("name.basics.tsv.gz", 6),
-    ("title.ratings.tsv.gz", 3),
-    ("title.akas.tsv.gz", 8),
-];
-
 /// Reads the five files of `dir` and summarises them.
 pub fn summarize(dir: &Path) -> Result<Summary> {
     let mut summary = Summary::default();
     let mut names = HashSet::new();
-    for_each_row(dir, 2, &mut summary, |fields, _| {
+    for_each_row(dir, Dump::NameBasics, &mut summary, |fields, _| {
         names.insert(id(fields[0])?);
         Ok(())
     })?;
     let mut ratings = HashMap::new();
-    for_each_row(dir, 3, &mut summary, |fields, _| {
+    for_each_row(dir, Dump::TitleRatings, &mut summary, |fields, _| {
         let rating: f64 = fields[1].parse()?;
         let votes: u64 = fields[2].parse()?;
         ratings.insert(id(fields[0])?, (rating, votes));
@@ -60,7 +53,7 @@ pub fn summarize(dir: &Path) -> Result<Summary> {
     })?;
     let mut titles = HashSet::new();
     let mut types = HashMap::new();
-    for_each_row(dir, 0, &mut summary, |fields, summary| {
+    for_each_row(dir, Dump::TitleBasics, &mut summary, |fields, summary| {
         let title = id(fields[0])?;
         titles.insert(title);
         *types.entry(fields[1].to_string()).or_insert(0u64) += 1;
@@ -74,13 +67,13 @@ pub fn summarize(dir: &Path) -> Result<Summary> {
     summary.titles_by_type = titles_by_type;
     summary.rows_without_title = ratings.keys().filter(|t| !titles.contains(t)).count() as u64;
     check_principals(dir, &titles, &names, &mut summary)?;
-    for_each_row(dir, 4, &mut summary, |fields, summary| {
+    for_each_row(dir, Dump::TitleAkas, &mut summary, |fields, summary| {
         summary.rows_without_title += u64::from(!titles.contains(&id(fields[0])?));
         Ok(())
     })?;
     summary
         .rows
-        .sort_by_key(|(name, _)| FILES.iter().position(|(file, _)| file == name));
+        .sort_by_key(|(name, _)| Dump::ALL.iter().position(|dump| dump.file_name() == *name));
     Ok(summary)
 }
 
@@ -109,7 +102,7 @@ fn check_principals(
     summary: &mut Summary,
 ) -> Result<()> {
     let mut per_person: HashMap<u64, u64> = HashMap::new();
-    for_each_row(dir, 1, summary, |fields, summary| {
+    for_each_row(dir, Dump::TitlePrincipals, summary, |fields, summary| {
         fields[1].parse::<u64>()?;
         let person = id(fields[2])?;
         summary.rows_without_title += u64::from(!titles.contains(&id(fields[0])?));
@@ -121,16 +114,16 @@ fn check_principals(
     Ok(())
 }
 
-/// Calls `row` with the fields of every well-formed line of file `which` of `FILES`; lines of
-/// the wrong width, or that `row` fails on, are counted as malformed.
+/// Calls `row` with the fields of every well-formed line of `dump`'s file in `dir`; lines of
+/// the wrong width, or that `row` fails on, are counted as malformed (a header only by width).
 fn for_each_row(
     dir: &Path,
-    which: usize,
+    dump: Dump,
     summary: &mut Summary,
     mut row: impl FnMut(&[&str], &mut Summary) -> Result<()>,
 ) -> Result<()> {
-    let (name, width) = FILES[which];
-    let path = dir.join(name);
+    let (name, width) = (dump.file_name(), dump.columns().len());
+    let path = dir.join(&name);
     let file = File::open(&path).with_context(|| format!("opening {}", path.display()))?;
     let mut reader = BufReader::with_capacity(1 << 20, GzDecoder::new(file));
     let mut line = String::new();
@@ -155,13 +148,13 @@ fn for_each_row(
             summary.malformed_lines += 1;
         }
     }
-    summary.rows.push((name.to_string(), rows));
+    summary.rows.push((name, rows));
     Ok(())
 }
 
 /// Splits a line on tabs into `fields` and returns how many fields it has (those past the
 /// array are counted, not kept). A fixed array rather than a Vec per line: the principals have
-/// 98 million lines at scale 1.
+/// 98 million lines at scale 1. Nine fields are title.basics', the widest dump.
 fn split_fields<'a>(line: &'a str, fields: &mut [&'a str; 9]) -> usize {
     let mut count = 0;
     for field in line.strip_suffix('\n').unwrap_or(line).split('\t') {

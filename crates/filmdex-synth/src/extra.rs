@@ -8,8 +8,8 @@ use std::fs;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
+use filmdex_dumps::Dump;
 
-use crate::files::DumpFile;
 use crate::people::{categories_of_professions, ExtraPerson};
 
 /// The extra rows of each file, headers removed; all empty without an extra folder.
@@ -25,26 +25,26 @@ impl Extra {
             bail!("extra rows folder {} not found", dir.display());
         }
         let mut extra = Extra::default();
-        for (slot, file) in extra.rows.iter_mut().zip(DumpFile::ALL) {
-            let path = dir.join(format!("{}.tsv", file.stem()));
+        for (slot, dump) in extra.rows.iter_mut().zip(Dump::ALL) {
+            let path = dir.join(format!("{}.tsv", dump.stem()));
             if path.exists() {
-                *slot = read_rows(&path, file)?;
+                *slot = read_rows(&path, dump)?;
             }
         }
         Ok(extra)
     }
 
-    pub(crate) fn rows(&self, file: DumpFile) -> &[String] {
-        let slot = DumpFile::ALL
+    pub(crate) fn rows(&self, dump: Dump) -> &[String] {
+        let slot = Dump::ALL
             .iter()
-            .position(|&f| f == file)
-            .expect("ALL lists every file");
+            .position(|&d| d == dump)
+            .expect("ALL lists every dump");
         &self.rows[slot]
     }
 
     /// The people of the extra name.basics rows, for the sample's films to cast.
     pub(crate) fn people(&self) -> Vec<ExtraPerson> {
-        self.rows(DumpFile::Names)
+        self.rows(Dump::NameBasics)
             .iter()
             .map(|row| {
                 let fields: Vec<&str> = row.split('\t').collect();
@@ -57,28 +57,28 @@ impl Extra {
     }
 }
 
-fn read_rows(path: &Path, file: DumpFile) -> Result<Vec<String>> {
+fn read_rows(path: &Path, dump: Dump) -> Result<Vec<String>> {
     let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     // Tolerate what editors add: a BOM, CRLF line ends, a missing final newline, blank lines.
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut lines = text.lines().enumerate();
     let header = lines.next().map(|(_, line)| line).unwrap_or_default();
-    if header != file.header() {
+    if header != dump.header() {
         bail!(
             "{}: header {header:?}, expected {:?}",
             path.display(),
-            file.header()
+            dump.header()
         );
     }
+    let width = dump.columns().len();
     let mut rows = Vec::new();
     for (number, line) in lines.filter(|(_, line)| !line.is_empty()) {
         let fields = line.split('\t').count();
-        if fields != file.fields() {
+        if fields != width {
             bail!(
-                "{}:{}: {fields} fields, expected {}",
+                "{}:{}: {fields} fields, expected {width}",
                 path.display(),
                 number + 1,
-                file.fields()
             );
         }
         rows.push(line.to_string());
@@ -93,21 +93,26 @@ mod tests {
     #[test]
     fn rows_are_read_without_header_bom_or_carriage_returns() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let names = "\u{feff}nconst\tprimaryName\tbirthYear\tdeathYear\tprimaryProfession\tknownForTitles\r\n\
-                     nm0000184\tGeorge Lucas\t1944\t\\N\tproducer,writer,director\ttt0076759\r\n\r\n";
+        let names = format!(
+            "\u{feff}{}\r\n\
+             nm0000184\tGeorge Lucas\t1944\t\\N\tproducer,writer,director\ttt0076759\r\n\r\n",
+            Dump::NameBasics.header()
+        );
         fs::write(dir.path().join("name.basics.tsv"), names).expect("write");
         let extra = Extra::load(dir.path()).expect("valid rows");
-        assert_eq!(extra.rows(DumpFile::Names).len(), 1);
-        assert!(extra.rows(DumpFile::Names)[0].ends_with("tt0076759"));
-        assert!(extra.rows(DumpFile::Basics).is_empty());
+        assert_eq!(extra.rows(Dump::NameBasics).len(), 1);
+        assert!(extra.rows(Dump::NameBasics)[0].ends_with("tt0076759"));
+        assert!(extra.rows(Dump::TitleBasics).is_empty());
         assert_eq!(extra.people()[0].nconst, "nm0000184");
     }
 
     #[test]
     fn a_wrong_field_count_names_the_file_and_line() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let ratings =
-            "tconst\taverageRating\tnumVotes\ntt0076759\t8.6\t1500000\ntt0080684 8.7\t1300000\n";
+        let ratings = format!(
+            "{}\ntt0076759\t8.6\t1500000\ntt0080684 8.7\t1300000\n",
+            Dump::TitleRatings.header()
+        );
         fs::write(dir.path().join("title.ratings.tsv"), ratings).expect("write");
         let error = Extra::load(dir.path()).err().expect("refused").to_string();
         assert!(

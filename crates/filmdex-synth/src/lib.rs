@@ -7,47 +7,63 @@
 //! be appended. The same parameters always give the same rows; each row comes from its own
 //! seeded stream (see `rng`), so the five files are written in parallel.
 //!
-//! Modules, in the order the data flows:
+//! The files' names and header lines come from `filmdex-dumps`, the one definition of the
+//! format that filmdex reads with.
+//!
+//! Modules, in groups from the foundations up: a module imports only modules of its own group
+//! or of the groups above it, so `write`, which knows every per-dump writer, is the top, and
+//! `check` stands alone.
 
-/// title.akas rows.
-mod akas;
-/// Reading a written folder back to count what the tests and benchmarks check.
-pub mod check;
-/// Hand-curated real rows to append.
-mod extra;
-/// The five files: names, headers, writers.
-mod files;
+// Randomness and word lists.
+/// Seeded random streams and platform-independent `ln`/`exp`.
+mod rng;
+/// Word lists for titles, names and regions.
+mod vocab;
+
+// What titles and people are like.
 /// The 28 genres and how each title type draws them.
 mod genres;
+/// Principal categories and the popularity of the people who fill them.
+mod people;
+/// Per title type tuning: shares, ratings, votes, completeness.
+mod profiles;
+
+// What to generate.
+/// Hand-curated real rows to append.
+mod extra;
+/// Counts resolved from the parameters, and each title's facts.
+mod plan;
+/// Titles, names and characters as text.
+mod text;
+
+// Rows, written as gzipped files.
+/// title.akas rows.
+mod akas;
 /// name.basics rows.
 mod names;
 /// Gzip writing through a `.tmp` file and a compressor thread.
 mod output;
-/// Principal categories and the popularity of the people who fill them.
-mod people;
-/// Counts resolved from the parameters, and each title's facts.
-mod plan;
 /// title.principals rows.
 mod principals;
-/// Per title type tuning: shares, ratings, votes, completeness.
-mod profiles;
-/// Seeded random streams and platform-independent `ln`/`exp`.
-mod rng;
-/// Titles, names and characters as text.
-mod text;
 /// title.basics and title.ratings rows.
 mod titles;
-/// Word lists for titles, names and regions.
-mod vocab;
+
+// The top: which generator writes each dump.
+/// Writing one dump file: its generator's rows, then its extra rows.
+mod write;
+
+// Apart from the generator.
+/// Reading a written folder back to count what the tests and benchmarks check.
+pub mod check;
 
 use std::fs;
 use std::path::Path;
 use std::thread;
 
 use anyhow::{anyhow, Context, Result};
+use filmdex_dumps::Dump;
 
 use crate::extra::Extra;
-use crate::files::DumpFile;
 use crate::plan::Plan;
 
 /// What to generate.
@@ -60,8 +76,8 @@ pub struct SynthParams {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Shape {
-    /// Whole-dump shape: scale 1.0 ≈ today's dumps: 12.3M titles, 98M principals, 15M names,
-    /// 1.6M ratings, ~40k movies passing the default filter.
+    /// Whole-dump shape: scale 1.0 ≈ the December 2024 dumps: 12.3M titles, 98M principals,
+    /// 15M names, 1.6M ratings, ~40k movies passing the default filter.
     Dumps { scale: f64 },
     /// Dense films-only shape for the shipped sample: `films` movies, almost all rated and most
     /// passing the default filter.
@@ -101,11 +117,11 @@ pub fn write_dumps(
     // spreads the ten over the cores, so the principals, two thirds of the work, do not leave
     // a core idle once the smaller files are done.
     let results: Vec<Result<u64>> = thread::scope(|scope| {
-        let writers: Vec<_> = DumpFile::ALL
+        let writers: Vec<_> = Dump::ALL
             .iter()
-            .map(|&file| {
+            .map(|&dump| {
                 let (plan, extra) = (&plan, &extra);
-                scope.spawn(move || file.write(plan, extra, out_dir))
+                scope.spawn(move || write::write_dump(dump, plan, extra, out_dir))
             })
             .collect();
         writers
@@ -117,10 +133,10 @@ pub fn write_dumps(
             })
             .collect()
     });
-    let mut files = Vec::with_capacity(DumpFile::ALL.len());
-    for (file, result) in DumpFile::ALL.iter().zip(results) {
-        let rows = result.with_context(|| format!("writing {}", file.file_name()))?;
-        files.push((file.file_name(), rows));
+    let mut files = Vec::with_capacity(Dump::ALL.len());
+    for (dump, result) in Dump::ALL.iter().zip(results) {
+        let rows = result.with_context(|| format!("writing {}", dump.file_name()))?;
+        files.push((dump.file_name(), rows));
     }
     Ok(SynthReport { files })
 }

@@ -2,7 +2,7 @@
 //!
 //! The numbers approximate the December 2024 dumps. The movie profile is tuned so that about
 //! 40,000 movies per 12.3 million titles pass the default filter (rated, at least 500 votes,
-//! rating 6.0 or more, runtime and genres present), like the original's 39,427.
+//! rating 6.0 or more, runtime and genres present), as 39,427 do in those dumps.
 
 use crate::genres::{self, GenreMix};
 

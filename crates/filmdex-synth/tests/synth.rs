@@ -4,16 +4,9 @@ use std::fs;
 use std::io::Read;
 use std::path::Path;
 
+use filmdex_dumps::Dump;
 use filmdex_synth::check::{summarize, Summary};
 use filmdex_synth::{write_dumps, Shape, SynthParams};
-
-const FILES: [&str; 5] = [
-    "title.basics.tsv.gz",
-    "title.principals.tsv.gz",
-    "name.basics.tsv.gz",
-    "title.ratings.tsv.gz",
-    "title.akas.tsv.gz",
-];
 
 fn dumps(scale: f64, seed: u64) -> SynthParams {
     SynthParams {
@@ -46,16 +39,17 @@ fn same_params_give_identical_bytes_and_another_seed_does_not() {
     let (first, _) = generate(&dumps(0.001, 7), None);
     let (again, _) = generate(&dumps(0.001, 7), None);
     let (other, _) = generate(&dumps(0.001, 8), None);
-    for file in FILES {
-        let bytes = fs::read(first.path().join(file)).expect("read");
+    for dump in Dump::ALL {
+        let file = dump.file_name();
+        let bytes = fs::read(first.path().join(&file)).expect("read");
         assert_eq!(
             bytes,
-            fs::read(again.path().join(file)).expect("read"),
+            fs::read(again.path().join(&file)).expect("read"),
             "{file}"
         );
         assert_ne!(
             bytes,
-            fs::read(other.path().join(file)).expect("read"),
+            fs::read(other.path().join(&file)).expect("read"),
             "{file}"
         );
     }
@@ -64,22 +58,16 @@ fn same_params_give_identical_bytes_and_another_seed_does_not() {
 #[test]
 fn every_line_has_the_imdb_header_and_field_count() {
     let (dir, summary) = generate(&dumps(0.002, 1), None);
-    let headers = [
-        "tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\tendYear\truntimeMinutes\tgenres",
-        "tconst\tordering\tnconst\tcategory\tjob\tcharacters",
-        "nconst\tprimaryName\tbirthYear\tdeathYear\tprimaryProfession\tknownForTitles",
-        "tconst\taverageRating\tnumVotes",
-        "titleId\tordering\ttitle\tregion\tlanguage\ttypes\tattributes\tisOriginalTitle",
-    ];
-    for (file, header) in FILES.iter().zip(headers) {
-        let text = read_gz(&dir.path().join(file));
-        assert!(text.starts_with(&format!("{header}\n")), "{file}");
+    for dump in Dump::ALL {
+        let file = dump.file_name();
+        let text = read_gz(&dir.path().join(&file));
+        assert!(text.starts_with(&format!("{}\n", dump.header())), "{file}");
         assert!(text.ends_with('\n') && !text.contains('\r'), "{file}");
-        let width = header.split('\t').count();
+        let width = dump.columns().len();
         for line in text.lines() {
             assert_eq!(line.split('\t').count(), width, "{file}: {line:?}");
             assert!(
-                !line.split('\t').any(str::is_empty) || *file == FILES[2],
+                !line.split('\t').any(str::is_empty) || dump == Dump::NameBasics,
                 "{line:?}"
             );
         }
@@ -91,9 +79,9 @@ fn every_line_has_the_imdb_header_and_field_count() {
 #[test]
 fn titles_carry_the_quirks_readers_must_survive() {
     let (dir, _) = generate(&dumps(0.002, 2), None);
-    let basics = read_gz(&dir.path().join(FILES[0]));
-    let principals = read_gz(&dir.path().join(FILES[1]));
-    let names = read_gz(&dir.path().join(FILES[2]));
+    let basics = read_gz(&dir.path().join(Dump::TitleBasics.file_name()));
+    let principals = read_gz(&dir.path().join(Dump::TitlePrincipals.file_name()));
+    let names = read_gz(&dir.path().join(Dump::NameBasics.file_name()));
     assert!(basics.contains('"') && basics.contains(',') && basics.contains('\''));
     assert!(basics.contains("東京") || basics.contains("Москва") || basics.contains("愛"));
     assert!(basics.lines().any(|l| l.contains("\t\\N\t\\N\t")));
@@ -152,37 +140,35 @@ fn the_sample_is_dense_films_most_of_which_pass() {
     assert_eq!(summary.rows_without_title + summary.malformed_lines, 0);
 }
 
-const EXTRA_BASICS: &str = "tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\tendYear\truntimeMinutes\tgenres
-tt0076759\tmovie\tStar Wars: Episode IV - A New Hope\tStar Wars\t0\t1977\t\\N\t121\tAction,Adventure,Fantasy
+// Real rows for the extra folder; `extra_fixture` puts each file's header above them.
+const EXTRA_BASICS: &str = "tt0076759\tmovie\tStar Wars: Episode IV - A New Hope\tStar Wars\t0\t1977\t\\N\t121\tAction,Adventure,Fantasy
 tt0099785\tmovie\tHome Alone\tHome Alone\t0\t1990\t\\N\t103\tComedy,Family
 ";
-const EXTRA_PRINCIPALS: &str = "tconst\tordering\tnconst\tcategory\tjob\tcharacters
-tt0076759\t1\tnm0000434\tactor\t\\N\t[\"Luke Skywalker\"]
+const EXTRA_PRINCIPALS: &str = "tt0076759\t1\tnm0000434\tactor\t\\N\t[\"Luke Skywalker\"]
 tt0076759\t2\tnm0000184\tdirector\t\\N\t\\N
 tt0099785\t1\tnm0000431\tactor\t\\N\t[\"Kevin\"]
 ";
-const EXTRA_NAMES: &str =
-    "nconst\tprimaryName\tbirthYear\tdeathYear\tprimaryProfession\tknownForTitles
-nm0000434\tMark Hamill\t1951\t\\N\tactor,writer\ttt0076759
+const EXTRA_NAMES: &str = "nm0000434\tMark Hamill\t1951\t\\N\tactor,writer\ttt0076759
 nm0000184\tGeorge Lucas\t1944\t\\N\tproducer,writer,director\ttt0076759
 nm0000431\tMacaulay Culkin\t1980\t\\N\tactor\ttt0099785
 ";
-const EXTRA_RATINGS: &str = "tconst\taverageRating\tnumVotes
-tt0076759\t8.6\t1500000
+const EXTRA_RATINGS: &str = "tt0076759\t8.6\t1500000
 tt0099785\t7.7\t700000
 ";
 
 fn extra_fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    fs::write(dir.path().join("title.basics.tsv"), EXTRA_BASICS).expect("write");
-    fs::write(dir.path().join("title.principals.tsv"), EXTRA_PRINCIPALS).expect("write");
-    fs::write(dir.path().join("name.basics.tsv"), EXTRA_NAMES).expect("write");
-    // No final newline, as some real files.
-    fs::write(
-        dir.path().join("title.ratings.tsv"),
-        EXTRA_RATINGS.trim_end(),
-    )
-    .expect("write");
+    let files = [
+        (Dump::TitleBasics, EXTRA_BASICS),
+        (Dump::TitlePrincipals, EXTRA_PRINCIPALS),
+        (Dump::NameBasics, EXTRA_NAMES),
+        // No final newline, as some real files.
+        (Dump::TitleRatings, EXTRA_RATINGS.trim_end()),
+    ];
+    for (dump, rows) in files {
+        let path = dir.path().join(format!("{}.tsv", dump.stem()));
+        fs::write(path, format!("{}\n{rows}", dump.header())).expect("write");
+    }
     dir
 }
 
@@ -199,9 +185,10 @@ fn extra_rows_are_appended_exactly_once() {
         EXTRA_RATINGS,
         "",
     ];
-    for (index, (file, fixture)) in FILES.iter().zip(fixtures).enumerate() {
-        let text = read_gz(&with_extra.path().join(file));
-        let extra_rows: Vec<&str> = fixture.lines().skip(1).collect();
+    for (index, (dump, fixture)) in Dump::ALL.into_iter().zip(fixtures).enumerate() {
+        let file = dump.file_name();
+        let text = read_gz(&with_extra.path().join(&file));
+        let extra_rows: Vec<&str> = fixture.lines().collect();
         for row in &extra_rows {
             assert_eq!(
                 text.matches(&format!("\n{row}\n")).count(),
@@ -214,7 +201,7 @@ fn extra_rows_are_appended_exactly_once() {
         let added = summary.rows[index].1 - plain_summary.rows[index].1;
         assert_eq!(added, extra_rows.len() as u64, "{file}");
         // The Dumps shape only appends: the generated part is unchanged.
-        let generated = read_gz(&plain.path().join(file));
+        let generated = read_gz(&plain.path().join(&file));
         assert!(text.starts_with(&generated), "{file}");
     }
     assert_eq!(
@@ -232,7 +219,7 @@ fn the_sample_casts_extra_people_in_generated_films() {
     };
     let (dir, summary) = generate(&params, Some(extra.path()));
     assert!(summary.principals_without_name * 50 < summary.rows[1].1);
-    let principals = read_gz(&dir.path().join(FILES[1]));
+    let principals = read_gz(&dir.path().join(Dump::TitlePrincipals.file_name()));
     let generated: Vec<&str> = principals
         .lines()
         .filter(|l| l.starts_with("tt9"))
@@ -261,7 +248,8 @@ fn files_are_complete_and_no_tmp_is_left() {
     let target = out.path().join("nested");
     let report = write_dumps(&dumps(0.0005, 1), &target, None).expect("generated");
     let names: Vec<&str> = report.files.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(names, FILES);
+    let files: Vec<String> = Dump::ALL.iter().map(|dump| dump.file_name()).collect();
+    assert_eq!(names, files);
     let mut listed: Vec<String> = fs::read_dir(&target)
         .expect("list")
         .map(|entry| {
@@ -273,7 +261,7 @@ fn files_are_complete_and_no_tmp_is_left() {
         })
         .collect();
     listed.sort();
-    let mut expected: Vec<String> = FILES.iter().map(|f| f.to_string()).collect();
+    let mut expected = files;
     expected.sort();
     assert_eq!(listed, expected);
     for (file, rows) in &report.files {
