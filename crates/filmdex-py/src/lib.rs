@@ -11,8 +11,8 @@
 use std::sync::Mutex;
 
 use filmdex_similarity::{
-    all_pair_neighbours_of, top_k_neighbours_of, FeatureSet, FilmRecord, FilmSelection, Neighbour,
-    Person, RowWork, Shard, TfIdfMatrix, TopKParams,
+    neighbours_of, FeatureSet, FilmRecord, FilmSelection, Neighbour, NeighbourQuery, Neighbours,
+    Person, Shard, TfIdfMatrix, DEFAULT_TOP_K,
 };
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -35,13 +35,6 @@ struct Pairs {
     film_ids: Vec<u8>,
     other_ids: Vec<u8>,
     similarities: Vec<u8>,
-}
-
-/// What to keep of each row: the top k above a threshold, or every pair above it.
-#[derive(Clone, Copy)]
-enum Work {
-    TopK(TopKParams),
-    AllPairs { min_similarity: f64 },
 }
 
 /// The three columns as `bytes`, their row count, and the film ids not in the index.
@@ -130,17 +123,18 @@ impl Index {
     }
 
     /// The film ids of shard `index` of `count` (balanced by estimated work), ascending.
-    #[pyo3(signature = (index, count, top_k = Some(100)))]
+    #[pyo3(signature = (index, count, top_k = Some(DEFAULT_TOP_K)))]
     fn shard_film_ids(&self, index: u32, count: u32, top_k: Option<usize>) -> PyResult<Vec<i32>> {
         let shard = shard(index, count)?;
-        let selection = FilmSelection::of_shard(&self.matrix, shard, row_work(top_k));
+        let selection = FilmSelection::of_shard(&self.matrix, shard, neighbours(top_k));
         Ok(selection.film_ids(&self.matrix))
     }
 
-    /// The rows of shard `index` of `count`: `top_k` neighbours per film, or every pair when
-    /// `top_k` is None; only similarities above `min_similarity`. `threads`: a pool of that
-    /// many threads, else rayon's global pool.
-    #[pyo3(signature = (index, count, top_k = Some(100), min_similarity = 0.0, threads = None))]
+    /// The rows of shard `index` of `count`: `top_k` neighbours per film, or every neighbour
+    /// when `top_k` is None; a neighbour shares a feature and is at least `min_similarity`
+    /// similar (the kernel's one rule). `threads`: a pool of that many threads, else rayon's
+    /// global pool.
+    #[pyo3(signature = (index, count, top_k = Some(DEFAULT_TOP_K), min_similarity = 0.0, threads = None))]
     fn neighbours_of_shard<'py>(
         &self,
         py: Python<'py>,
@@ -151,16 +145,16 @@ impl Index {
         threads: Option<usize>,
     ) -> PyResult<Block<'py>> {
         let shard = shard(index, count)?;
-        let work = work(top_k, min_similarity)?;
+        let query = query(top_k, min_similarity)?;
         let pairs = py.detach(|| {
-            let selection = FilmSelection::of_shard(&self.matrix, shard, row_work(top_k));
-            self.compute(&selection, work, threads)
+            let selection = FilmSelection::of_shard(&self.matrix, shard, query.neighbours);
+            self.compute(&selection, &query, threads)
         })?;
         Ok(pairs.into_block(py, Vec::new()))
     }
 
     /// The rows of the films with these ids; ids not in the index come back as the last item.
-    #[pyo3(signature = (film_ids, top_k = Some(100), min_similarity = 0.0, threads = None))]
+    #[pyo3(signature = (film_ids, top_k = Some(DEFAULT_TOP_K), min_similarity = 0.0, threads = None))]
     fn neighbours_of_films<'py>(
         &self,
         py: Python<'py>,
@@ -169,10 +163,10 @@ impl Index {
         min_similarity: f64,
         threads: Option<usize>,
     ) -> PyResult<Block<'py>> {
-        let work = work(top_k, min_similarity)?;
+        let query = query(top_k, min_similarity)?;
         let (pairs, unknown) = py.detach(|| {
             let (selection, unknown) = FilmSelection::of_film_ids(&self.matrix, &film_ids);
-            self.compute(&selection, work, threads)
+            self.compute(&selection, &query, threads)
                 .map(|p| (p, unknown))
         })?;
         Ok(pairs.into_block(py, unknown))
@@ -184,7 +178,7 @@ impl Index {
     fn compute(
         &self,
         selection: &FilmSelection,
-        work: Work,
+        query: &NeighbourQuery,
         threads: Option<usize>,
     ) -> PyResult<Pairs> {
         let rows: Mutex<Vec<(i32, Vec<Neighbour>)>> = Mutex::new(Vec::new());
@@ -193,14 +187,9 @@ impl Index {
                 .expect("no sink panics while holding the lock")
                 .push((film_id, neighbours.to_vec()));
         };
-        let m = &self.matrix;
-        let run = || match work {
-            Work::TopK(params) => top_k_neighbours_of(m, &params, selection, sink),
-            Work::AllPairs { min_similarity } => {
-                all_pair_neighbours_of(m, min_similarity, selection, sink)
-            }
-        };
-        in_pool(threads, run)?;
+        in_pool(threads, || {
+            neighbours_of(&self.matrix, query, selection, sink)
+        })?;
         let mut rows = rows
             .into_inner()
             .expect("no sink panics while holding the lock");
@@ -262,27 +251,27 @@ fn shard(index: u32, count: u32) -> PyResult<Shard> {
     })
 }
 
-fn work(top_k: Option<usize>, min_similarity: f64) -> PyResult<Work> {
+/// The query of the Python arguments: `top_k` neighbours, or all of them when it is None.
+fn query(top_k: Option<usize>, min_similarity: f64) -> PyResult<NeighbourQuery> {
     if !min_similarity.is_finite() {
         return Err(PyValueError::new_err(format!(
             "min_similarity must be a finite number, not {min_similarity}"
         )));
     }
-    Ok(match top_k {
-        Some(top_k) => Work::TopK(TopKParams {
-            top_k,
-            min_similarity,
-        }),
-        None => Work::AllPairs { min_similarity },
+    Ok(NeighbourQuery {
+        neighbours: neighbours(top_k),
+        min_similarity,
     })
 }
 
-fn row_work(top_k: Option<usize>) -> RowWork {
-    top_k.map_or(RowWork::AllPairs, RowWork::TopK)
+fn neighbours(top_k: Option<usize>) -> Neighbours {
+    top_k.map_or(Neighbours::AllPairs, |k| Neighbours::TopK { k })
 }
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Index>()?;
+    // The kernel's default k, so that the Python wrapper's defaults are the same constant.
+    module.add("DEFAULT_TOP_K", DEFAULT_TOP_K)?;
     Ok(())
 }

@@ -22,8 +22,7 @@ use std::time::{Duration, Instant};
 use flags::Flags;
 
 use filmdex_similarity::{
-    top_k_neighbours, top_k_neighbours_of, FeatureSet, FilmSelection, RowWork, Shard, TfIdfMatrix,
-    TopKParams,
+    neighbours_of, FeatureSet, FilmSelection, NeighbourQuery, Shard, TfIdfMatrix, DEFAULT_TOP_K,
 };
 
 fn median(mut times: Vec<Duration>) -> f64 {
@@ -38,7 +37,7 @@ fn main() {
                 flags.get("--films", 40_000usize)?,
                 flags.get("--shards", 8u32)?.max(1),
                 flags.get("--runs", 3usize)?.max(1),
-                flags.get("--top-k", 100usize)?,
+                flags.get("--top-k", DEFAULT_TOP_K)?,
                 flags.get("--seed", 42u64)?,
             ))
         });
@@ -46,22 +45,20 @@ fn main() {
         eprintln!("bench_shards: {message}");
         std::process::exit(2);
     });
-    let params = TopKParams {
-        top_k,
-        min_similarity: 0.0,
-    };
+    let query = NeighbourQuery::top_k(top_k);
     let corpus = synthetic::corpus(films, seed);
     let started = Instant::now();
     let m = TfIdfMatrix::build(&corpus, FeatureSet::Default);
     let build_ms = started.elapsed().as_secs_f64() * 1e3;
     drop(corpus);
+    let everything = FilmSelection::all(&m);
 
     let count_all = AtomicUsize::new(0);
     let single: Vec<Duration> = (0..runs)
         .map(|_| {
             count_all.store(0, Ordering::Relaxed);
             let started = Instant::now();
-            top_k_neighbours(&m, &params, |_, row| {
+            neighbours_of(&m, &query, &everything, |_, row| {
                 count_all.fetch_add(row.len(), Ordering::Relaxed);
             });
             started.elapsed()
@@ -76,14 +73,14 @@ fn main() {
     for index in 0..shards {
         let shard = Shard::new(index, shards).expect("index below count");
         let split_started = Instant::now();
-        let selection = FilmSelection::of_shard(&m, shard, RowWork::TopK(params.top_k));
+        let selection = FilmSelection::of_shard(&m, shard, query.neighbours);
         let split = split_started.elapsed();
         let count = AtomicUsize::new(0);
         let times: Vec<Duration> = (0..runs)
             .map(|_| {
                 count.store(0, Ordering::Relaxed);
                 let started = Instant::now();
-                top_k_neighbours_of(&m, &params, &selection, |_, row| {
+                neighbours_of(&m, &query, &selection, |_, row| {
                     count.fetch_add(row.len(), Ordering::Relaxed);
                 });
                 started.elapsed() + split
@@ -92,7 +89,7 @@ fn main() {
         neighbours += count.into_inner();
         shard_ms.push(median(times));
         shard_films.push(selection.len());
-        shard_cost.push(selection.estimated_cost(&m, RowWork::TopK(params.top_k)));
+        shard_cost.push(selection.estimated_cost(&m, query.neighbours));
     }
     assert_eq!(
         neighbours,
@@ -105,7 +102,7 @@ fn main() {
     println!(
         "films={} top_k={} threads={} build_ms={build_ms:.0} single_ms={single_ms:.0}",
         m.len(),
-        params.top_k,
+        top_k,
         rayon::current_num_threads()
     );
     println!(

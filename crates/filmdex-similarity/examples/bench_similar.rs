@@ -88,13 +88,17 @@ fn main() {
     };
     let films = synthetic::corpus(args.films, args.seed);
     let m = TfIdfMatrix::build(&films, FeatureSet::Default);
-    let [heavy, exclusive, bases, profiles, _] = m.layout_summary();
+    let index = m.index_summary();
     println!(
-        "films={} threshold={} limit={} heavy_terms={heavy} exclusive_terms={exclusive} \
-         base_profiles={bases} profiles={profiles}",
+        "films={} threshold={} limit={} heavy_terms={} exclusive_terms={} base_profiles={} \
+         profiles={}",
         m.len(),
         args.threshold,
         args.limit,
+        index.heavy_terms,
+        index.exclusive_terms,
+        index.base_profiles,
+        index.full_profiles,
     );
     let (threshold, limit) = (args.threshold, args.limit);
     report(

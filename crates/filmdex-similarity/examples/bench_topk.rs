@@ -30,7 +30,10 @@ use std::time::{Duration, Instant};
 
 use flags::Flags;
 
-use filmdex_similarity::{top_k_neighbours, FeatureSet, FilmRecord, TfIdfMatrix, TopKParams};
+use filmdex_similarity::{
+    neighbours_of, FeatureSet, FilmRecord, FilmSelection, NeighbourQuery, TfIdfMatrix,
+    DEFAULT_TOP_K,
+};
 
 struct Args {
     films: usize,
@@ -60,7 +63,7 @@ fn parse_args() -> Result<Args, String> {
     Ok(Args {
         films: flags.get("--films", 40_000)?,
         runs: flags.get("--runs", 5usize)?.max(1),
-        top_k: flags.get("--top-k", 100)?,
+        top_k: flags.get("--top-k", DEFAULT_TOP_K)?,
         seed: flags.get("--seed", 42)?,
         set: flags.get("--set", FeatureSet::Default)?,
         dump: path("--dump-matrix")?,
@@ -103,15 +106,12 @@ fn main() {
     };
     let corpus_ms = started.elapsed().as_secs_f64() * 1e3;
     eprintln!("corpus: {} films in {corpus_ms:.0} ms", films.len());
-    let params = TopKParams {
-        top_k: args.top_k,
-        min_similarity: 0.0,
-    };
-    let (matrix, runs) = time_runs(&args, &films, &params);
+    let query = NeighbourQuery::top_k(args.top_k);
+    let (matrix, runs) = time_runs(&args, &films, &query);
     report(&args, &matrix, &runs);
     report_similar_to(&matrix);
     if let Some(path) = &args.dump {
-        if let Err(error) = dump(&matrix, &params, path) {
+        if let Err(error) = dump(&matrix, &query, path) {
             eprintln!("bench_topk: writing {path}: {error}");
             std::process::exit(1);
         }
@@ -122,7 +122,7 @@ fn main() {
 #[derive(Default)]
 struct Runs {
     builds: Vec<Duration>,
-    /// The part of each build that is the kernel's index (`index_build_time`).
+    /// The part of each build that is the kernel's index (`IndexSummary::build_time`).
     indexes: Vec<Duration>,
     searches: Vec<Duration>,
     search_cpu: Vec<Duration>,
@@ -131,7 +131,7 @@ struct Runs {
 
 /// Builds the matrix and computes every film's top k, `args.runs` times; returns the last
 /// matrix.
-fn time_runs(args: &Args, films: &[FilmRecord], params: &TopKParams) -> (TfIdfMatrix, Runs) {
+fn time_runs(args: &Args, films: &[FilmRecord], query: &NeighbourQuery) -> (TfIdfMatrix, Runs) {
     let mut runs = Runs::default();
     let mut last = None;
     for _ in 0..args.runs {
@@ -140,10 +140,11 @@ fn time_runs(args: &Args, films: &[FilmRecord], params: &TopKParams) -> (TfIdfMa
         let started = Instant::now();
         let matrix = TfIdfMatrix::build(films, args.set);
         runs.builds.push(started.elapsed());
-        runs.indexes.push(matrix.index_build_time());
+        runs.indexes.push(matrix.index_summary().build_time);
+        let everything = FilmSelection::all(&matrix);
         let neighbours = AtomicUsize::new(0);
         let (started, cpu_started) = (Instant::now(), cpu_time());
-        top_k_neighbours(&matrix, params, |_, row| {
+        neighbours_of(&matrix, query, &everything, |_, row| {
             neighbours.fetch_add(row.len(), Ordering::Relaxed);
         });
         runs.searches.push(started.elapsed());
@@ -157,9 +158,9 @@ fn time_runs(args: &Args, films: &[FilmRecord], params: &TopKParams) -> (TfIdfMa
 }
 
 /// Writes the matrix and, from one more untimed run, the top-k rows.
-fn dump(matrix: &TfIdfMatrix, params: &TopKParams, path: &str) -> std::io::Result<()> {
+fn dump(matrix: &TfIdfMatrix, query: &NeighbourQuery, path: &str) -> std::io::Result<()> {
     let rows = Mutex::new(Vec::new());
-    top_k_neighbours(matrix, params, |film, row| {
+    neighbours_of(matrix, query, &FilmSelection::all(matrix), |film, row| {
         let mut rows = rows.lock().expect("no sink panics");
         rows.extend(row.iter().map(|n| (film, n.film_id, n.similarity)));
     });
@@ -169,7 +170,9 @@ fn dump(matrix: &TfIdfMatrix, params: &TopKParams, path: &str) -> std::io::Resul
 }
 
 fn report(args: &Args, m: &TfIdfMatrix, runs: &Runs) {
-    let [heavy, exclusive, bases, profiles, bytes] = m.layout_summary();
+    let index = m.index_summary();
+    let (heavy, exclusive) = (index.heavy_terms, index.exclusive_terms);
+    let (bases, profiles, bytes) = (index.base_profiles, index.full_profiles, index.heap_bytes);
     let (build_median, build_min) = median_and_min(runs.builds.clone());
     let (index_median, index_min) = median_and_min(runs.indexes.clone());
     let (search_median, search_min) = median_and_min(runs.searches.clone());

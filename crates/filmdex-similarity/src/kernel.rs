@@ -16,7 +16,7 @@
 //! Light slots are numbered by document frequency, then term id (`matrix::Slots`), so a
 //! film's widest light term comes last in L: a fold stopped before it is at most the whole.
 //!
-//! Every path (`top_k_neighbours`, `all_pair_neighbours`, `similar_to`, `explain`) computes
+//! Every path (top k and all pairs through `neighbours_of`, `similar_to`, `explain`) computes
 //! exactly these operations in this order, so a pair's value is bit-identical wherever it comes
 //! from. It is symmetric bit for bit because IEEE products commute, the folds visit the shared
 //! terms in the same order whichever film comes first, and `inv_a * inv_b` commutes. A film

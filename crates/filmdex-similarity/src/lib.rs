@@ -4,6 +4,20 @@
 //! (tf = raw count, idf = ln((m + 1) / (df + 1))), each film is L2-normalised, and the
 //! similarity of two films is the dot product of their vectors.
 //!
+//! # What to compute, and which films are neighbours
+//!
+//! A [`NeighbourQuery`] says what a run computes of each film's row: its top k
+//! ([`Neighbours::TopK`], k = [`DEFAULT_TOP_K`] unless told otherwise) or all its neighbours
+//! ([`Neighbours::AllPairs`]), each at least `min_similarity` similar. [`neighbours_of`]
+//! computes it for a [`FilmSelection`]: every film, a [`Shard`], or a block of film ids.
+//!
+//! One rule says which films are neighbours, for every path (the build, its shards, the Python
+//! wheel, and the server's [`TfIdfMatrix::similar_to`] and [`TfIdfMatrix::similar_page`]):
+//! **a neighbour shares at least one feature with the film and is at least the minimum
+//! similar.** A term in every film has idf 0 and is left out of the matrix, so every stored
+//! weight is positive and sharing a feature is the same as scoring above 0: a minimum of 0
+//! keeps the films scoring above 0, a positive minimum the films scoring at least it.
+//!
 //! # Why it is fast and still exact
 //!
 //! A plain inverted index costs the sum over terms of df² multiply-adds, and a few dozen
@@ -40,10 +54,17 @@
 //! films down to `floor` (light part 0).
 //!
 //! Every path computes a pair's similarity with the same operations in the same order (written
-//! out in `kernel`), so values are bit-identical across [`top_k_neighbours`],
-//! [`all_pair_neighbours`] (and their `_of` forms for a shard or block of films),
-//! [`TfIdfMatrix::similar_to`], [`TfIdfMatrix::similar_page`] and [`TfIdfMatrix::explain`],
-//! symmetric, and the same for any number of threads and any split into shards.
+//! out in `kernel`), so values are bit-identical across [`neighbours_of`] (top k or all pairs,
+//! for any selection of films), [`TfIdfMatrix::similar_to`], [`TfIdfMatrix::similar_page`]
+//! and [`TfIdfMatrix::explain`], symmetric, and the same for any number of threads and any
+//! split into shards.
+//!
+//! # Test hooks
+//!
+//! The cargo feature `test-hooks` exposes what only the crate's own tests and benchmarks use:
+//! forced heavy/light splits (`TfIdfMatrix::build_with_split`), a lower threshold for broad
+//! terms, and the seed feature set's bucket of a token. The crate's dev-dependencies enable it;
+//! nothing else should.
 
 /// Input records, the two feature sets, and how a film becomes terms.
 mod features;
@@ -81,18 +102,29 @@ mod explain;
 /// Which films' rows a run computes: all, a shard balanced by work, or a block of ids.
 mod shards;
 
+/// What a run computes of each row (top k or all pairs, a minimum similarity) and the rule for
+/// which films are neighbours.
+mod query;
+
+/// The entry point: a query's neighbours for every selected film.
+mod neighbours;
+
+/// Recommendations: liked and disliked films made into one query vector, scored against all.
+mod taste;
+
 pub use explain::{Contribution, Explanation};
 pub use features::{FeatureKind, FeatureSet, FilmRecord, ParseFeatureSetError, Person};
 pub use kernel::Neighbour;
-pub use matrix::TfIdfMatrix;
-pub use rows::{all_pair_neighbours, all_pair_neighbours_of};
-pub use shards::{FilmSelection, ParseShardError, RowWork, Shard};
-#[doc(hidden)]
+pub use matrix::{IndexSummary, TfIdfMatrix};
+pub use neighbours::neighbours_of;
+pub use query::{NeighbourQuery, Neighbours, DEFAULT_TOP_K};
+pub use shards::{FilmSelection, ParseShardError, Shard};
+#[cfg(feature = "test-hooks")]
 pub use split::HeavySplit;
-pub use topk::{top_k_neighbours, top_k_neighbours_of, TopKParams};
+pub use taste::{Taste, TasteContribution, UnknownFilms, DISLIKE_WEIGHT};
 
 /// The Spark `HashingTF` bucket (of 2^18) of a seed-mode token, for tests of the seed features.
-#[doc(hidden)]
+#[cfg(feature = "test-hooks")]
 pub fn seed_bucket(token: &str) -> u32 {
     murmur3::spark_bucket(token.as_bytes(), features::SEED_BUCKETS)
 }

@@ -46,16 +46,41 @@ pub struct TfIdfMatrix {
     index_build: Duration,
 }
 
+/// The shape of a matrix's index ([`TfIdfMatrix::index_summary`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexSummary {
+    /// General heavy terms: the commonest terms, handled per base profile.
+    pub heavy_terms: usize,
+    /// Exclusive terms: the ratings, of which a film has at most one.
+    pub exclusive_terms: usize,
+    /// Distinct sets of general heavy terms (with their tf) among the films.
+    pub base_profiles: usize,
+    /// Distinct pairs of a base profile and an exclusive term (or none) with its weight.
+    pub full_profiles: usize,
+    /// Bytes the index holds on the heap: profiles, light rows and postings, partners, norms
+    /// and labels.
+    pub heap_bytes: usize,
+    /// How long [`TfIdfMatrix::build`] spent on the index the kernels read (postings, heavy
+    /// split, profiles, light postings, partners) after the tf-idf weights and norms: what a
+    /// plain sparse product given the weights would not spend.
+    pub build_time: Duration,
+}
+
 impl TfIdfMatrix {
     /// Builds the matrix of `films` with the terms of `set`. Film ids should be unique; with a
     /// duplicate, [`TfIdfMatrix::index_of`] finds the first of them.
     pub fn build(films: &[FilmRecord], set: FeatureSet) -> Self {
-        Self::build_with_split(films, set, HeavySplit::Auto)
+        Self::build_split(films, set, HeavySplit::Auto)
     }
 
-    /// [`TfIdfMatrix::build`] with a forced heavy/light split, for tests and benchmarks.
-    #[doc(hidden)]
+    /// [`TfIdfMatrix::build`] with a forced heavy/light split, for tests and benchmarks: the
+    /// split changes the summation order, never which films are neighbours.
+    #[cfg(any(test, feature = "test-hooks"))]
     pub fn build_with_split(films: &[FilmRecord], set: FeatureSet, split: HeavySplit) -> Self {
+        Self::build_split(films, set, split)
+    }
+
+    fn build_split(films: &[FilmRecord], set: FeatureSet, split: HeavySplit) -> Self {
         let mut order: Vec<usize> = (0..films.len()).collect();
         order.sort_by_key(|&i| films[i].film_id);
         let film_ids: Vec<i32> = order.iter().map(|&i| films[i].film_id).collect();
@@ -105,17 +130,9 @@ impl TfIdfMatrix {
         }
     }
 
-    /// How long [`TfIdfMatrix::build`] spent on the kernel's index (postings, heavy split,
-    /// profiles, light postings, partners) after the tf-idf weights and norms, for benchmarks
-    /// that compare the kernel with a plain product given the weights.
-    #[doc(hidden)]
-    pub fn index_build_time(&self) -> Duration {
-        self.index_build
-    }
-
     /// Makes the light terms in at least `df` films broad (default `BROAD_DF`), for tests
     /// of the pruning on corpora too small to have broad terms. Changes no similarity.
-    #[doc(hidden)]
+    #[cfg(any(test, feature = "test-hooks"))]
     pub fn set_broad_df(&mut self, df: usize) {
         self.broad_from = first_broad_slot(&self.light_postings, df);
         self.partners = Partners::build(&self.light_postings, self.broad_from, &self.inv_norm);
@@ -162,24 +179,23 @@ impl TfIdfMatrix {
         row
     }
 
-    /// Numbers of general heavy terms, exclusive terms, base profiles and full profiles, and
-    /// the bytes of the index, for the benchmark's report.
-    #[doc(hidden)]
-    pub fn layout_summary(&self) -> [usize; 5] {
-        let bytes = self.profiles.heap_bytes()
+    /// What the index holds and what it cost to build, for benchmark reports.
+    pub fn index_summary(&self) -> IndexSummary {
+        let heap_bytes = self.profiles.heap_bytes()
             + self.light_terms.heap_bytes()
             + self.light_postings.heap_bytes()
             + self.partners.heap_bytes()
             + self.inv_norm.capacity() * 8
             + self.film_labels.capacity() * 4
             + self.labels.heap_bytes();
-        [
-            self.heavy_term.len(),
-            self.exclusive_term.len(),
-            self.profiles.base.count(),
-            self.profiles.full.count(),
-            bytes,
-        ]
+        IndexSummary {
+            heavy_terms: self.heavy_term.len(),
+            exclusive_terms: self.exclusive_term.len(),
+            base_profiles: self.profiles.base.count(),
+            full_profiles: self.profiles.full.count(),
+            heap_bytes,
+            build_time: self.index_build,
+        }
     }
 
     /// The unnormalised (global term id, weight) pairs of a row: heavy, exclusive, light.
@@ -302,7 +318,7 @@ fn inverse_norms(weights: &SparseRows) -> Vec<f64> {
 }
 
 /// Light terms in at least this many films are *broad*: when a film's last light term is
-/// broad, `top_k_neighbours` reads its postings last and scores only the films that can reach
+/// broad, the top-k search reads its postings last and scores only the films that can reach
 /// the film's k best through it. Below it, a term's postings are few enough to accumulate
 /// without a test.
 pub(crate) const BROAD_DF: usize = 256;
@@ -320,7 +336,7 @@ const PARTNERS: usize = 128;
 
 /// Per broad light slot, the `PARTNERS` films with the largest normalised weight
 /// (w_b * inv_b) in it, largest first: the films most similar, through that term alone, to
-/// any film that has it. `top_k_neighbours` scores them first to bound a film's k-th best
+/// any film that has it. The top-k search scores them first to bound a film's k-th best
 /// before reading the term's whole postings.
 #[derive(Debug, Clone)]
 pub(crate) struct Partners {
@@ -375,7 +391,7 @@ impl Partners {
 /// Slot numbers: heavy and exclusive terms numbered in ascending term id, light terms by
 /// document frequency, then term id. So a film's light row lists its rare terms first and its
 /// broad ones last, and the light fold adds the broad terms' products last: a fold stopped
-/// before them is a lower bound of the whole, which `top_k_neighbours` prunes with.
+/// before them is a lower bound of the whole, which the top-k search prunes with.
 struct Slots {
     heavy: Vec<u32>,
     exclusive: Vec<u32>,

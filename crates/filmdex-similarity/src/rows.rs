@@ -6,6 +6,7 @@ use std::cmp::Reverse;
 use crate::kernel::{score, to_neighbours, Neighbour, Ranked, Scratch};
 use crate::matrix::TfIdfMatrix;
 use crate::profiles::NONE;
+use crate::query::least_similarity;
 use crate::schedule::for_each_in_order;
 use crate::shards::FilmSelection;
 
@@ -25,9 +26,11 @@ struct Query {
 }
 
 impl TfIdfMatrix {
-    /// Every other film whose similarity to `film_id` is at least `threshold`, in neighbour
-    /// order; `None` when the film is unknown. A film whose vector is all zero has no
-    /// neighbours and is nobody's neighbour. See [`TfIdfMatrix::similar_page`] for the cost.
+    /// The neighbours of `film_id` at least `threshold` similar — the films sharing a feature
+    /// with it and scoring at least `threshold`, the rule of [`crate::NeighbourQuery`] with
+    /// `threshold` as the minimum — in neighbour order; `None` when the film is unknown. A
+    /// film whose vector is all zero has no neighbours and is nobody's neighbour. See
+    /// [`TfIdfMatrix::similar_page`] for the cost.
     pub fn similar_to(&self, film_id: i32, threshold: f64) -> Option<Vec<Neighbour>> {
         self.similar_page(film_id, threshold, 0, usize::MAX)
             .map(|(page, _)| page)
@@ -39,8 +42,8 @@ impl TfIdfMatrix {
     ///
     /// With a positive threshold, only films that can reach it are scored: those sharing a
     /// light term, and per full profile sharing a heavy term, its films in descending inverse
-    /// norm until one falls below the threshold (see `collect_above`). At threshold 0.1 on
-    /// 40k films that is tens of microseconds; a threshold of 0 or less scores every film.
+    /// norm until one falls below the threshold (see `collect_above`); the higher the
+    /// threshold, the fewer. A threshold of 0 or less scores every film sharing a feature.
     pub fn similar_page(
         &self,
         film_id: i32,
@@ -69,7 +72,7 @@ impl TfIdfMatrix {
             scratch.set_full(self, full);
             scratch.load_film(self, a);
             if 0.0 >= threshold {
-                collect_row(self, a, scratch, |_| true, scored);
+                collect_row(self, a, scratch, least_similarity(threshold), scored);
             } else {
                 collect_above(self, a, scratch, threshold, scored);
             }
@@ -99,29 +102,17 @@ fn page_of(scored: &mut [Ranked], offset: usize, limit: usize) -> &mut [Ranked] 
     &mut head[offset..]
 }
 
-/// Calls `sink` once per film with every other film whose similarity is above
-/// `min_similarity`, in neighbour order. Each film's row is built, handed over and dropped,
-/// so memory stays O(films) per thread; both directions of a pair are reported (once in each
-/// film's row). Rows arrive in any order across threads; each row's content is deterministic.
-pub fn all_pair_neighbours(
+/// Calls `sink` once per selected film with every film scoring at least `least` with it (a
+/// positive `least`: `query::least_similarity`), in neighbour order. Both directions of a
+/// pair are reported, once in each film's row.
+pub(crate) fn all_pairs_of(
     m: &TfIdfMatrix,
-    min_similarity: f64,
-    sink: impl Fn(i32, &[Neighbour]) + Sync,
-) {
-    all_pair_neighbours_of(m, min_similarity, &FilmSelection::all(m), sink);
-}
-
-/// [`all_pair_neighbours`] for the selected films only (a shard, a block).
-pub fn all_pair_neighbours_of(
-    m: &TfIdfMatrix,
-    min_similarity: f64,
+    least: f64,
     films: &FilmSelection,
     sink: impl Fn(i32, &[Neighbour]) + Sync,
 ) {
-    let keep = |s: f64| s > min_similarity;
-    let selected_in = |members: &[u32]| members.iter().any(|&a| films.contains(a as usize));
     let mut bases: Vec<usize> = (0..m.profiles.base.count())
-        .filter(|&g| selected_in(m.profiles.base.members(g)))
+        .filter(|&g| films.contains_any(m.profiles.base.members(g)))
         .collect();
     // Largest first (a film's row costs about the same whatever its profile), so that the
     // threads finish together.
@@ -133,13 +124,13 @@ pub fn all_pair_neighbours_of(
             scratch.load_base(m, base);
             for &full in m.profiles.fulls_of_base(base) {
                 let members = m.profiles.full.members(full as usize);
-                if !selected_in(members) {
+                if !films.contains_any(members) {
                     continue;
                 }
                 scratch.set_full(m, full as usize);
                 for &a in members.iter().filter(|&&a| films.contains(a as usize)) {
                     scratch.load_film(m, a as usize);
-                    collect_row(m, a as usize, scratch, keep, scored);
+                    collect_row(m, a as usize, scratch, least, scored);
                     to_neighbours(m, scored, neighbours);
                     sink(m.film_ids[a as usize], neighbours);
                 }
@@ -162,32 +153,20 @@ pub(crate) fn sink_zero_films(
     }
 }
 
-/// Scores of every film `b != a` that `keep`s, for a film `a` whose base profile, full
-/// profile and light row are loaded in `scratch`.
-fn collect_row(
-    m: &TfIdfMatrix,
-    a: usize,
-    scratch: &Scratch,
-    keep: impl Fn(f64) -> bool,
-    scored: &mut Vec<Ranked>,
-) {
+/// Scores of every film `b != a` scoring at least `least` (positive), for a film `a` whose
+/// base profile, full profile and light row are loaded in `scratch`: every film sharing a
+/// term with `a` is scored, as the films sharing none score 0.
+fn collect_row(m: &TfIdfMatrix, a: usize, scratch: &Scratch, least: f64, scored: &mut Vec<Ranked>) {
     scored.clear();
     let inv_a = m.inv_norm[a];
-    let mut visit = |b: u32| {
+    visit_sharing(m, scratch, |b: u32| {
         if b as usize != a {
             let s = scratch.score_with(m, inv_a, b);
-            if keep(s) {
+            if s >= least {
                 scored.push(Ranked::new(s, b));
             }
         }
-    };
-    if keep(0.0) {
-        (0..m.len())
-            .filter(|&b| m.inv_norm[b] != 0.0)
-            .for_each(|b| visit(b as u32));
-    } else {
-        visit_sharing(m, scratch, visit);
-    }
+    });
 }
 
 /// Scores of every film `b != a` at least `threshold` similar (a positive threshold, or NaN

@@ -3,13 +3,12 @@
 //!
 //! Why not `into_par_iter().for_each_init`: rayon splits an indexed iterator into ranges and
 //! runs each leaf range on one thread without splitting it again. With the profiles sorted
-//! largest first, the leaf holding the biggest ones kept one thread busy for a quarter of the
-//! run while the other, its own ranges done, had nothing left to steal (measured at 40k
-//! films: 2,621 profiles on one thread ending at 230 ms, 174 on the other ending at 303 ms).
-//! Forcing one-item leaves would call the worker's set-up (about 150 µs: a copy of the film
-//! slots) once per profile. A shared counter over the largest-first order is the classic
-//! longest-processing-time schedule: a thread that finishes early takes the next profile, so
-//! the threads end within about the time of the smallest profiles.
+//! largest first, the leaf holding the biggest ones keeps one thread busy long after the
+//! other, its own ranges done, has nothing left to steal. Forcing one-item leaves would call
+//! the worker's set-up (a copy of the film slots) once per profile. A shared counter over the
+//! largest-first order is the classic longest-processing-time schedule: a thread that
+//! finishes early takes the next profile, so the threads end within about the time of the
+//! smallest profiles.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

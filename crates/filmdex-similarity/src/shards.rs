@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use crate::matrix::TfIdfMatrix;
 use crate::profiles::NONE;
+use crate::query::Neighbours;
 
 /// Shard `index` of `count` (numbered from 0), written `I/N` as on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,15 +83,6 @@ impl FromStr for Shard {
     }
 }
 
-/// What the rows are for, which sets what a film's row costs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowWork {
-    /// The `k` most similar films: a film costs about the postings of its light terms plus k.
-    TopK(usize),
-    /// Every pair above a threshold: every film costs a whole row.
-    AllPairs,
-}
-
 /// The films (matrix rows) whose rows a run computes.
 #[derive(Debug, Clone)]
 pub struct FilmSelection {
@@ -114,10 +106,11 @@ impl FilmSelection {
     /// and cut into `count` runs of equal total work. Keeping a profile's films together
     /// means a shard loads few profiles; cutting by work rather than by count matters
     /// because a film with rare-but-shared title words or prolific people costs many times
-    /// a film with none.
-    pub fn of_shard(m: &TfIdfMatrix, shard: Shard, work: RowWork) -> Self {
+    /// a film with none. What a film costs depends on which neighbours are computed (see
+    /// [`TfIdfMatrix::row_cost`]), not on the minimum similarity.
+    pub fn of_shard(m: &TfIdfMatrix, shard: Shard, neighbours: Neighbours) -> Self {
         let mut selected = vec![false; m.len()];
-        let costs = visiting_costs(m, work);
+        let costs = visiting_costs(m, neighbours);
         let total: u128 = costs.iter().map(|&(_, c)| u128::from(c)).sum();
         let count = u128::from(shard.count);
         let mut before: u128 = 0;
@@ -135,8 +128,8 @@ impl FilmSelection {
     }
 
     /// The work the split attributes to the selected films (see [`FilmSelection::of_shard`]).
-    pub fn estimated_cost(&self, m: &TfIdfMatrix, work: RowWork) -> u64 {
-        visiting_costs(m, work)
+    pub fn estimated_cost(&self, m: &TfIdfMatrix, neighbours: Neighbours) -> u64 {
+        visiting_costs(m, neighbours)
             .into_iter()
             .filter(|&(a, _)| self.selected[a as usize])
             .map(|(_, cost)| cost)
@@ -163,6 +156,12 @@ impl FilmSelection {
         self.selected[a]
     }
 
+    /// Whether any of these rows (a profile's films) is selected.
+    #[inline]
+    pub(crate) fn contains_any(&self, rows: &[u32]) -> bool {
+        rows.iter().any(|&a| self.selected[a as usize])
+    }
+
     /// Number of selected films.
     pub fn len(&self) -> usize {
         self.len
@@ -186,23 +185,23 @@ impl FilmSelection {
 /// film of a base profile also carries the profile's cost, and the first of a full profile
 /// that of the full profile: the kernel pays them once per profile, and rare profiles are
 /// many (most of the cost of the films first seen late in the order).
-fn visiting_costs(m: &TfIdfMatrix, work: RowWork) -> Vec<(u32, u64)> {
+fn visiting_costs(m: &TfIdfMatrix, neighbours: Neighbours) -> Vec<(u32, u64)> {
     let profiles = &m.profiles;
     let mut costs = Vec::with_capacity(m.len());
     for base in 0..profiles.base.count() {
-        let mut profile_cost = match work {
-            RowWork::TopK(_) => base_cost(m, base),
-            RowWork::AllPairs => 0,
+        let mut profile_cost = match neighbours {
+            Neighbours::TopK { .. } => base_cost(m, base),
+            Neighbours::AllPairs => 0,
         };
         for &full in profiles.fulls_of_base(base) {
-            if let RowWork::TopK(_) = work {
+            if let Neighbours::TopK { .. } = neighbours {
                 let x = profiles.full_exclusive[full as usize];
                 if x != NONE {
                     profile_cost += profiles.fulls_of_exclusive(x).len() as u64;
                 }
             }
             for &a in profiles.full.members(full as usize) {
-                costs.push((a, m.row_cost(a as usize, work) + profile_cost));
+                costs.push((a, m.row_cost(a as usize, neighbours) + profile_cost));
                 profile_cost = 0;
             }
         }
@@ -216,10 +215,9 @@ fn visiting_costs(m: &TfIdfMatrix, work: RowWork) -> Vec<(u32, u64)> {
 }
 
 /// What loading a base profile costs: its row of heavy dot products (the base profiles sharing
-/// each of its heavy terms), then a stream over the base profiles it touched. The weight
-/// against a posting read is measured: with it, 8 shards of 40k synthetic films took
-/// 188-300 ms each on one thread (`examples/bench_shards.rs`), against 144-648 ms when
-/// profiles were not counted.
+/// each of its heavy terms), then a stream over the base profiles it touched. Its weight
+/// against a posting read (one half) was set by timing the shards of a synthetic corpus with
+/// `examples/bench_shards.rs`: without it, the shards holding many rare profiles ran longest.
 fn base_cost(m: &TfIdfMatrix, base: usize) -> u64 {
     let (slots, _) = m.profiles.base_terms.row(base);
     let touched: usize = slots
@@ -232,10 +230,10 @@ fn base_cost(m: &TfIdfMatrix, base: usize) -> u64 {
 impl TfIdfMatrix {
     /// Estimated cost of row `a` alone, in postings read: for top-k, the films sharing a light
     /// term with it (its accumulator's reads) plus k; for all pairs, every film.
-    pub fn row_cost(&self, a: usize, work: RowWork) -> u64 {
-        match work {
-            RowWork::AllPairs => self.len() as u64,
-            RowWork::TopK(k) => {
+    pub fn row_cost(&self, a: usize, neighbours: Neighbours) -> u64 {
+        match neighbours {
+            Neighbours::AllPairs => self.len() as u64,
+            Neighbours::TopK { k } => {
                 let (slots, _) = self.light_terms.row(a);
                 let light: usize = slots
                     .iter()

@@ -7,9 +7,9 @@ use crate::sparse::SparseRows;
 
 /// How terms are split into heavy (handled per profile) and light (inverted index). The split
 /// changes only the summation order of a dot product, never which films are neighbours; the
-/// tests force each rule to check that.
-#[doc(hidden)]
+/// tests force each rule to check that (the `test-hooks` feature), builds use `Auto`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(any(test, feature = "test-hooks")), allow(dead_code))]
 pub enum HeavySplit {
     /// Ratings exclusive; general heavy terms greedy by document frequency (see `choose`).
     Auto,

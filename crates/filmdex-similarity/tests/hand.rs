@@ -57,12 +57,9 @@ fn three_films_by_hand() {
     assert!(close(&rows[&20], &[(10, SIM_10_20)]), "{:?}", rows[&20]);
     assert!(close(&rows[&30], &[(10, SIM_10_30)]), "{:?}", rows[&30]);
     assert_eq!(all_pair_rows(&m, 0.0), rows);
-    // similar_to keeps what is at least the threshold, so a 0 threshold lists film 30 for 20.
+    // A neighbour shares a feature: 20 and 30 share none, so even a 0 threshold leaves 30 out.
     let from_20 = m.similar_to(20, 0.0).expect("film 20 is known");
-    assert!(
-        close(&from_20, &[(10, SIM_10_20), (30, 0.0)]),
-        "{from_20:?}"
-    );
+    assert!(close(&from_20, &[(10, SIM_10_20)]), "{from_20:?}");
     assert!(close(
         &m.similar_to(10, 0.2).expect("known"),
         &[(20, SIM_10_20)]
@@ -79,8 +76,12 @@ fn top_k_and_min_similarity_cut_rows() {
     let m = matrix();
     let rows = top_k_rows(&m, 1, 0.0);
     assert!(close(&rows[&10], &[(20, SIM_10_20)]));
-    let rows = top_k_rows(&m, 10, SIM_10_30);
-    assert!(close(&rows[&30], &[]), "min_similarity is strict");
+    // The minimum is inclusive: film 30's one neighbour scores exactly it.
+    let s_10_30 = m.similarity(10, 30).expect("known films");
+    let rows = top_k_rows(&m, 10, s_10_30);
+    assert!(close(&rows[&30], &[(10, SIM_10_30)]), "{:?}", rows[&30]);
+    let rows = top_k_rows(&m, 10, s_10_30.next_up());
+    assert!(close(&rows[&30], &[]), "{:?}", rows[&30]);
     assert!(close(&rows[&10], &[(20, SIM_10_20)]));
     let rows = top_k_rows(&m, 0, 0.0);
     assert!(rows.values().all(Vec::is_empty));

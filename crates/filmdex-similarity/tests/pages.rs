@@ -9,8 +9,8 @@ use proptest::prelude::*;
 use crate::support::{bits, synthetic};
 
 const FILMS: usize = 3_000;
-/// Both paths (a threshold of 0 or less scores every film, a positive one prunes), thresholds
-/// just above 0 and above most similarities, and NaN (nothing is at least NaN).
+/// Thresholds of 0 or less (every film sharing a feature), just above 0, above most
+/// similarities, and NaN (nothing is at least NaN).
 const THRESHOLDS: [f64; 9] = [-1.0, 0.0, 1e-300, 1e-9, 0.05, 0.1, 0.3, 0.9, f64::NAN];
 
 /// The realistic corpus in both feature sets, built once for all tests of this file.
@@ -23,8 +23,8 @@ fn matrices() -> &'static [TfIdfMatrix; 2] {
 }
 
 /// The row of `film_id` by brute force: `similarity` of every pair (it merges the two films'
-/// term lists, no index), films with an all-zero vector left out, sorted by similarity
-/// descending, then film id.
+/// term lists, no index), keeping the films sharing a feature (scoring above 0) at least
+/// `threshold` similar, sorted by similarity descending, then film id.
 fn brute_force_row(m: &TfIdfMatrix, film_id: i32, threshold: f64) -> Vec<Neighbour> {
     let zero = |i: usize| m.normalised_row(i).is_empty();
     if zero(m.index_of(film_id).expect("a film of the matrix")) {
@@ -36,7 +36,7 @@ fn brute_force_row(m: &TfIdfMatrix, film_id: i32, threshold: f64) -> Vec<Neighbo
             film_id: m.film_id(i),
             similarity: m.similarity(film_id, m.film_id(i)).expect("known films"),
         })
-        .filter(|n| n.similarity >= threshold)
+        .filter(|n| n.similarity > 0.0 && n.similarity >= threshold)
         .collect();
     row.sort_by(|x, y| {
         y.similarity

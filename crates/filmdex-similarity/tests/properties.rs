@@ -38,7 +38,7 @@ const SPLITS: [HeavySplit; 7] = [
 ];
 const SETS: [FeatureSet; 2] = [FeatureSet::Default, FeatureSet::Seed];
 /// Document frequencies from which a light term counts as broad, low enough for these small
-/// corpora to have broad terms (so `top_k_neighbours` prunes their postings): every light
+/// corpora to have broad terms (so the top-k search prunes their postings): every light
 /// term (1) and those in three films or more.
 const BROAD_DFS: [usize; 2] = [1, 3];
 
@@ -79,7 +79,7 @@ fn to_film(film_id: i32, (words, genres, rating, people): &FilmSpec) -> FilmReco
 
 /// Up to 40 films, a few of them duplicates of others under another id; ids are a
 /// permutation of 0..1009 shifted to include negatives, so input order is not id order.
-fn corpus() -> impl Strategy<Value = Vec<FilmRecord>> {
+pub fn corpus() -> impl Strategy<Value = Vec<FilmRecord>> {
     (
         prop::collection::vec(film_spec(), 0..36),
         prop::collection::vec(any::<Index>(), 0..5),
@@ -101,7 +101,7 @@ fn corpus() -> impl Strategy<Value = Vec<FilmRecord>> {
 
 /// Every matrix a corpus gives, with its description for failure messages: each split rule,
 /// and for two of them each low broad threshold.
-fn matrices(films: &[FilmRecord]) -> Vec<(String, TfIdfMatrix)> {
+pub fn matrices(films: &[FilmRecord]) -> Vec<(String, TfIdfMatrix)> {
     let mut out = Vec::new();
     for set in SETS {
         for split in SPLITS {
@@ -127,10 +127,9 @@ proptest! {
         for (what, m) in matrices(&films) {
             let reference = Reference::new(&films, m.feature_set());
             for (a, &id) in reference.ids.iter().enumerate() {
-                let full = reference.row(a);
                 for threshold in [-1.0, 0.0, 0.1, 0.35, 0.9] {
                     let fast = m.similar_to(id, threshold).expect("a known film");
-                    let expected: Vec<(i32, f64)> = full.iter().copied().filter(|x| x.1 >= threshold).collect();
+                    let expected = reference.neighbours(a, threshold);
                     assert_ordered(&fast, &what);
                     assert_close(&fast, &expected, threshold, &format!("{what} film {id} >= {threshold}"));
                 }
@@ -145,11 +144,11 @@ proptest! {
             for (top_k, min_similarity) in [(1, 0.0), (3, 0.0), (5, 0.15), (100, 0.0), (2, -1.0), (4, 0.4)] {
                 let rows = top_k_rows(&m, top_k, min_similarity);
                 for (a, &id) in reference.ids.iter().enumerate() {
-                    let context = format!("{what} film {id} top {top_k} > {min_similarity}");
+                    let context = format!("{what} film {id} top {top_k} >= {min_similarity}");
                     // Bit for bit what sorting the film's full row gives.
                     prop_assert_eq!(bits(&rows[&id]), bits(&expected_top_k(&m, id, top_k, min_similarity)), "{}", context);
                     let expected: Vec<(i32, f64)> =
-                        reference.row(a).into_iter().filter(|x| x.1 > min_similarity).take(top_k).collect();
+                        reference.neighbours(a, min_similarity).into_iter().take(top_k).collect();
                     assert_close(&rows[&id], &expected, min_similarity, &context);
                 }
             }

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use filmdex_similarity::{
-    all_pair_neighbours_of, top_k_neighbours_of, FeatureSet, FilmSelection, RowWork, Shard,
-    TfIdfMatrix, TopKParams,
+    neighbours_of, FeatureSet, FilmSelection, NeighbourQuery, Neighbours, Shard, TfIdfMatrix,
 };
 
 use crate::support::{all_pair_rows, bits, synthetic, top_k_rows, Rows};
@@ -28,23 +27,16 @@ fn rows_of(
     rows
 }
 
-fn union_of_shards(m: &TfIdfMatrix, count: u32, work: RowWork) -> Rows {
+fn union_of_shards(m: &TfIdfMatrix, count: u32, neighbours: Neighbours) -> Rows {
+    let query = NeighbourQuery {
+        neighbours,
+        min_similarity: 0.0,
+    };
     let mut union = Rows::new();
     for index in 0..count {
         let shard = Shard::new(index, count).expect("index below count");
-        let films = FilmSelection::of_shard(m, shard, work);
-        let rows = match work {
-            RowWork::TopK(top_k) => rows_of(m, &films, |sink| {
-                let params = TopKParams {
-                    top_k,
-                    min_similarity: 0.0,
-                };
-                top_k_neighbours_of(m, &params, &films, sink)
-            }),
-            RowWork::AllPairs => rows_of(m, &films, |sink| {
-                all_pair_neighbours_of(m, 0.0, &films, sink)
-            }),
-        };
+        let films = FilmSelection::of_shard(m, shard, neighbours);
+        let rows = rows_of(m, &films, |sink| neighbours_of(m, &query, &films, sink));
         for (id, row) in rows {
             assert!(union.insert(id, row).is_none(), "film {id} in two shards");
         }
@@ -72,7 +64,7 @@ fn the_union_of_the_shards_is_the_single_run() {
             let what = format!("{set} top-20 in {count} shards");
             assert_same_rows(
                 &single_top_k,
-                &union_of_shards(&m, count, RowWork::TopK(20)),
+                &union_of_shards(&m, count, Neighbours::TopK { k: 20 }),
                 &what,
             );
         }
@@ -80,7 +72,7 @@ fn the_union_of_the_shards_is_the_single_run() {
             let what = format!("{set} all pairs in {count} shards");
             assert_same_rows(
                 &single_all,
-                &union_of_shards(&m, count, RowWork::AllPairs),
+                &union_of_shards(&m, count, Neighbours::AllPairs),
                 &what,
             );
         }
@@ -91,7 +83,7 @@ fn the_union_of_the_shards_is_the_single_run() {
 fn more_shards_than_films_leaves_some_empty_and_loses_none() {
     let films = synthetic::corpus(5, 3);
     let m = TfIdfMatrix::build(&films, FeatureSet::Default);
-    let union = union_of_shards(&m, 9, RowWork::TopK(3));
+    let union = union_of_shards(&m, 9, Neighbours::TopK { k: 3 });
     assert_same_rows(&top_k_rows(&m, 3, 0.0), &union, "9 shards of 5 films");
 }
 
@@ -105,8 +97,8 @@ fn a_split_depends_only_on_the_films_not_their_order() {
     for index in 0..4 {
         let shard = Shard::new(index, 4).expect("index below count");
         assert_eq!(
-            FilmSelection::of_shard(&a, shard, RowWork::TopK(100)).film_ids(&a),
-            FilmSelection::of_shard(&b, shard, RowWork::TopK(100)).film_ids(&b),
+            FilmSelection::of_shard(&a, shard, Neighbours::TopK { k: 100 }).film_ids(&a),
+            FilmSelection::of_shard(&b, shard, Neighbours::TopK { k: 100 }).film_ids(&b),
             "shard {shard}"
         );
     }
@@ -119,7 +111,7 @@ fn shards_are_balanced_by_work() {
     let films = synthetic::corpus(3_000, 42);
     let m = TfIdfMatrix::build(&films, FeatureSet::Default);
     let count = 4;
-    let work = RowWork::TopK(10);
+    let work = Neighbours::TopK { k: 10 };
     let selections: Vec<FilmSelection> = (0..count)
         .map(|index| FilmSelection::of_shard(&m, Shard::new(index, count).expect("a shard"), work))
         .collect();

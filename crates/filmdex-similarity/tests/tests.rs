@@ -8,3 +8,4 @@ mod properties;
 mod realistic;
 mod shards;
 mod support;
+mod taste;

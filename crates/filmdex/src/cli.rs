@@ -8,12 +8,13 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 use filmdex_similarity::{FeatureSet, Shard};
 
 use crate::config::{
-    BadRowLimit, Bucket, BuildConfig, DatasetSource, FetchConfig, Layout, PrepParams, RateLimits,
-    ServeConfig, SimilarityParams,
+    defaults, BadRowLimit, Bucket, BuildConfig, DatasetSource, FetchConfig, Layout, PrepParams,
+    RateLimits, ServeConfig, SimilarityParams,
 };
 use crate::duck::DuckSettings;
-
-pub const DEFAULT_BASE_URL: &str = "https://datasets.imdbws.com/";
+use crate::lookup::{RecommendRequest, SimilarRequest};
+use crate::pipeline::TaskName;
+use crate::serve::{Page, SearchQuery};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -49,6 +50,77 @@ pub enum Command {
     Up(UpArgs),
     /// Write deterministic synthetic dumps (for benchmarks and the bundled sample).
     Synth(SynthArgs),
+    /// Films similar to a film, from the database file (no server needed).
+    Similar(SimilarArgs),
+    /// Films recommended for liked (and disliked) films, from the database file.
+    Recommend(RecommendArgs),
+}
+
+/// How `similar` and `recommend` read and print: the database, the page, the filters.
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// The database to read (default: <workdir>/duckdb/films.duckdb).
+    #[arg(long, env = "FILMDEX_DB")]
+    pub db: Option<PathBuf>,
+    /// Films to list.
+    #[arg(long, default_value_t = 10)]
+    pub limit: u64,
+    /// Films to skip first.
+    #[arg(long, default_value_t = 0)]
+    pub offset: u64,
+    /// Show the shared features that explain each film.
+    #[arg(long)]
+    pub explain: bool,
+    /// Print JSON (what the API sends) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Only films with all of these genres (repeat the option for several).
+    #[arg(long = "genre", value_name = "GENRE")]
+    pub genres: Vec<String>,
+    /// Only films with at least one of these genres.
+    #[arg(long = "any-genre", value_name = "GENRE")]
+    pub genres_any: Vec<String>,
+    /// Only films featuring all of these persons (exact names).
+    #[arg(long = "person", value_name = "NAME")]
+    pub persons: Vec<String>,
+    /// Only films from this year on.
+    #[arg(long)]
+    pub year_from: Option<i32>,
+    /// Only films up to this year.
+    #[arg(long)]
+    pub year_to: Option<i32>,
+    /// Only films rated at least this.
+    #[arg(long)]
+    pub min_rating: Option<f64>,
+    /// Only films with at least this many votes.
+    #[arg(long)]
+    pub min_votes: Option<i64>,
+    /// Only films whose title matches this regular expression (case-insensitive).
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// The film: a film_id, a tconst (tt0099785) or a title.
+    pub film: String,
+    /// Least similarity listed, from 0 to 1 (0 lists every film sharing a feature).
+    #[arg(long, default_value_t = 0.0)]
+    pub threshold: f64,
+    #[command(flatten)]
+    pub lookup: LookupArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    /// Liked films: film_ids, tconsts or titles (repeat the option, or separate with commas).
+    #[arg(long, required = true, num_args = 1.., value_delimiter = ',')]
+    pub like: Vec<String>,
+    /// Disliked films, as --like.
+    #[arg(long, num_args = 1.., value_delimiter = ',')]
+    pub dislike: Vec<String>,
+    #[command(flatten)]
+    pub lookup: LookupArgs,
 }
 
 #[derive(Debug, Args)]
@@ -56,9 +128,9 @@ pub struct ServeArgs {
     /// The database to serve (default: <workdir>/duckdb/films.duckdb).
     #[arg(long, env = "FILMDEX_DB")]
     pub db: Option<PathBuf>,
-    #[arg(long, env = "FILMDEX_HOST", default_value = "127.0.0.1")]
+    #[arg(long, env = "FILMDEX_HOST", default_value = defaults::HOST)]
     pub host: String,
-    #[arg(long, env = "FILMDEX_PORT", default_value_t = 8000)]
+    #[arg(long, env = "FILMDEX_PORT", default_value_t = defaults::PORT)]
     pub port: u16,
     /// Reload when the database file is replaced by a new build (SIGHUP always reloads).
     #[arg(long, env = "FILMDEX_WATCH")]
@@ -77,14 +149,14 @@ pub struct ServeArgs {
     #[arg(long, env = "FILMDEX_NO_RATE_LIMIT")]
     pub no_rate_limit: bool,
     /// Search requests per second per client, and the burst allowed above it.
-    #[arg(long, env = "FILMDEX_SEARCH_RATE", default_value_t = 10.0)]
+    #[arg(long, env = "FILMDEX_SEARCH_RATE", default_value_t = defaults::SEARCH_RATE)]
     pub search_rate: f64,
-    #[arg(long, env = "FILMDEX_SEARCH_BURST", default_value_t = 20)]
+    #[arg(long, env = "FILMDEX_SEARCH_BURST", default_value_t = defaults::SEARCH_BURST)]
     pub search_burst: u32,
     /// Requests per second per client on every other route, and the burst allowed above it.
-    #[arg(long, env = "FILMDEX_RATE", default_value_t = 50.0)]
+    #[arg(long, env = "FILMDEX_RATE", default_value_t = defaults::RATE)]
     pub rate: f64,
-    #[arg(long, env = "FILMDEX_BURST", default_value_t = 100)]
+    #[arg(long, env = "FILMDEX_BURST", default_value_t = defaults::BURST)]
     pub burst: u32,
 }
 
@@ -99,10 +171,10 @@ pub struct UpArgs {
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
     /// Where the dump files are downloaded from.
-    #[arg(long, env = "FILMDEX_BASE_URL", default_value = DEFAULT_BASE_URL)]
+    #[arg(long, env = "FILMDEX_BASE_URL", default_value = defaults::BASE_URL)]
     pub base_url: String,
     /// Retries of a failed download (with exponential backoff).
-    #[arg(long, env = "FILMDEX_RETRIES", default_value_t = 4)]
+    #[arg(long, env = "FILMDEX_RETRIES", default_value_t = defaults::RETRIES)]
     pub retries: u32,
 }
 
@@ -121,21 +193,21 @@ pub struct SourceArgs {
 #[derive(Debug, Args)]
 pub struct PrepArgs {
     /// Keep films rated at least this (inclusive).
-    #[arg(long, env = "FILMDEX_MIN_RATING", default_value_t = 6.0)]
+    #[arg(long, env = "FILMDEX_MIN_RATING", default_value_t = defaults::MIN_RATING)]
     pub min_rating: f64,
     /// Keep films with at least this many votes (inclusive).
-    #[arg(long, env = "FILMDEX_MIN_VOTES", default_value_t = 500)]
+    #[arg(long, env = "FILMDEX_MIN_VOTES", default_value_t = defaults::MIN_VOTES)]
     pub min_votes: u32,
     /// Title types to keep, comma-separated (IMDb's titleType).
     #[arg(
         long,
         env = "FILMDEX_TITLE_TYPES",
         value_delimiter = ',',
-        default_value = "movie"
+        default_value = defaults::TITLE_TYPE
     )]
     pub title_types: Vec<String>,
     /// Unparsable rows allowed per dump file: a count (100) or a share (0.1%).
-    #[arg(long, env = "FILMDEX_MAX_BAD_ROWS", default_value = "0.1%")]
+    #[arg(long, env = "FILMDEX_MAX_BAD_ROWS", default_value_t = defaults::MAX_BAD_ROWS)]
     pub max_bad_rows: BadRowLimit,
 }
 
@@ -144,13 +216,15 @@ pub struct SimilarityArgs {
     /// `default` (typed features, exact vocabulary) or `seed` (the original's hashed tokens).
     #[arg(long = "features", env = "FILMDEX_FEATURES", default_value = "default")]
     pub feature_set: FeatureSet,
-    /// Neighbours kept per film.
-    #[arg(long, env = "FILMDEX_TOP_K", default_value_t = 100)]
+    /// Neighbours kept per film: the most similar, ties going to the smaller film id.
+    #[arg(long, env = "FILMDEX_TOP_K", default_value_t = filmdex_similarity::DEFAULT_TOP_K)]
     pub top_k: usize,
-    /// Keep pairs with a similarity above this.
+    /// A neighbour shares at least one feature and is at least this similar (the API's
+    /// threshold follows the same rule); 0 keeps every film sharing a feature.
     #[arg(long, env = "FILMDEX_MIN_SIMILARITY", default_value_t = 0.0)]
     pub min_similarity: f64,
-    /// Store every pair above --min-similarity instead of the top-k (the original's full table).
+    /// Store every neighbour (see --min-similarity) instead of the top-k (the original's full
+    /// table).
     #[arg(long, env = "FILMDEX_ALL_PAIRS")]
     pub all_pairs: bool,
 }
@@ -158,7 +232,7 @@ pub struct SimilarityArgs {
 #[derive(Debug, Args)]
 pub struct EngineArgs {
     /// DuckDB memory limit; bigger joins spill to .filmdex/spill.
-    #[arg(long, env = "FILMDEX_MEMORY_LIMIT", default_value = "5GB")]
+    #[arg(long, env = "FILMDEX_MEMORY_LIMIT", default_value_t = DuckSettings::default().memory_limit)]
     pub memory_limit: String,
     /// Threads for DuckDB and the similarity kernel (default: all cores).
     #[arg(long, env = "FILMDEX_THREADS")]
@@ -174,7 +248,7 @@ pub struct FetchArgs {
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     /// Tasks to run, with what they need: fetch:<dump>, prep, genres, similarity, load.
-    pub tasks: Vec<String>,
+    pub tasks: Vec<TaskName>,
     /// Run the named tasks (or all) even when up to date.
     #[arg(long)]
     pub force: bool,
@@ -196,7 +270,7 @@ pub struct BuildArgs {
     pub engine: EngineArgs,
 }
 
-/// The similarity task split over machines (README: "When one machine is not enough").
+/// The similarity task split over machines (docs/scale-out.md).
 #[derive(Debug, Args)]
 pub struct ScaleOutArgs {
     /// Compute only shard INDEX/COUNT of the similarity task (e.g. 3/8) into --pairs:
@@ -261,7 +335,7 @@ impl BuildArgs {
         let scale_out = &self.scale_out;
         if let Some(shard) = scale_out.shard {
             ensure!(
-                self.tasks.iter().all(|task| task == "similarity"),
+                self.tasks.iter().all(|task| *task == TaskName::Similarity),
                 "--shard runs only the similarity task: `filmdex build similarity --shard {shard}`"
             );
         } else {
@@ -270,7 +344,7 @@ impl BuildArgs {
                 "--films is the films table of a --shard run"
             );
             ensure!(
-                scale_out.pairs.is_none() || !self.tasks.iter().any(|task| task == "similarity"),
+                scale_out.pairs.is_none() || !self.tasks.contains(&TaskName::Similarity),
                 "with --pairs, load takes the pairs from there: run `filmdex build similarity` \
                  with --shard I/N to compute a shard, or `filmdex build load --pairs ...` to merge"
             );
@@ -326,6 +400,70 @@ impl ServeArgs {
     }
 }
 
+impl LookupArgs {
+    fn database(&self, workdir: &std::path::Path) -> PathBuf {
+        self.db
+            .clone()
+            .unwrap_or_else(|| Layout::new(workdir).database())
+    }
+
+    fn page(&self) -> Result<Page> {
+        ensure!(self.limit <= 1_000, "--limit is at most 1000");
+        Ok(Page {
+            offset: usize::try_from(self.offset).unwrap_or(usize::MAX),
+            limit: self.limit as usize,
+        })
+    }
+
+    /// The filters as the API's search criteria.
+    fn filters(&self) -> SearchQuery {
+        let list = |values: &Vec<String>| (!values.is_empty()).then(|| values.clone());
+        SearchQuery {
+            genres: list(&self.genres),
+            genres_any: list(&self.genres_any),
+            persons: list(&self.persons),
+            year_from: self.year_from,
+            year_to: self.year_to,
+            min_rating: self.min_rating,
+            vote_count: self.min_votes,
+            title: self.title.clone(),
+            ..SearchQuery::default()
+        }
+    }
+}
+
+impl SimilarArgs {
+    pub fn resolve(&self, workdir: &std::path::Path) -> Result<SimilarRequest> {
+        ensure!(
+            (0.0..=1.0).contains(&self.threshold),
+            "--threshold is a similarity from 0 to 1"
+        );
+        Ok(SimilarRequest {
+            database: self.lookup.database(workdir),
+            film: self.film.clone(),
+            threshold: self.threshold,
+            filters: self.lookup.filters(),
+            page: self.lookup.page()?,
+            explain: self.lookup.explain,
+            json: self.lookup.json,
+        })
+    }
+}
+
+impl RecommendArgs {
+    pub fn resolve(&self, workdir: &std::path::Path) -> Result<RecommendRequest> {
+        Ok(RecommendRequest {
+            database: self.lookup.database(workdir),
+            like: self.like.clone(),
+            dislike: self.dislike.clone(),
+            filters: self.lookup.filters(),
+            page: self.lookup.page()?,
+            explain: self.lookup.explain,
+            json: self.lookup.json,
+        })
+    }
+}
+
 pub fn resolve_fetch(args: &DownloadArgs) -> Result<FetchConfig> {
     let mut base_url = args.base_url.trim().to_owned();
     ensure!(
@@ -338,7 +476,7 @@ pub fn resolve_fetch(args: &DownloadArgs) -> Result<FetchConfig> {
     Ok(FetchConfig {
         base_url,
         retries: args.retries,
-        backoff_ms: 500,
+        backoff_ms: defaults::BACKOFF_MS,
     })
 }
 
@@ -348,7 +486,6 @@ fn resolve_common(
     prep: &PrepArgs,
     similarity: &SimilarityArgs,
 ) -> Result<BuildConfig> {
-    let layout = Layout::new(workdir);
     let source_kind = match (&source.datasets, source.sample) {
         (Some(folder), _) => DatasetSource::Folder(folder.clone()),
         (None, true) => DatasetSource::Sample,
@@ -367,10 +504,6 @@ fn resolve_common(
         (0.0..1.0).contains(&similarity.min_similarity),
         "--min-similarity is a cosine value from 0 to 1 (0.3 means 30%)"
     );
-    let duck = DuckSettings {
-        spill_dir: Some(layout.spill_dir()),
-        ..DuckSettings::default()
-    };
     Ok(BuildConfig {
         source: source_kind,
         fetch: resolve_fetch(&source.download)?,
@@ -390,26 +523,50 @@ fn resolve_common(
             min_similarity: similarity.min_similarity,
             all_pairs: similarity.all_pairs,
         },
-        layout,
-        tasks: Vec::new(),
-        force: false,
-        dry_run: false,
-        offline: false,
-        duck,
-        shard: None,
-        films_from: None,
-        pairs: None,
+        ..BuildConfig::defaults(workdir)
     })
 }
 
-impl StatusArgs {
-    /// The configuration every flag would give at its default (used by `filmdex fetch`).
-    pub fn defaults_for(workdir: &std::path::Path) -> Result<BuildConfig> {
-        let parsed = Cli::try_parse_from(["filmdex", "status"])
-            .map_err(|error| anyhow::anyhow!("{error}"))?;
-        match parsed.command {
-            Command::Status(args) => args.resolve(workdir),
-            _ => unreachable!("parsed the status command"),
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_line_without_options_gives_the_default_configuration() {
+        let workdir = std::path::Path::new("work");
+        let cli = Cli::try_parse_from(["filmdex", "build"]).expect("a valid command line");
+        let Command::Build(args) = cli.command else {
+            panic!("parsed as {:?}", cli.command);
+        };
+        let parsed = args.resolve(workdir).expect("valid options");
+        let defaults = BuildConfig::defaults(workdir);
+        assert_eq!(parsed.prep, defaults.prep);
+        assert_eq!(parsed.similarity, defaults.similarity);
+        assert_eq!(parsed.fetch.base_url, defaults.fetch.base_url);
+        assert_eq!(parsed.fetch.retries, defaults.fetch.retries);
+        assert_eq!(parsed.fetch.backoff_ms, defaults.fetch.backoff_ms);
+        assert_eq!(parsed.duck.memory_limit, defaults.duck.memory_limit);
+        assert_eq!(parsed.source, defaults.source);
+    }
+
+    #[test]
+    fn task_names_are_read_on_the_command_line() {
+        let cli = Cli::try_parse_from(["filmdex", "build", "fetch:title.ratings", "load"])
+            .expect("known tasks");
+        let Command::Build(args) = cli.command else {
+            panic!("parsed as {:?}", cli.command);
+        };
+        assert_eq!(
+            args.tasks,
+            [
+                TaskName::Fetch(crate::dumps::Dump::TitleRatings),
+                TaskName::Load
+            ]
+        );
+        let error = Cli::try_parse_from(["filmdex", "build", "simliarity"]).expect_err("a typo");
+        assert!(
+            error.to_string().contains("unknown task 'simliarity'"),
+            "{error}"
+        );
     }
 }

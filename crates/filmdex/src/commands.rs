@@ -8,11 +8,9 @@ use crate::cli::{Cli, Command};
 use crate::config::{BuildConfig, DatasetSource};
 use crate::dumps::Dump;
 use crate::pipeline::fingerprint::FileStamp;
-use crate::pipeline::summary::{self, format_duration};
-use crate::pipeline::{self, RunOptions, Verdict};
+use crate::pipeline::summary::{self, format_duration, Action};
+use crate::pipeline::{self, RunOptions, TaskName, Verdict};
 use crate::plan;
-use crate::similarity::shard::{FilmsSource, ShardJob};
-use crate::storage::Location;
 
 /// Runs the parsed command line.
 pub fn run(cli: &Cli) -> Result<()> {
@@ -27,79 +25,41 @@ pub fn run(cli: &Cli) -> Result<()> {
             crate::serve::run(args.serve.resolve(&cli.workdir)?)
         }
         Command::Synth(args) => synth(args),
+        Command::Similar(args) => crate::lookup::similar(&args.resolve(&cli.workdir)?),
+        Command::Recommend(args) => crate::lookup::recommend(&args.resolve(&cli.workdir)?),
     }
 }
 
 /// `filmdex build`: runs the tasks, prints the summary table on stdout.
 pub fn build(config: &BuildConfig) -> Result<()> {
-    if let Some(shard) = config.shard {
-        return build_shard(config, shard);
-    }
     let tasks = plan::tasks(config)?;
     let options = RunOptions {
-        selected: config.tasks.clone(),
+        selected: plan::selected(config),
         force: config.force,
         dry_run: config.dry_run,
     };
-    let reports = pipeline::run(&tasks, &config.layout.state_dir(), &options)?;
-    print!("{}", summary::render(&reports));
-    Ok(())
-}
-
-/// `filmdex build similarity --shard I/N`: the films table (built here by prep when no --films
-/// is given), then the shard, skipped when its manifest says it is complete.
-fn build_shard(config: &BuildConfig, shard: filmdex_similarity::Shard) -> Result<()> {
-    let layout = &config.layout;
-    let mut reports = Vec::new();
-    let films = match &config.films_from {
-        Some(films) => FilmsSource::parse(films)?,
-        None => {
-            // Several shard processes may share this workdir: take the build lock only when
-            // prep has something to do.
-            let mut prep_only = config.clone();
-            prep_only.tasks = vec!["prep".to_owned()];
-            prep_only.shard = None;
-            let tasks = plan::tasks(&prep_only)?;
-            let verdicts = pipeline::assess_all(&tasks, &layout.state_dir())?;
-            let prep_complete = verdicts
-                .iter()
-                .any(|(name, verdict, _)| name == "prep" && *verdict == Verdict::Complete);
-            if !prep_complete {
-                let options = RunOptions {
-                    selected: prep_only.tasks.clone(),
-                    force: false,
-                    dry_run: config.dry_run,
-                };
-                reports.extend(pipeline::run(&tasks, &layout.state_dir(), &options)?);
-            }
-            FilmsSource::Local(layout.films_dir().join(crate::prep::FILMS_FILE))
+    let mut reports = pipeline::run(&tasks, &config.layout.state_dir(), &options)?;
+    if let Some(shard) = config.shard {
+        // Many shard processes share one films table: once it is built, a shard's summary is
+        // the shard's own line.
+        let shard = TaskName::Shard(shard).to_string();
+        if reports
+            .iter()
+            .all(|report| report.task == shard || report.action == Action::Skipped)
+        {
+            reports.retain(|report| report.task == shard);
         }
-    };
-    let pairs = match &config.pairs {
-        Some(pairs) => Location::parse(pairs)?,
-        None => Location::parse(&layout.default_pairs().display().to_string())?,
-    };
-    let job = ShardJob {
-        shard,
-        films,
-        pairs,
-        params: config.similarity.clone(),
-        duck: config.duck.clone(),
-        scratch: layout.scratch_dir(),
-        force: config.force,
-        dry_run: config.dry_run,
-    };
-    reports.push(job.run()?);
+    }
     print!("{}", summary::render(&reports));
     Ok(())
 }
 
 /// `filmdex fetch`: asks the server about every dump and downloads what changed.
 fn fetch(workdir: &Path, fetch: &crate::config::FetchConfig) -> Result<()> {
-    let mut config = crate::cli::StatusArgs::defaults_for(workdir)?;
+    let mut config = BuildConfig::defaults(workdir);
     config.source = DatasetSource::Download;
     config.fetch = fetch.clone();
-    config.tasks = Dump::ALL.iter().map(|dump| dump.fetch_task()).collect();
+    config.tasks = Dump::ALL.into_iter().map(TaskName::Fetch).collect();
     config.force = true;
     build(&config)
 }

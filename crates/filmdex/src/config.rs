@@ -7,6 +7,34 @@ use std::str::FromStr;
 use filmdex_similarity::FeatureSet;
 use serde::{Deserialize, Serialize};
 
+use crate::pipeline::TaskName;
+
+/// The default of every option with one, each written once: the command line's
+/// `default_value_t` and the `Default` impls below read them.
+pub mod defaults {
+    use super::BadRowLimit;
+
+    /// Where the dump files are downloaded from.
+    pub const BASE_URL: &str = "https://datasets.imdbws.com/";
+    pub const RETRIES: u32 = 4;
+    /// The first retry waits this long; every next one twice as long.
+    pub const BACKOFF_MS: u64 = 500;
+    /// The original's thresholds, both inclusive.
+    pub const MIN_RATING: f64 = 6.0;
+    pub const MIN_VOTES: u32 = 500;
+    pub const TITLE_TYPE: &str = "movie";
+    /// 0.1% of a file's rows.
+    pub const MAX_BAD_ROWS: BadRowLimit = BadRowLimit::Fraction(0.001);
+    pub const HOST: &str = "127.0.0.1";
+    pub const PORT: u16 = 8000;
+    /// Search requests per second per client, and the burst allowed above it.
+    pub const SEARCH_RATE: f64 = 10.0;
+    pub const SEARCH_BURST: u32 = 20;
+    /// Requests per second per client on every other route, and the burst allowed above it.
+    pub const RATE: f64 = 50.0;
+    pub const BURST: u32 = 100;
+}
+
 /// The original's working-directory layout, plus filmdex's own state folder.
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -78,7 +106,18 @@ pub struct FetchConfig {
     pub backoff_ms: u64,
 }
 
-/// Filters of the films table (ORIGINAL.md section 1), all inclusive.
+impl Default for FetchConfig {
+    fn default() -> Self {
+        Self {
+            base_url: defaults::BASE_URL.to_owned(),
+            retries: defaults::RETRIES,
+            backoff_ms: defaults::BACKOFF_MS,
+        }
+    }
+}
+
+/// Filters of the films table, all inclusive, as in the original's code (its README says "above
+/// 6" and "over 500", but its code and its film counts keep the bounds).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PrepParams {
     pub min_rating: f64,
@@ -90,10 +129,10 @@ pub struct PrepParams {
 impl Default for PrepParams {
     fn default() -> Self {
         Self {
-            min_rating: 6.0,
-            min_votes: 500,
-            title_types: vec!["movie".to_owned()],
-            max_bad_rows: BadRowLimit::Fraction(0.001),
+            min_rating: defaults::MIN_RATING,
+            min_votes: defaults::MIN_VOTES,
+            title_types: vec![defaults::TITLE_TYPE.to_owned()],
+            max_bad_rows: defaults::MAX_BAD_ROWS,
         }
     }
 }
@@ -162,9 +201,26 @@ impl Default for SimilarityParams {
     fn default() -> Self {
         Self {
             feature_set: FeatureSet::Default,
-            top_k: 100,
+            top_k: filmdex_similarity::DEFAULT_TOP_K,
             min_similarity: 0.0,
             all_pairs: false,
+        }
+    }
+}
+
+impl SimilarityParams {
+    /// What the kernel computes of each film's row. The fields stay flat (`top_k`,
+    /// `all_pairs`) because their JSON is part of every fingerprint, shard manifest and
+    /// database (`filmdex_meta`): renaming them would make every earlier build look stale.
+    pub fn query(&self) -> filmdex_similarity::NeighbourQuery {
+        let neighbours = if self.all_pairs {
+            filmdex_similarity::Neighbours::AllPairs
+        } else {
+            filmdex_similarity::Neighbours::TopK { k: self.top_k }
+        };
+        filmdex_similarity::NeighbourQuery {
+            neighbours,
+            min_similarity: self.min_similarity,
         }
     }
 }
@@ -194,8 +250,8 @@ pub struct BuildConfig {
     pub fetch: FetchConfig,
     pub prep: PrepParams,
     pub similarity: SimilarityParams,
-    /// Task names asked for on the command line; empty means all.
-    pub tasks: Vec<String>,
+    /// Tasks asked for on the command line; empty means all.
+    pub tasks: Vec<TaskName>,
     pub force: bool,
     pub dry_run: bool,
     /// Never touch the network: a missing download is an error.
@@ -207,6 +263,33 @@ pub struct BuildConfig {
     pub films_from: Option<String>,
     /// Where shards write and where load gathers pairs made elsewhere (`--pairs`).
     pub pairs: Option<String>,
+}
+
+impl BuildConfig {
+    /// Every option at its default, in the workdir `root`: a build of every task from the dumps
+    /// downloaded from IMDb.
+    pub fn defaults(root: &Path) -> BuildConfig {
+        let layout = Layout::new(root);
+        let duck = crate::duck::DuckSettings {
+            spill_dir: Some(layout.spill_dir()),
+            ..crate::duck::DuckSettings::default()
+        };
+        BuildConfig {
+            layout,
+            source: DatasetSource::Download,
+            fetch: FetchConfig::default(),
+            prep: PrepParams::default(),
+            similarity: SimilarityParams::default(),
+            tasks: Vec::new(),
+            force: false,
+            dry_run: false,
+            offline: false,
+            duck,
+            shard: None,
+            films_from: None,
+            pairs: None,
+        }
+    }
 }
 
 /// Everything `filmdex serve` needs.

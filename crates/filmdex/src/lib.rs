@@ -1,22 +1,28 @@
-//! filmdex: IMDb's dumps -> a films table -> the TF-IDF cosine similarity of every film against
-//! every other -> an embeddable DuckDB file -> a JSON API. Modules in data-flow order:
+//! filmdex: IMDb's dumps -> a films table -> the TF-IDF cosine similarity of every film
+//! against every other -> an embeddable DuckDB file -> a JSON API and a web page. Modules in
+//! data-flow order, then the parts they share:
+
+// A blank line between two steps keeps rustfmt from sorting them by name.
 
 /// The IMDb dump files: names and headers.
 pub mod dumps;
+
 /// Getting the dumps: download (resumable, verified), bundled sample, or a local folder.
 pub mod fetch;
+
 /// Dumps -> the films table (`output/films/`) and its genre partitions (`output/genres/`).
 pub mod prep;
-/// The JSON API over the database (axum).
-pub mod serve;
+
 /// Films -> neighbours by TF-IDF cosine (`output/csfilms/`), via the `filmdex-similarity` kernel.
 pub mod similarity;
-/// Local folders and object storage (s3://, gs://, az://) for shard inputs and outputs.
-pub mod storage;
+
 /// Parquet outputs -> `duckdb/films.duckdb`, the contract between pipeline and server.
 pub mod store;
-/// The web page, embedded in the binary and served at `/ui/`.
-pub mod webui;
+
+/// The server's answers from the database file, on the command line (`similar`, `recommend`).
+pub mod lookup;
+/// The JSON API and the web page over the database (axum).
+pub mod serve;
 
 /// Typed access to a DuckDB query's Arrow columns (much faster than row by row).
 pub mod arrow_columns;
@@ -36,3 +42,5 @@ pub mod plan;
 pub mod progress;
 /// The sample dumps embedded in the binary.
 pub mod sample;
+/// Local folders and object storage (s3://, gs://, az://) for shard inputs and outputs.
+pub mod storage;

@@ -1,17 +1,20 @@
-//! The build's task list, in dependency order: fetch -> prep -> genres, similarity -> load.
+//! The build's task list, in dependency order: fetch -> prep -> genres, similarity -> load; or,
+//! for one shard of the similarity task, fetch -> prep -> that shard.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
+use filmdex_similarity::Shard;
 
 use crate::config::{BuildConfig, DatasetSource};
 use crate::dumps::{Dump, PREP_INPUTS};
 use crate::fetch::{FetchTask, Origin};
-use crate::pipeline::Task;
+use crate::pipeline::{Task, TaskName};
 use crate::prep::genres::GenresTask;
-use crate::prep::PrepTask;
+use crate::prep::{PrepTask, FILMS_FILE};
 use crate::sample;
+use crate::similarity::shard::{FilmsSource, ShardTask};
 use crate::similarity::SimilarityTask;
 use crate::storage::Location;
 use crate::store::{LoadTask, PairsInput};
@@ -21,34 +24,11 @@ type DatasetPaths = BTreeMap<Dump, PathBuf>;
 
 /// Every task of a build with `config`, upstream first.
 pub fn tasks(config: &BuildConfig) -> Result<Vec<Box<dyn Task>>> {
-    let layout = &config.layout;
-    let datasets = dataset_paths(config)?;
-    let mut tasks: Vec<Box<dyn Task>> = Vec::new();
-    for (dump, dest) in &datasets {
-        let origin = match &config.source {
-            DatasetSource::Download => Origin::Download {
-                config: config.fetch.clone(),
-                offline: config.offline,
-            },
-            DatasetSource::Sample => Origin::Embedded(sample::embedded(*dump)),
-            DatasetSource::Folder(_) => Origin::Local,
-        };
-        tasks.push(Box::new(FetchTask {
-            dump: *dump,
-            dest: dest.clone(),
-            origin,
-        }));
+    if let Some(shard) = config.shard {
+        return shard_tasks(config, shard);
     }
-    let inputs = PREP_INPUTS
-        .iter()
-        .map(|dump| (*dump, datasets[dump].clone()))
-        .collect();
-    tasks.push(Box::new(PrepTask {
-        inputs,
-        params: config.prep.clone(),
-        films_dir: layout.films_dir(),
-        duck: config.duck.clone(),
-    }));
+    let layout = &config.layout;
+    let mut tasks = films_tasks(config)?;
     tasks.push(Box::new(GenresTask {
         films_dir: layout.films_dir(),
         genres_dir: layout.genres_dir(),
@@ -76,6 +56,72 @@ pub fn tasks(config: &BuildConfig) -> Result<Vec<Box<dyn Task>>> {
         database: layout.database(),
         prep: config.prep.clone(),
         similarity: config.similarity.clone(),
+        duck: config.duck.clone(),
+    }));
+    Ok(tasks)
+}
+
+/// The tasks the build runs: those named on the command line (all when none is), or the shard.
+pub fn selected(config: &BuildConfig) -> Vec<TaskName> {
+    match config.shard {
+        Some(shard) => vec![TaskName::Shard(shard)],
+        None => config.tasks.clone(),
+    }
+}
+
+/// `--shard I/N`: the shard, reading the films table given with `--films`, or this workdir's,
+/// made by prep when it is not up to date. Its parts go to `--pairs`, or `output/shards`.
+fn shard_tasks(config: &BuildConfig, shard: Shard) -> Result<Vec<Box<dyn Task>>> {
+    let layout = &config.layout;
+    let (mut tasks, films) = match &config.films_from {
+        Some(films) => (Vec::new(), FilmsSource::parse(films)?),
+        None => (
+            films_tasks(config)?,
+            FilmsSource::Built(layout.films_dir().join(FILMS_FILE)),
+        ),
+    };
+    let pairs = match &config.pairs {
+        Some(pairs) => Location::parse(pairs)?,
+        None => Location::parse(&layout.default_pairs().display().to_string())?,
+    };
+    tasks.push(Box::new(ShardTask::new(
+        shard,
+        films,
+        pairs,
+        config.similarity.clone(),
+        config.duck.clone(),
+        layout.scratch_dir(),
+    )));
+    Ok(tasks)
+}
+
+/// The dumps in place, and the films table made from them.
+fn films_tasks(config: &BuildConfig) -> Result<Vec<Box<dyn Task>>> {
+    let datasets = dataset_paths(config)?;
+    let mut tasks: Vec<Box<dyn Task>> = Vec::new();
+    for (dump, dest) in &datasets {
+        let origin = match &config.source {
+            DatasetSource::Download => Origin::Download {
+                config: config.fetch.clone(),
+                offline: config.offline,
+            },
+            DatasetSource::Sample => Origin::Embedded(sample::embedded(*dump)),
+            DatasetSource::Folder(_) => Origin::Local,
+        };
+        tasks.push(Box::new(FetchTask {
+            dump: *dump,
+            dest: dest.clone(),
+            origin,
+        }));
+    }
+    let inputs = PREP_INPUTS
+        .iter()
+        .map(|dump| (*dump, datasets[dump].clone()))
+        .collect();
+    tasks.push(Box::new(PrepTask {
+        inputs,
+        params: config.prep.clone(),
+        films_dir: config.layout.films_dir(),
         duck: config.duck.clone(),
     }));
     Ok(tasks)

@@ -1,4 +1,4 @@
-//! The deployment files of "When one machine is not enough" (deploy/) cannot run here: these
+//! The deployment files of docs/scale-out.md (deploy/) cannot run here: these
 //! tests check that they parse, that their shard settings agree, and that the filmdex command
 //! each one runs, with its variables filled in, is accepted by the command line.
 

@@ -20,8 +20,7 @@ pub fn fixture_path(relative: &str) -> PathBuf {
 
 /// Default configuration for `workdir`, reading dumps from `source`, with small DuckDB settings.
 pub fn config(workdir: &Path, source: DatasetSource) -> BuildConfig {
-    let mut config =
-        filmdex::cli::StatusArgs::defaults_for(workdir).expect("default configuration");
+    let mut config = BuildConfig::defaults(workdir);
     config.source = source;
     config.duck.memory_limit = "1GB".into();
     config.duck.threads = 2;

@@ -101,7 +101,9 @@ class Index:
     def features(self) -> str:
         return self._native.features
 
-    def shard_film_ids(self, index: int, count: int, top_k: Optional[int] = 100) -> list:
+    def shard_film_ids(
+        self, index: int, count: int, top_k: Optional[int] = _native.DEFAULT_TOP_K
+    ) -> list:
         """The film ids of shard ``index`` of ``count``, as ``neighbours_of_shard`` splits them."""
         return self._native.shard_film_ids(index, count, top_k)
 
@@ -109,20 +111,22 @@ class Index:
         self,
         index: int,
         count: int,
-        top_k: Optional[int] = 100,
+        top_k: Optional[int] = _native.DEFAULT_TOP_K,
         min_similarity: float = 0.0,
         threads: Optional[int] = None,
     ) -> Block:
         """The rows of shard ``index`` of ``count`` (0 <= index < count), a split balanced by
-        estimated work that depends only on the films. ``top_k=None`` keeps every pair above
-        ``min_similarity`` (the command line's ``--all-pairs``). ``threads``: the kernel's
-        thread count (default: every core). The GIL is released while it computes."""
+        estimated work that depends only on the films. A neighbour shares a feature with the
+        film and is at least ``min_similarity`` similar, as with the command line's
+        ``--min-similarity``; ``top_k=None`` keeps every neighbour (``--all-pairs``).
+        ``threads``: the kernel's thread count (default: every core). The GIL is released while
+        it computes."""
         return _block(self._native.neighbours_of_shard(index, count, top_k, min_similarity, threads))
 
     def neighbours_of_films(
         self,
         film_ids: Sequence[int],
-        top_k: Optional[int] = 100,
+        top_k: Optional[int] = _native.DEFAULT_TOP_K,
         min_similarity: float = 0.0,
         threads: Optional[int] = None,
     ) -> Block:

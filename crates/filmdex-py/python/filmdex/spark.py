@@ -18,7 +18,7 @@ from typing import Iterator, NamedTuple, Optional
 import pyarrow as pa
 import pyarrow.fs as pafs
 
-from . import Index
+from . import Index, _native
 
 #: The output schema as Spark DDL.
 PAIRS_DDL = "film_id int, other_id int, similarity double"
@@ -84,7 +84,7 @@ class BlockTask:
 
     films_uri: str
     block_count: int
-    top_k: Optional[int] = 100
+    top_k: Optional[int] = _native.DEFAULT_TOP_K
     min_similarity: float = 0.0
     features: str = "default"
     threads: Optional[int] = None

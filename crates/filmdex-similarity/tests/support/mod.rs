@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use filmdex_similarity::{
-    all_pair_neighbours, top_k_neighbours, FilmRecord, Neighbour, Person, TfIdfMatrix, TopKParams,
+    neighbours_of, FilmRecord, FilmSelection, Neighbour, NeighbourQuery, Person, TfIdfMatrix,
 };
 
 pub type Rows = BTreeMap<i32, Vec<Neighbour>>;
@@ -37,42 +37,33 @@ pub fn film(
     }
 }
 
-/// Every row `top_k_neighbours` hands out, checking each film comes exactly once.
-pub fn top_k_rows(m: &TfIdfMatrix, top_k: usize, min_similarity: f64) -> Rows {
+/// Every row `neighbours_of` hands out for every film, checking each film comes exactly once.
+fn rows_of_every_film(m: &TfIdfMatrix, query: &NeighbourQuery) -> Rows {
     let rows = Mutex::new(Rows::new());
-    top_k_neighbours(
-        m,
-        &TopKParams {
-            top_k,
-            min_similarity,
-        },
-        |id, row| {
-            let previous = rows
-                .lock()
-                .expect("no test panics holding it")
-                .insert(id, row.to_vec());
-            assert!(previous.is_none(), "film {id} came twice");
-        },
-    );
-    let rows = rows.into_inner().expect("no test panics holding it");
-    assert_eq!(rows.len(), m.len(), "one row per film");
-    rows
-}
-
-/// Every row `all_pair_neighbours` hands out.
-pub fn all_pair_rows(m: &TfIdfMatrix, min_similarity: f64) -> Rows {
-    let rows = Mutex::new(Rows::new());
-    all_pair_neighbours(m, min_similarity, |id, row| {
+    neighbours_of(m, query, &FilmSelection::all(m), |id, row| {
         let previous = rows
             .lock()
             .expect("no test panics holding it")
             .insert(id, row.to_vec());
         assert!(previous.is_none(), "film {id} came twice");
     });
-    rows.into_inner().expect("no test panics holding it")
+    let rows = rows.into_inner().expect("no test panics holding it");
+    assert_eq!(rows.len(), m.len(), "one row per film");
+    rows
 }
 
-/// What a top-k row must be: the film's full row above `min_similarity`, cut at `top_k`.
+/// Every film's top k at least `min_similarity` similar.
+pub fn top_k_rows(m: &TfIdfMatrix, top_k: usize, min_similarity: f64) -> Rows {
+    rows_of_every_film(m, &NeighbourQuery::top_k(top_k).at_least(min_similarity))
+}
+
+/// Every film's neighbours at least `min_similarity` similar.
+pub fn all_pair_rows(m: &TfIdfMatrix, min_similarity: f64) -> Rows {
+    rows_of_every_film(m, &NeighbourQuery::all_pairs().at_least(min_similarity))
+}
+
+/// What a top-k row must be: the film's full row at `min_similarity` (the same rule), cut at
+/// `top_k`.
 pub fn expected_top_k(
     m: &TfIdfMatrix,
     film_id: i32,
@@ -80,10 +71,7 @@ pub fn expected_top_k(
     min_similarity: f64,
 ) -> Vec<Neighbour> {
     let row = m.similar_to(film_id, min_similarity).expect("a known film");
-    row.into_iter()
-        .filter(|n| n.similarity > min_similarity)
-        .take(top_k)
-        .collect()
+    row.into_iter().take(top_k).collect()
 }
 
 /// Rows as bits, for comparisons that must be exact.

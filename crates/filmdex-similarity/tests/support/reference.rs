@@ -115,6 +115,26 @@ impl Reference {
             .sum()
     }
 
+    /// Whether two films have a term in common (of non-zero weight: a term in every film
+    /// weighs 0 and is left out of the vectors).
+    pub fn shares_a_term(&self, a: usize, b: usize) -> bool {
+        self.vectors[a]
+            .keys()
+            .any(|term| self.vectors[b].contains_key(term))
+    }
+
+    /// The neighbours of film `a`, by the kernel's rule: every other film sharing a term with
+    /// it and at least `min_similarity` similar, by similarity descending then id.
+    pub fn neighbours(&self, a: usize, min_similarity: f64) -> Vec<(i32, f64)> {
+        let mut row: Vec<(i32, f64)> = (0..self.ids.len())
+            .filter(|&b| b != a && self.shares_a_term(a, b))
+            .map(|b| (self.ids[b], self.similarity(a, b)))
+            .filter(|x| x.1 >= min_similarity)
+            .collect();
+        row.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        row
+    }
+
     /// Every other non-zero film with its similarity, by similarity descending then id.
     pub fn row(&self, a: usize) -> Vec<(i32, f64)> {
         if self.is_zero(a) {
@@ -126,5 +146,12 @@ impl Reference {
             .collect();
         row.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
         row
+    }
+}
+
+impl Reference {
+    /// Film `a`'s normalised vector by term name (terms of weight 0 left out).
+    pub fn vector(&self, a: usize) -> &HashMap<String, f64> {
+        &self.vectors[a]
     }
 }

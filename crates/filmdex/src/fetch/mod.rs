@@ -16,7 +16,7 @@ pub use verify::verify_dump;
 use crate::config::FetchConfig;
 use crate::dumps::Dump;
 use crate::pipeline::staging::write_file_atomically;
-use crate::pipeline::{Task, TaskContext, TaskOutput};
+use crate::pipeline::{Task, TaskContext, TaskName, TaskOutput};
 
 /// Where one dump file comes from.
 #[derive(Debug, Clone)]
@@ -48,10 +48,10 @@ impl FetchTask {
 }
 
 impl Task for FetchTask {
-    fn name(&self) -> String {
-        self.dump.fetch_task()
+    fn name(&self) -> TaskName {
+        TaskName::Fetch(self.dump)
     }
-    fn upstream(&self) -> Vec<String> {
+    fn upstream(&self) -> Vec<TaskName> {
         Vec::new()
     }
     fn format_version(&self) -> u32 {

@@ -1,4 +1,5 @@
-//! One build per workdir: an exclusive lock on `.filmdex/build.lock`, holding the owner's pid.
+//! One build writing a workdir at a time: an exclusive lock on `.filmdex/build.lock`, holding
+//! the owner's pid. A shard holds a lock of its own in the scratch folder the same way.
 //!
 //! The operating system drops the lock when the process dies, so a killed build never leaves a
 //! stale lock behind.
@@ -9,7 +10,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
-/// Held for the whole build; dropping it releases the lock.
+/// Held while the build writes; dropping it releases the lock.
 #[derive(Debug)]
 pub struct BuildLock {
     _file: File,

@@ -8,7 +8,7 @@ pub mod state;
 pub mod summary;
 pub mod task;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
@@ -17,118 +17,203 @@ use tracing::info;
 
 use fingerprint::{FileStamp, Fingerprint};
 use lock::BuildLock;
-use state::{StateFile, TaskRecord};
+use state::{BuildState, StateFile, TaskRecord};
 use summary::TaskReport;
-pub use task::{Task, TaskContext, TaskOutput};
+pub use task::{OwnRecord, Task, TaskContext, TaskName, TaskOutput, Verdict};
 
 /// How the runner treats the tasks it was given.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// Names asked for; empty means every task.
-    pub selected: Vec<String>,
+    pub selected: Vec<TaskName>,
     /// Run the selected tasks even when complete.
     pub force: bool,
     /// Only report what would run.
     pub dry_run: bool,
 }
 
-/// Whether a task's recorded output still matches what it would be built from now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    Complete,
-    Missing(String),
-    Stale(String),
-}
-
-impl Verdict {
-    pub fn reason(&self) -> Option<&str> {
-        match self {
-            Verdict::Complete => None,
-            Verdict::Missing(reason) | Verdict::Stale(reason) => Some(reason),
-        }
+impl RunOptions {
+    fn forces(&self, name: TaskName) -> bool {
+        self.force && (self.selected.is_empty() || self.selected.contains(&name))
     }
 }
 
 /// Runs `tasks` (given in dependency order) as `options` say, with the state in `state_dir`.
+///
+/// The workdir's build lock is held only by a process that writes the state file: it is taken
+/// before anything runs when some task recorded there has to run, and let go when only tasks
+/// with their own record remain. A build with nothing to do there, such as a shard whose films
+/// table is already built, leaves the lock free, so that several shard processes can share one
+/// workdir; each shard holds its own lock instead.
 pub fn run(
     tasks: &[Box<dyn Task>],
     state_dir: &Path,
     options: &RunOptions,
 ) -> Result<Vec<TaskReport>> {
     let chosen = select(tasks, &options.selected)?;
-    let _lock = if options.dry_run {
-        None
-    } else {
-        Some(BuildLock::acquire(state_dir)?)
-    };
-    let state_file = StateFile::new(state_dir);
-    let mut state = state_file.load()?;
-    let mut digests: BTreeMap<String, String> = BTreeMap::new();
-    let mut rerun: BTreeSet<String> = BTreeSet::new();
+    let chosen: Vec<&dyn Task> = tasks
+        .iter()
+        .map(|task| task.as_ref())
+        .filter(|task| chosen.contains(&task.name()))
+        .collect();
+    let mut build = Build::start(state_dir, &chosen, options)?;
     let mut reports = Vec::new();
-    for task in tasks.iter().filter(|task| chosen.contains(&task.name())) {
-        let name = task.name();
-        let fingerprint = fingerprint_of(task.as_ref(), &digests)?;
-        let verdict = assess(task.as_ref(), &fingerprint, state.tasks.get(&name), &rerun)?;
-        let forced =
-            options.force && (options.selected.is_empty() || options.selected.contains(&name));
-        digests.insert(name.clone(), fingerprint.digest());
-        let reason = match (forced, verdict.reason()) {
-            (true, _) => "forced".to_owned(),
-            (false, Some(reason)) => reason.to_owned(),
-            (false, None) => {
-                reports.push(TaskReport::skipped(&name, state.tasks.get(&name)));
-                continue;
-            }
-        };
-        rerun.insert(name.clone());
-        if options.dry_run {
-            reports.push(TaskReport::would_run(&name, &reason));
-            continue;
+    for (position, task) in chosen.iter().enumerate() {
+        if chosen[position..]
+            .iter()
+            .all(|task| task.own_record().is_some())
+        {
+            build.workdir_lock = None;
         }
-        info!(task = %name, reason = %reason, "running");
-        let record = run_one(task.as_ref(), fingerprint, &state.tasks)
-            .with_context(|| format!("task {name} failed; its previous outputs are kept"))?;
-        reports.push(TaskReport::ran(&name, &reason, &record));
-        state.tasks.insert(name, record);
-        state_file.save(&state)?;
+        reports.push(build.task(*task)?);
     }
     Ok(reports)
+}
+
+/// One run of the runner: the state file as this build sees it, and the locks it holds.
+struct Build<'a> {
+    state_dir: &'a Path,
+    options: &'a RunOptions,
+    state_file: StateFile,
+    state: BuildState,
+    judge: Judge,
+    workdir_lock: Option<BuildLock>,
+}
+
+impl<'a> Build<'a> {
+    /// Takes the workdir's lock when `tasks` will write the state file, then reads it.
+    fn start(state_dir: &'a Path, tasks: &[&dyn Task], options: &'a RunOptions) -> Result<Self> {
+        let state_file = StateFile::new(state_dir);
+        let mut workdir_lock = None;
+        if !options.dry_run && writes_state(tasks, &state_file.load()?, options)? {
+            workdir_lock = Some(BuildLock::acquire(state_dir)?);
+        }
+        Ok(Build {
+            state_dir,
+            options,
+            state: state_file.load()?,
+            state_file,
+            judge: Judge::default(),
+            workdir_lock,
+        })
+    }
+
+    /// Judges `task` and runs it when it is not complete (or is forced).
+    fn task(&mut self, task: &dyn Task) -> Result<TaskReport> {
+        let name = task.name();
+        let own = task.own_record();
+        let _task_lock = match own {
+            Some(own) if !self.options.dry_run => Some(own.lock()?),
+            _ => None,
+        };
+        let (fingerprint, verdict, record) = self.judge.judge(task, &self.state)?;
+        let reason = match (self.options.forces(name), verdict.reason()) {
+            (true, _) => "forced".to_owned(),
+            (false, Some(reason)) => reason.to_owned(),
+            (false, None) => return Ok(TaskReport::skipped(&name.to_string(), record.as_ref())),
+        };
+        self.judge.rerun.insert(name);
+        if self.options.dry_run {
+            return Ok(TaskReport::would_run(&name.to_string(), &reason));
+        }
+        if own.is_none() && self.workdir_lock.is_none() {
+            // The state changed since `start` read it: another build is at work here. The lock
+            // refuses this one while it runs; once it is done, its records are read again.
+            self.workdir_lock = Some(BuildLock::acquire(self.state_dir)?);
+            self.state = self.state_file.load()?;
+        }
+        info!(task = %name, reason = %reason, "running");
+        let record = run_one(task, fingerprint, &self.state.tasks).with_context(|| match own {
+            None => format!("task {name} failed; its previous outputs are kept"),
+            Some(_) => format!("task {name} failed"),
+        })?;
+        let report = TaskReport::ran(&name.to_string(), &reason, &record);
+        if own.is_none() {
+            self.state.tasks.insert(name.to_string(), record);
+            self.state_file.save(&self.state)?;
+        }
+        Ok(report)
+    }
 }
 
 /// Every task's verdict without running anything (for `filmdex status`).
 pub fn assess_all(
     tasks: &[Box<dyn Task>],
     state_dir: &Path,
-) -> Result<Vec<(String, Verdict, Option<TaskRecord>)>> {
+) -> Result<Vec<(TaskName, Verdict, Option<TaskRecord>)>> {
     let state = StateFile::new(state_dir).load()?;
-    let mut digests = BTreeMap::new();
-    let mut rerun = BTreeSet::new();
+    let mut judge = Judge::default();
     let mut verdicts = Vec::new();
     for task in tasks {
-        let name = task.name();
-        let fingerprint = fingerprint_of(task.as_ref(), &digests)?;
-        let record = state.tasks.get(&name);
-        let verdict = assess(task.as_ref(), &fingerprint, record, &rerun)?;
+        let (_, verdict, record) = judge.judge(task.as_ref(), &state)?;
         if verdict != Verdict::Complete {
-            rerun.insert(name.clone());
+            judge.rerun.insert(task.name());
         }
-        digests.insert(name.clone(), fingerprint.digest());
-        verdicts.push((name, verdict, record.cloned()));
+        verdicts.push((task.name(), verdict, record));
     }
     Ok(verdicts)
 }
 
+/// Whether some task recorded in the state file would run, so that this build writes the
+/// workdir. Tasks with their own record are not judged here: that may mean downloading.
+fn writes_state(tasks: &[&dyn Task], state: &BuildState, options: &RunOptions) -> Result<bool> {
+    let mut judge = Judge::default();
+    for task in tasks {
+        let name = task.name();
+        if task.own_record().is_some() {
+            judge
+                .digests
+                .insert(name, fingerprint_of(*task, &judge.digests)?.digest());
+            continue;
+        }
+        let (_, verdict, _) = judge.judge(*task, state)?;
+        if options.forces(name) || verdict != Verdict::Complete {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Judges tasks in dependency order: each one's fingerprint holds its upstream tasks' digests,
+/// and a task whose upstream task reruns is stale.
+#[derive(Default)]
+struct Judge {
+    digests: HashMap<TaskName, String>,
+    rerun: HashSet<TaskName>,
+}
+
+impl Judge {
+    /// The task's fingerprint now, its verdict, and its record.
+    fn judge(
+        &mut self,
+        task: &dyn Task,
+        state: &BuildState,
+    ) -> Result<(Fingerprint, Verdict, Option<TaskRecord>)> {
+        let fingerprint = fingerprint_of(task, &self.digests)?;
+        self.digests.insert(task.name(), fingerprint.digest());
+        let (verdict, record) = match task.own_record() {
+            Some(own) => own.judge()?,
+            None => {
+                let record = state.tasks.get(&task.name().to_string());
+                let verdict = assess(task, &fingerprint, record, &self.rerun)?;
+                (verdict, record.cloned())
+            }
+        };
+        Ok((fingerprint, verdict, record))
+    }
+}
+
 /// The asked-for tasks plus everything upstream of them.
-fn select(tasks: &[Box<dyn Task>], selected: &[String]) -> Result<BTreeSet<String>> {
-    let known: Vec<String> = tasks.iter().map(|task| task.name()).collect();
+fn select(tasks: &[Box<dyn Task>], selected: &[TaskName]) -> Result<HashSet<TaskName>> {
+    let known: Vec<TaskName> = tasks.iter().map(|task| task.name()).collect();
     if selected.is_empty() {
         return Ok(known.into_iter().collect());
     }
-    let mut chosen = BTreeSet::new();
-    let mut pending: Vec<String> = selected.to_vec();
+    let mut chosen = HashSet::new();
+    let mut pending: Vec<TaskName> = selected.to_vec();
     while let Some(name) = pending.pop() {
         let Some(task) = tasks.iter().find(|task| task.name() == name) else {
+            let known: Vec<String> = known.iter().map(|name| name.to_string()).collect();
             bail!("unknown task '{name}'; the tasks are: {}", known.join(", "));
         };
         if chosen.insert(name) {
@@ -138,7 +223,9 @@ fn select(tasks: &[Box<dyn Task>], selected: &[String]) -> Result<BTreeSet<Strin
     Ok(chosen)
 }
 
-fn fingerprint_of(task: &dyn Task, digests: &BTreeMap<String, String>) -> Result<Fingerprint> {
+/// What the task would be built from now. Its upstream tasks appear by their text names, the
+/// state file's keys.
+fn fingerprint_of(task: &dyn Task, digests: &HashMap<TaskName, String>) -> Result<Fingerprint> {
     let mut inputs = Vec::new();
     for path in task.inputs() {
         inputs.push(FileStamp::of(&path)?.unwrap_or(FileStamp {
@@ -152,7 +239,7 @@ fn fingerprint_of(task: &dyn Task, digests: &BTreeMap<String, String>) -> Result
         .into_iter()
         .map(|name| {
             let digest = digests.get(&name).cloned().unwrap_or_default();
-            (name, digest)
+            (name.to_string(), digest)
         })
         .collect();
     Ok(Fingerprint {
@@ -167,7 +254,7 @@ fn assess(
     task: &dyn Task,
     now: &Fingerprint,
     record: Option<&TaskRecord>,
-    rerun: &BTreeSet<String>,
+    rerun: &HashSet<TaskName>,
 ) -> Result<Verdict> {
     let Some(record) = record else {
         return Ok(Verdict::Missing("never built".to_owned()));
@@ -211,11 +298,9 @@ fn run_one(
     let upstream = task
         .upstream()
         .into_iter()
-        .filter_map(|name| records.get(&name).map(|record| (name, record.clone())))
+        .filter_map(|name| records.get(&name.to_string()).map(|record| (name, record)))
         .collect();
-    let output = task.run(&TaskContext {
-        upstream: &upstream,
-    })?;
+    let output = task.run(&TaskContext::new(upstream))?;
     let mut outputs = Vec::new();
     for path in task.outputs() {
         let stamp = FileStamp::of(&path)?.with_context(|| {

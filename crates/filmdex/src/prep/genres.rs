@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use super::FILMS_FILE;
 use crate::duck::{self, DuckSettings};
 use crate::pipeline::staging::{commit_dir, partial_path};
-use crate::pipeline::{Task, TaskContext, TaskOutput};
+use crate::pipeline::{Task, TaskContext, TaskName, TaskOutput};
 
 const GENRES_SQL: &str = include_str!("sql/genres.sql");
 
@@ -18,11 +18,11 @@ pub struct GenresTask {
 }
 
 impl Task for GenresTask {
-    fn name(&self) -> String {
-        "genres".to_owned()
+    fn name(&self) -> TaskName {
+        TaskName::Genres
     }
-    fn upstream(&self) -> Vec<String> {
-        vec!["prep".to_owned()]
+    fn upstream(&self) -> Vec<TaskName> {
+        vec![TaskName::Prep]
     }
     fn format_version(&self) -> u32 {
         1

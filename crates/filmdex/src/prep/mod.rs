@@ -1,5 +1,6 @@
 //! The films table: DuckDB reads the dumps itself (no CSV quoting, `\N` as null, explicit column
-//! types), filters and joins them as ORIGINAL.md section 1 says, and writes `output/films/`.
+//! types), keeps the rated films that pass the filters, joins each to the names of its
+//! principals, and writes `output/films/`.
 
 mod bad_rows;
 pub mod genres;
@@ -18,13 +19,15 @@ use crate::config::PrepParams;
 use crate::duck::{self, DuckSettings};
 use crate::dumps::{Dump, PREP_INPUTS};
 use crate::pipeline::staging::{commit_dir, partial_path};
-use crate::pipeline::{Task, TaskContext, TaskOutput};
+use crate::pipeline::{Task, TaskContext, TaskName, TaskOutput};
 use crate::progress;
 
 /// The file name of the films table inside `output/films/`.
 pub const FILMS_FILE: &str = "films.parquet";
-/// What prep saw, kept beside the table and copied into the database's metadata.
-pub const REPORT_FILE: &str = "prep_report.json";
+/// What prep saw, kept beside the table and copied into the database's metadata. Its name starts
+/// with `_`, which Spark (Hadoop) takes for a hidden file, so `spark.read.parquet` of the folder
+/// reads the table alone.
+pub const REPORT_FILE: &str = "_prep_report.json";
 
 /// Each dump is read by its own statement, in this order: every step narrows the next.
 const READ_STEPS: [(Dump, &str); 4] = [
@@ -56,14 +59,14 @@ pub struct PrepTask {
 }
 
 impl Task for PrepTask {
-    fn name(&self) -> String {
-        "prep".to_owned()
+    fn name(&self) -> TaskName {
+        TaskName::Prep
     }
-    fn upstream(&self) -> Vec<String> {
-        PREP_INPUTS.iter().map(|dump| dump.fetch_task()).collect()
+    fn upstream(&self) -> Vec<TaskName> {
+        PREP_INPUTS.into_iter().map(TaskName::Fetch).collect()
     }
     fn format_version(&self) -> u32 {
-        1
+        2
     }
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.params).expect("prep parameters serialise")
@@ -147,8 +150,7 @@ impl PrepTask {
         info!(file = %path, elapsed_ms = started.elapsed().as_millis() as u64, "read");
         // The fetch task counted the file's rows when it verified it.
         let total_rows = context
-            .upstream
-            .get(&dump.fetch_task())
+            .record(TaskName::Fetch(dump))
             .map_or(0, |record| record.rows_out);
         bad_rows::collect(connection, dump, &path, total_rows)
     }
@@ -173,7 +175,7 @@ impl PrepTask {
     }
 }
 
-/// Reads `prep_report.json` from a films folder.
+/// Reads the prep report from a films folder.
 pub fn read_report(films_dir: &std::path::Path) -> Result<PrepReport> {
     let path = films_dir.join(REPORT_FILE);
     let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;

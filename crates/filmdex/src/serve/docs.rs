@@ -2,12 +2,13 @@
 //! the viewers are vendored from npm into `assets/` (see its README) and a Content-Security-Policy
 //! keeps the browser from contacting any other origin, so the pages work offline.
 
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use std::sync::LazyLock;
+
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::Router;
 
-use super::state::AppState;
+use super::embedded::{EmbeddedFile, EmbeddedFiles, CSS, HTML, JAVASCRIPT, JSON};
 
 /// The API description, OpenAPI 3.1, written by hand and checked against the router by tests.
 pub const OPENAPI_JSON: &str = include_str!("openapi.json");
@@ -62,54 +63,28 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self' 'un
      worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
      connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/openapi.json",
-            get(|| async { asset("application/json", OPENAPI_JSON.as_bytes()) }),
-        )
-        .route("/docs", get(|| async { page(SWAGGER_PAGE) }))
-        .route(
-            "/docs/init.js",
-            get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_INIT.as_bytes()) }),
-        )
-        .route(
-            "/docs/swagger-ui-bundle.js",
-            get(|| async { asset("text/javascript; charset=utf-8", SWAGGER_UI_JS) }),
-        )
-        .route(
-            "/docs/swagger-ui.css",
-            get(|| async { asset("text/css; charset=utf-8", SWAGGER_UI_CSS) }),
-        )
-        .route("/redoc", get(|| async { page(REDOC_PAGE) }))
-        .route(
-            "/redoc/redoc.standalone.js",
-            get(|| async { asset("text/javascript; charset=utf-8", REDOC_JS) }),
-        )
-}
+/// Every file of the docs routes, named by its path.
+const FILES: [EmbeddedFile; 7] = [
+    EmbeddedFile::new("/openapi.json", JSON, OPENAPI_JSON.as_bytes()),
+    EmbeddedFile::new("/docs", HTML, SWAGGER_PAGE.as_bytes()),
+    EmbeddedFile::new("/docs/init.js", JAVASCRIPT, SWAGGER_INIT.as_bytes()),
+    EmbeddedFile::new("/docs/swagger-ui-bundle.js", JAVASCRIPT, SWAGGER_UI_JS),
+    EmbeddedFile::new("/docs/swagger-ui.css", CSS, SWAGGER_UI_CSS),
+    EmbeddedFile::new("/redoc", HTML, REDOC_PAGE.as_bytes()),
+    EmbeddedFile::new("/redoc/redoc.standalone.js", JAVASCRIPT, REDOC_JS),
+];
 
-fn page(html: &'static str) -> Response {
-    let mut response = asset("text/html; charset=utf-8", html.as_bytes());
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    response
-}
+static DOCS_FILES: LazyLock<EmbeddedFiles> =
+    LazyLock::new(|| EmbeddedFiles::new(&FILES, CONTENT_SECURITY_POLICY));
 
-fn asset(content_type: &'static str, bytes: &'static [u8]) -> Response {
-    let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-        (
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=3600"),
-        ),
-        (
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ),
-    ];
-    (headers, bytes).into_response()
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    FILES
+        .iter()
+        .enumerate()
+        .fold(Router::new(), |router, (index, file)| {
+            router.route(
+                file.name,
+                get(move |headers: HeaderMap| async move { DOCS_FILES.respond(index, &headers) }),
+            )
+        })
 }

@@ -7,6 +7,9 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+/// The largest request body accepted, in bytes; a larger one is a `body_too_large` error.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
 /// The stable error codes; clients branch on these, never on messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -26,22 +29,35 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
+    /// The one table of codes: each code's name (what clients branch on) and its HTTP status.
+    /// One exception, kept for the original's clients: a body that is not JSON at all is
+    /// `invalid_body` with 400 rather than 422 ([`ApiError::with_status`]).
+    fn entry(self) -> (&'static str, StatusCode) {
         match self {
-            ErrorCode::FilmNotFound => "film_not_found",
-            ErrorCode::InvalidFilmId => "invalid_film_id",
-            ErrorCode::InvalidThreshold => "invalid_threshold",
-            ErrorCode::InvalidRegex => "invalid_regex",
-            ErrorCode::InvalidParameter => "invalid_parameter",
-            ErrorCode::InvalidBody => "invalid_body",
-            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
-            ErrorCode::BodyTooLarge => "body_too_large",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::MethodNotAllowed => "method_not_allowed",
-            ErrorCode::NotReady => "not_ready",
-            ErrorCode::InternalError => "internal_error",
+            ErrorCode::FilmNotFound => ("film_not_found", StatusCode::NOT_FOUND),
+            ErrorCode::InvalidFilmId => ("invalid_film_id", StatusCode::UNPROCESSABLE_ENTITY),
+            ErrorCode::InvalidThreshold => ("invalid_threshold", StatusCode::UNPROCESSABLE_ENTITY),
+            ErrorCode::InvalidRegex => ("invalid_regex", StatusCode::UNPROCESSABLE_ENTITY),
+            ErrorCode::InvalidParameter => ("invalid_parameter", StatusCode::UNPROCESSABLE_ENTITY),
+            ErrorCode::InvalidBody => ("invalid_body", StatusCode::UNPROCESSABLE_ENTITY),
+            ErrorCode::UnsupportedMediaType => {
+                ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE)
+            }
+            ErrorCode::BodyTooLarge => ("body_too_large", StatusCode::PAYLOAD_TOO_LARGE),
+            ErrorCode::RateLimited => ("rate_limited", StatusCode::TOO_MANY_REQUESTS),
+            ErrorCode::NotFound => ("not_found", StatusCode::NOT_FOUND),
+            ErrorCode::MethodNotAllowed => ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
+            ErrorCode::NotReady => ("not_ready", StatusCode::SERVICE_UNAVAILABLE),
+            ErrorCode::InternalError => ("internal_error", StatusCode::INTERNAL_SERVER_ERROR),
         }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.entry().0
+    }
+
+    pub fn status(self) -> StatusCode {
+        self.entry().1
     }
 }
 
@@ -62,41 +78,49 @@ struct ErrorBody<'a> {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+    /// An error with its code's status.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            status,
+            status: code.status(),
             code,
             message: message.into(),
         }
     }
 
+    /// The same error with another status, for the few answers whose status is not their
+    /// code's (see [`ErrorCode::entry`]).
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
     pub fn film_not_found(film_id: i32) -> Self {
         Self::new(
-            StatusCode::NOT_FOUND,
             ErrorCode::FilmNotFound,
             format!("no film has film_id {film_id}"),
         )
     }
 
     pub fn invalid_parameter(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidParameter,
-            message,
-        )
+        Self::new(ErrorCode::InvalidParameter, message)
     }
 
     pub fn invalid_regex(field: &str, message: impl std::fmt::Display) -> Self {
         Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::InvalidRegex,
             format!("`{field}` is not a valid regular expression: {message}"),
         )
     }
 
+    pub fn body_too_large() -> Self {
+        Self::new(
+            ErrorCode::BodyTooLarge,
+            format!("the request body is over {} KB", BODY_LIMIT / 1024),
+        )
+    }
+
     pub fn rate_limited(retry_after_seconds: u64) -> Self {
         Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::RateLimited,
             format!("too many requests from this client; retry in {retry_after_seconds} s"),
         )
@@ -109,11 +133,7 @@ impl ApiError {
     }
 
     fn internal_opaque() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::InternalError,
-            "internal server error",
-        )
+        Self::new(ErrorCode::InternalError, "internal server error")
     }
 
     /// The error for a response that some layer produced without an [`ApiError`] (axum's own
@@ -125,9 +145,7 @@ impl ApiError {
                 ErrorCode::MethodNotAllowed,
                 "this route does not accept this method",
             ),
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                (ErrorCode::BodyTooLarge, "the request body is over 64 KB")
-            }
+            StatusCode::PAYLOAD_TOO_LARGE => return Self::body_too_large(),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => (
                 ErrorCode::UnsupportedMediaType,
                 "the request body must be application/json",
@@ -141,7 +159,7 @@ impl ApiError {
             }
             _ => return Self::internal_opaque(),
         };
-        Self::new(status, code, message)
+        Self::new(code, message).with_status(status)
     }
 
     /// The JSON body, with the request id when known.

@@ -8,9 +8,6 @@ use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, ErrorCode};
 
-/// Largest request body accepted.
-pub const BODY_LIMIT: usize = 64 * 1024;
-
 /// A JSON body; an empty body is `T::default()` (the original's empty search crashed).
 pub struct JsonBody<T>(pub T);
 
@@ -23,17 +20,10 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for JsonBody<
             .await
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        ErrorCode::BodyTooLarge,
-                        format!("the request body is over {} KB", BODY_LIMIT / 1024),
-                    )
+                    ApiError::body_too_large()
                 } else {
-                    ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        ErrorCode::InvalidBody,
-                        "the request body could not be read",
-                    )
+                    ApiError::new(ErrorCode::InvalidBody, "the request body could not be read")
+                        .with_status(StatusCode::BAD_REQUEST)
                 }
             })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -43,7 +33,6 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for JsonBody<
         if let Some(content_type) = content_type {
             if !is_json(content_type.to_str().unwrap_or_default()) {
                 return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     ErrorCode::UnsupportedMediaType,
                     "the request body must be JSON (Content-Type: application/json)",
                 ));
@@ -73,10 +62,10 @@ fn json_error(error: serde_json::Error) -> ApiError {
         _ => StatusCode::BAD_REQUEST,
     };
     ApiError::new(
-        status,
         ErrorCode::InvalidBody,
         format!("the request body is not valid: {error}"),
     )
+    .with_status(status)
 }
 
 /// A film id from the path: a whole number within the films table's INTEGER range.
@@ -84,7 +73,6 @@ pub fn film_id(text: &str) -> Result<i32, ApiError> {
     match text.parse::<i32>() {
         Ok(id) if id >= 0 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
         _ => Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::InvalidFilmId,
             format!(
                 "film_id must be a whole number from 0 to {} (tt0099785 is 99785), got `{}`",
@@ -99,7 +87,6 @@ pub fn film_id(text: &str) -> Result<i32, ApiError> {
 pub fn threshold(text: &str) -> Result<f64, ApiError> {
     let invalid = |detail: String| {
         ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::InvalidThreshold,
             format!("threshold is a cosine similarity from 0 to 1 (0.3 means 30%); {detail}"),
         )

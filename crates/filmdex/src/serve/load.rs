@@ -11,7 +11,8 @@ use duckdb::Connection;
 use filmdex_similarity::{FeatureSet, TfIdfMatrix};
 use tracing::{debug, info, warn};
 
-use super::snapshot::{packed_date, Film, FilmTable, LoadInfo, Snapshot};
+use super::films::{packed_date, Film, FilmTable};
+use super::snapshot::{LoadInfo, Snapshot};
 use crate::arrow_columns::{optional, optional_str, Columns};
 use crate::duck;
 use crate::similarity::read_films::{owned, read_film_records};
@@ -46,7 +47,7 @@ pub fn load(path: &Path) -> Result<Snapshot> {
         loaded_at: SystemTime::now(),
         load_time: started.elapsed(),
     };
-    let snapshot = Snapshot::new(table, matrix, meta, load);
+    let snapshot = Snapshot::new(table, matrix, meta, load)?;
     let films = snapshot.films().len();
     if films as u64 != snapshot.meta.films {
         warn!(

@@ -1,26 +1,33 @@
-//! The HTTP server: the database loaded into memory once (`load`, `snapshot`), answered over
-//! JSON by axum (`routes`), reloaded without downtime (`state`, `reload`). The server never
-//! writes the database and never builds SQL from what a client sends: search runs over the
-//! films in memory (`search`), similar films come from the exact similarity matrix.
+//! The HTTP server: the database loaded into memory once (`load` into a `snapshot`: the
+//! `films` table and the similarity matrix), answered over JSON by axum (`routes`), reloaded
+//! without downtime (`state`, `reload`). The server never writes the database and never builds
+//! SQL from what a client sends: search runs over the film table in memory (`search`), similar
+//! films come from the exact similarity matrix. The web page (`webui`) and the API viewers
+//! (`docs`) are files embedded in the binary (`embedded`).
 //!
 //! [`run`] is `filmdex serve`. Tests use [`serve`] with a listener bound to port 0 and their
 //! own shutdown future, or call [`router`] directly.
 
 mod client_ip;
+mod cors;
 mod docs;
+mod embedded;
 mod error;
 mod extract;
+mod films;
 mod load;
 mod metrics;
 mod middleware;
 mod paging;
 mod rate_limit;
+mod recommend;
 mod reload;
 mod routes;
 mod search;
 mod snapshot;
 mod state;
 mod view;
+mod webui;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -33,11 +40,15 @@ use tokio::sync::Notify;
 use tracing::{info, warn};
 
 pub use docs::OPENAPI_JSON;
+pub use films::RowSet;
 pub use load::load;
+pub use paging::Page;
 pub use routes::{router, ROUTES};
 pub use search::query_string::FIELDS as SEARCH_FIELDS;
+pub use search::{filter, RegexCache, SearchQuery};
 pub use snapshot::Snapshot;
 pub use state::AppState;
+pub use view::FilmView;
 
 use crate::config::ServeConfig;
 

@@ -4,7 +4,42 @@
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 
-use super::search::Page;
+use super::error::ApiError;
+
+/// Which slice of the results to return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Page {
+    /// `limit` from 0 to `max` (`default` when absent) and `offset` from 0.
+    pub fn parse(
+        limit: Option<i64>,
+        offset: Option<i64>,
+        default: u64,
+        max: u64,
+    ) -> Result<Page, ApiError> {
+        let limit = limit.unwrap_or(default as i64);
+        if !(0..=max as i64).contains(&limit) {
+            return Err(ApiError::invalid_parameter(format!(
+                "limit must be from 0 to {max}, got {limit}"
+            )));
+        }
+        let offset = offset.unwrap_or(0);
+        if offset < 0 {
+            return Err(ApiError::invalid_parameter(format!(
+                "offset must be 0 or more, got {offset}"
+            )));
+        }
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        Ok(Page {
+            offset,
+            limit: limit as usize,
+        })
+    }
+}
 
 pub static X_TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
 

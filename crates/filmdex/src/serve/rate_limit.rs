@@ -33,7 +33,8 @@ impl Group {
     pub fn of(path: &str) -> Option<Group> {
         match path {
             "/healthz" | "/readyz" => None,
-            "/film/search" => Some(Group::Search),
+            // The expensive routes: a search or a recommendation scans every film.
+            "/film/search" | "/recommend" => Some(Group::Search),
             _ => Some(Group::Other),
         }
     }

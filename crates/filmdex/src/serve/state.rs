@@ -9,9 +9,11 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use arc_swap::ArcSwap;
+use tower_http::cors::CorsLayer;
 use tracing::{error, info};
 
 use super::client_ip::TrustedProxies;
+use super::cors;
 use super::load::load;
 use super::metrics::Metrics;
 use super::rate_limit::RateLimiter;
@@ -31,7 +33,8 @@ struct Shared {
     metrics: Metrics,
     limiter: Option<RateLimiter>,
     proxies: TrustedProxies,
-    cors_origins: Vec<String>,
+    /// `None` when CORS is off.
+    cors: Option<CorsLayer>,
     request_ids: RequestIds,
     /// Search patterns compiled by earlier requests; they do not depend on the database.
     regexes: RegexCache,
@@ -49,14 +52,13 @@ impl AppState {
 
     /// A state serving `snapshot`, with the settings of `config`.
     pub fn new(config: &ServeConfig, snapshot: Snapshot) -> Result<AppState> {
-        super::routes::cors_layer(&config.cors_origins)?;
         let shared = Shared {
             database: config.database.clone(),
             snapshot: ArcSwap::from_pointee(snapshot),
             metrics: Metrics::default(),
             limiter: config.rate_limits.map(RateLimiter::new),
             proxies: TrustedProxies::parse(&config.trusted_proxies)?,
-            cors_origins: config.cors_origins.clone(),
+            cors: cors::layer(&config.cors_origins)?,
             request_ids: RequestIds::new(),
             regexes: RegexCache::default(),
             reloading: tokio::sync::Mutex::new(()),
@@ -88,8 +90,8 @@ impl AppState {
         &self.shared.proxies
     }
 
-    pub fn cors_origins(&self) -> &[String] {
-        &self.shared.cors_origins
+    pub fn cors(&self) -> Option<&CorsLayer> {
+        self.shared.cors.as_ref()
     }
 
     pub fn regexes(&self) -> &RegexCache {

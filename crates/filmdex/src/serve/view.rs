@@ -2,10 +2,11 @@
 //! outside the similar route) plus `original_title` and `imdb_url`, and on request the shared
 //! features that explain a similarity.
 
-use filmdex_similarity::{Contribution, FeatureKind};
+use filmdex_similarity::{Contribution, FeatureKind, TasteContribution};
 use serde::{Serialize, Serializer};
 
-use super::snapshot::Film;
+use super::films::Film;
+use super::snapshot::{Recommendation, SimilarFilm};
 
 /// A film as every route returns it.
 #[derive(Debug, Serialize)]
@@ -41,6 +42,37 @@ impl<'a> FilmView<'a> {
             imdb_url: ImdbUrl(film.film_id),
             explanation: None,
         }
+    }
+}
+
+impl<'a> FilmView<'a> {
+    /// A similar film, with its explanation when there is one.
+    pub fn similar(similar: SimilarFilm<'a>) -> Self {
+        let mut view = FilmView::new(similar.film, similar.similarity);
+        view.explanation = similar.explanation.map(|explanation| {
+            explanation
+                .contributions
+                .into_iter()
+                .map(FeatureView::from)
+                .collect()
+        });
+        view
+    }
+
+    /// A recommended film, with its explanation when there is one; `title_of` names the liked
+    /// films the explanation cites.
+    pub fn recommended(
+        recommended: Recommendation<'a>,
+        title_of: impl Fn(i32) -> Option<String> + Copy,
+    ) -> Self {
+        let mut view = FilmView::new(recommended.film, recommended.similarity);
+        view.explanation = recommended.because.map(|because| {
+            because
+                .into_iter()
+                .map(|feature| FeatureView::of_taste(feature, title_of))
+                .collect()
+        });
+        view
     }
 }
 
@@ -81,22 +113,77 @@ pub struct FeatureView {
     pub label: String,
     /// This feature's term of the cosine; the shares of all shared features add up to it.
     pub share: f64,
+    /// For a recommendation: the liked films that have this feature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liked_films: Option<Vec<LikedFilm>>,
 }
 
-impl From<Contribution> for FeatureView {
-    fn from(contribution: Contribution) -> Self {
-        let (kind, category) = match contribution.kind {
-            FeatureKind::TitleWord => ("title_word", None),
-            FeatureKind::Genre => ("genre", None),
-            FeatureKind::Rating => ("rating", None),
-            FeatureKind::Person { category } => ("person", Some(category)),
-            FeatureKind::Token => ("token", None),
-        };
+/// A liked film named in a recommendation's explanation.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct LikedFilm {
+    pub film_id: i32,
+    pub title: String,
+}
+
+/// The JSON names of a feature kind, and a person's category.
+fn kind_names(kind: FeatureKind) -> (&'static str, Option<String>) {
+    match kind {
+        FeatureKind::TitleWord => ("title_word", None),
+        FeatureKind::Genre => ("genre", None),
+        FeatureKind::Rating => ("rating", None),
+        FeatureKind::Person { category } => ("person", Some(category)),
+        FeatureKind::Token => ("token", None),
+    }
+}
+
+impl FeatureView {
+    /// A feature of a recommended film, with the liked films it comes from (`title_of` names
+    /// them).
+    pub fn of_taste(
+        contribution: TasteContribution,
+        title_of: impl Fn(i32) -> Option<String>,
+    ) -> Self {
+        let (kind, category) = kind_names(contribution.kind);
+        let liked_films = contribution
+            .liked_films
+            .into_iter()
+            .map(|film_id| LikedFilm {
+                film_id,
+                title: title_of(film_id).unwrap_or_default(),
+            })
+            .collect();
         FeatureView {
             kind,
             category,
             label: contribution.label,
             share: contribution.share,
+            liked_films: Some(liked_films),
         }
+    }
+}
+
+impl From<Contribution> for FeatureView {
+    fn from(contribution: Contribution) -> Self {
+        let (kind, category) = kind_names(contribution.kind);
+        FeatureView {
+            kind,
+            category,
+            label: contribution.label,
+            share: contribution.share,
+            liked_films: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imdb_urls_are_zero_padded_to_seven_digits() {
+        assert_eq!(
+            ImdbUrl(99785).to_string(),
+            "https://www.imdb.com/title/tt0099785/"
+        );
     }
 }

@@ -12,15 +12,13 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use filmdex_similarity::{
-    all_pair_neighbours_of, top_k_neighbours_of, FilmSelection, TfIdfMatrix, TopKParams,
-};
+use filmdex_similarity::{neighbours_of, FilmSelection, TfIdfMatrix};
 use tracing::info;
 
 use crate::config::SimilarityParams;
 use crate::duck::{self, DuckSettings};
 use crate::pipeline::staging::{commit_dir, partial_path};
-use crate::pipeline::{Task, TaskContext, TaskOutput};
+use crate::pipeline::{Task, TaskContext, TaskName, TaskOutput};
 use crate::prep::FILMS_FILE;
 use read_films::read_film_records;
 use row_batches::{RowBatch, RowBatches};
@@ -37,11 +35,11 @@ pub struct SimilarityTask {
 }
 
 impl Task for SimilarityTask {
-    fn name(&self) -> String {
-        "similarity".to_owned()
+    fn name(&self) -> TaskName {
+        TaskName::Similarity
     }
-    fn upstream(&self) -> Vec<String> {
-        vec!["prep".to_owned()]
+    fn upstream(&self) -> Vec<TaskName> {
+        vec![TaskName::Prep]
     }
     fn format_version(&self) -> u32 {
         1
@@ -104,15 +102,7 @@ fn write_neighbours(
         let started = Instant::now();
         let batches = RowBatches::new(sender);
         let sink = |film_id, neighbours: &[_]| batches.push(film_id, neighbours);
-        if params.all_pairs {
-            all_pair_neighbours_of(matrix, params.min_similarity, films, sink);
-        } else {
-            let top_k = TopKParams {
-                top_k: params.top_k,
-                min_similarity: params.min_similarity,
-            };
-            top_k_neighbours_of(matrix, &top_k, films, sink);
-        }
+        neighbours_of(matrix, &params.query(), films, sink);
         info!(
             films = films.len(),
             elapsed_ms = started.elapsed().as_millis() as u64,

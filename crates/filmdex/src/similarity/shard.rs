@@ -1,22 +1,23 @@
-//! `filmdex build similarity --shard I/N`: the neighbours of one shard of the films, for runs
-//! spread over machines (a Kubernetes Indexed Job, a Slurm array, several processes here).
+//! Task `similarity[I/N]` (`filmdex build similarity --shard I/N`): the neighbours of one shard
+//! of the films, for runs spread over machines (a Kubernetes Indexed Job, a Slurm array, several
+//! processes here).
 //!
 //! Every shard reads the same films parquet and needs nothing from the other shards. It writes
 //! its parquet parts, then last a manifest (`part-IIII-of-NNNN.json`) saying what they were made
-//! from (the runner's fingerprint: parameters, shard, and the films file's SHA-256) and what
-//! they hold. The manifest is the shard's completion mark, kept beside the parts where every
-//! machine sees it (a local `.filmdex/state.json` would only be seen by one): a rerun whose
-//! fingerprint matches a manifest whose parts are all there is skipped. `load --pairs`
-//! (`gather.rs`) merges the shards and refuses an incomplete set.
+//! from (a fingerprint: parameters, shard, and the films file's SHA-256) and what they hold. The
+//! manifest is the shard's completion record, kept beside the parts where every machine sees it
+//! (a local `.filmdex/state.json` would only be seen by one): a rerun whose fingerprint matches
+//! a manifest whose parts are all there is skipped. `load --pairs` (`gather.rs`) merges the
+//! shards and refuses an incomplete set.
 
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use filmdex_similarity::{FilmSelection, RowWork, Shard};
+use filmdex_similarity::{FilmSelection, Shard};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tracing::info;
 
 use super::write_pairs::PairWriter;
 use super::{read_matrix, write_neighbours};
@@ -24,9 +25,8 @@ use crate::config::SimilarityParams;
 use crate::duck::{self, DuckSettings};
 use crate::pipeline::fingerprint::Fingerprint;
 use crate::pipeline::lock::BuildLock;
-use crate::pipeline::now_rfc3339;
 use crate::pipeline::state::TaskRecord;
-use crate::pipeline::summary::TaskReport;
+use crate::pipeline::{now_rfc3339, OwnRecord, Task, TaskContext, TaskName, TaskOutput, Verdict};
 use crate::storage::Location;
 
 /// Bumped when the shard outputs change meaning.
@@ -35,7 +35,9 @@ const SHARD_FORMAT: u32 = 1;
 /// Where the films table comes from.
 #[derive(Debug, Clone)]
 pub enum FilmsSource {
-    /// A parquet file on this machine (the workdir's `output/films/films.parquet` by default).
+    /// This workdir's films table, made by task `prep` of the same build.
+    Built(PathBuf),
+    /// A parquet file on this machine, given with `--films`.
     Local(PathBuf),
     /// A parquet object in a bucket, downloaded before use.
     Remote { folder: Location, name: String },
@@ -61,19 +63,20 @@ impl FilmsSource {
     }
 }
 
-/// One shard run, resolved from the command line.
-#[derive(Debug, Clone)]
-pub struct ShardJob {
-    pub shard: Shard,
-    pub films: FilmsSource,
+/// Task `similarity[I/N]`: one shard's parts and manifest in `pairs`.
+#[derive(Debug)]
+pub struct ShardTask {
+    shard: Shard,
+    films: FilmsSource,
     /// Where the parts and manifests of every shard go (a folder or bucket prefix).
-    pub pairs: Location,
-    pub params: SimilarityParams,
-    pub duck: DuckSettings,
+    pairs: Location,
+    params: SimilarityParams,
+    duck: DuckSettings,
     /// Local working space: downloaded films, parts before upload, the shard's lock.
-    pub scratch: PathBuf,
-    pub force: bool,
-    pub dry_run: bool,
+    scratch: PathBuf,
+    /// The films parquet on this disk and its SHA-256, found once, when the task is judged, and
+    /// used again when it runs.
+    local_films: OnceCell<(PathBuf, String)>,
 }
 
 /// What a shard's manifest records.
@@ -110,88 +113,141 @@ pub fn manifest_name(index: u32, count: u32) -> String {
     format!("{}.json", shard_stem(index, count))
 }
 
-impl ShardJob {
-    fn task_name(&self) -> String {
-        format!("similarity[{}]", self.shard)
+impl ShardTask {
+    pub fn new(
+        shard: Shard,
+        films: FilmsSource,
+        pairs: Location,
+        params: SimilarityParams,
+        duck: DuckSettings,
+        scratch: PathBuf,
+    ) -> Self {
+        Self {
+            shard,
+            films,
+            pairs,
+            params,
+            duck,
+            scratch,
+            local_films: OnceCell::new(),
+        }
     }
+}
 
-    /// Runs the shard unless its manifest says it is complete; one summary row.
-    pub fn run(&self) -> Result<TaskReport> {
-        std::fs::create_dir_all(&self.scratch)
-            .with_context(|| format!("creating {}", self.scratch.display()))?;
-        let stem = shard_stem(self.shard.index(), self.shard.count());
-        // One process per shard and scratch folder; other shards run beside it.
-        let _lock = if self.dry_run {
-            None
-        } else {
-            Some(BuildLock::acquire_named(
-                &self.scratch,
-                &format!("{stem}.lock"),
-                &format!("run of shard {}", self.shard),
-            )?)
-        };
-        let name = self.task_name();
-        if let (true, FilmsSource::Local(path)) = (self.dry_run, &self.films) {
-            if !path.is_file() {
-                return Ok(TaskReport::would_run(
-                    &name,
-                    "the films table is not built yet",
-                ));
-            }
+impl Task for ShardTask {
+    fn name(&self) -> TaskName {
+        TaskName::Shard(self.shard)
+    }
+    fn upstream(&self) -> Vec<TaskName> {
+        match self.films {
+            FilmsSource::Built(_) => vec![TaskName::Prep],
+            FilmsSource::Local(_) | FilmsSource::Remote { .. } => Vec::new(),
         }
-        let films = self.local_films(&stem)?;
-        let films_sha256 = sha256_of(&films)?;
-        let fingerprint = self.fingerprint(&films_sha256);
-        let reason = match self.completed(&fingerprint, &films_sha256)? {
-            Ok(manifest) if !self.force => {
-                return Ok(TaskReport::skipped(&name, Some(&record_of(&manifest))));
-            }
-            Ok(_) => "forced".to_owned(),
-            Err(reason) => reason,
-        };
-        if self.dry_run {
-            return Ok(TaskReport::would_run(&name, &reason));
-        }
-        info!(task = %name, reason = %reason, "running");
+    }
+    fn format_version(&self) -> u32 {
+        SHARD_FORMAT
+    }
+    fn params(&self) -> serde_json::Value {
+        let mut params = serde_json::to_value(&self.params).expect("parameters serialise");
+        params["shard"] = serde_json::json!(self.shard.to_string());
+        params
+    }
+    fn inputs(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
+    /// None on this disk: the parts and the manifest go to `pairs`, maybe a bucket.
+    fn outputs(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
+    fn run(&self, _context: &TaskContext) -> Result<TaskOutput> {
+        let (films, films_sha256) = self.local_films()?;
+        let fingerprint = self.fingerprint(films_sha256);
         let manifest = self
-            .compute(&films, films_sha256, fingerprint)
+            .compute(films, films_sha256.clone(), fingerprint)
             .with_context(|| {
                 format!(
                     "shard {} failed; it is incomplete in {}",
                     self.shard, self.pairs
                 )
             })?;
-        Ok(TaskReport::ran(&name, &reason, &record_of(&manifest)))
+        Ok(TaskOutput {
+            rows_out: manifest.rows,
+        })
+    }
+    fn own_record(&self) -> Option<&dyn OwnRecord> {
+        Some(self)
+    }
+}
+
+/// The manifest is the record, in `pairs` where every machine sees it.
+impl OwnRecord for ShardTask {
+    /// One process per shard and scratch folder; other shards run beside it.
+    fn lock(&self) -> Result<BuildLock> {
+        std::fs::create_dir_all(&self.scratch)
+            .with_context(|| format!("creating {}", self.scratch.display()))?;
+        let stem = shard_stem(self.shard.index(), self.shard.count());
+        BuildLock::acquire_named(
+            &self.scratch,
+            &format!("{stem}.lock"),
+            &format!("run of shard {}", self.shard),
+        )
     }
 
-    /// The films parquet on this disk: the local file, or the object downloaded.
-    fn local_films(&self, stem: &str) -> Result<PathBuf> {
-        match &self.films {
-            FilmsSource::Local(path) => {
+    fn judge(&self) -> Result<(Verdict, Option<TaskRecord>)> {
+        if let FilmsSource::Built(path) | FilmsSource::Local(path) = &self.films {
+            if !path.is_file() {
+                // In a dry run, prep has not made it yet; a real run says the file is missing.
+                let verdict = Verdict::Missing("the films table is not built yet".to_owned());
+                return Ok((verdict, None));
+            }
+        }
+        let (_, films_sha256) = self.local_films()?;
+        let fingerprint = self.fingerprint(films_sha256);
+        Ok(match self.completed(&fingerprint, films_sha256)? {
+            Ok(manifest) => (Verdict::Complete, Some(record_of(&manifest))),
+            Err(verdict) => (verdict, None),
+        })
+    }
+}
+
+impl ShardTask {
+    /// The films parquet on this disk (the local file, or the object downloaded) and its
+    /// SHA-256.
+    fn local_films(&self) -> Result<&(PathBuf, String)> {
+        if let Some(found) = self.local_films.get() {
+            return Ok(found);
+        }
+        let path = match &self.films {
+            FilmsSource::Built(path) | FilmsSource::Local(path) => {
                 if !path.is_file() {
                     bail!(
                         "no films table at {}: run `filmdex build prep` first, or give --films",
                         path.display()
                     );
                 }
-                Ok(path.clone())
+                path.clone()
             }
             FilmsSource::Remote { folder, name } => {
+                std::fs::create_dir_all(&self.scratch)
+                    .with_context(|| format!("creating {}", self.scratch.display()))?;
+                let stem = shard_stem(self.shard.index(), self.shard.count());
                 let dest = self.scratch.join(format!("{stem}.films.parquet"));
                 folder
                     .download(name, &dest)
                     .with_context(|| format!("getting the films table {}", folder.show(name)))?;
-                Ok(dest)
+                dest
             }
-        }
+        };
+        let sha256 = sha256_of(&path)?;
+        Ok(self.local_films.get_or_init(|| (path, sha256)))
     }
 
+    /// What a manifest records the shard was made from. Its layout is that of the manifests
+    /// already written, so that they stay complete.
     fn fingerprint(&self, films_sha256: &str) -> Fingerprint {
-        let mut params = serde_json::to_value(&self.params).expect("parameters serialise");
-        params["shard"] = serde_json::json!(self.shard.to_string());
         Fingerprint {
             format_version: SHARD_FORMAT,
-            params,
+            params: self.params(),
             inputs: Vec::new(),
             upstream: [("films".to_owned(), films_sha256.to_owned())].into(),
         }
@@ -202,16 +258,17 @@ impl ShardJob {
         &self,
         fingerprint: &Fingerprint,
         films_sha256: &str,
-    ) -> Result<std::result::Result<ShardManifest, String>> {
+    ) -> Result<std::result::Result<ShardManifest, Verdict>> {
         let (index, count) = (self.shard.index(), self.shard.count());
         let Some(manifest) = read_manifest(&self.pairs, index, count)? else {
-            return Ok(Err("never built".to_owned()));
+            return Ok(Err(Verdict::Missing("never built".to_owned())));
         };
+        let stale = |reason: String| Ok(Err(Verdict::Stale(reason)));
         if manifest.films_sha256 != films_sha256 {
-            return Ok(Err("the films table changed".to_owned()));
+            return stale("the films table changed".to_owned());
         }
         if let Some(reason) = manifest.fingerprint.difference(fingerprint) {
-            return Ok(Err(reason));
+            return stale(reason);
         }
         let present = self.pairs.list()?;
         for file in &manifest.files {
@@ -219,7 +276,7 @@ impl ShardJob {
                 .iter()
                 .any(|e| e.name == file.name && e.bytes == file.bytes)
             {
-                return Ok(Err(format!("part {} is missing or changed", file.name)));
+                return stale(format!("part {} is missing or changed", file.name));
             }
         }
         Ok(Ok(manifest))
@@ -244,12 +301,8 @@ impl ShardJob {
         }
         let connection = duck::open_in_memory(&self.duck)?;
         let matrix = read_matrix(&connection, films, &self.params)?;
-        let work = if self.params.all_pairs {
-            RowWork::AllPairs
-        } else {
-            RowWork::TopK(self.params.top_k)
-        };
-        let selection = FilmSelection::of_shard(&matrix, self.shard, work);
+        let neighbours = self.params.query().neighbours;
+        let selection = FilmSelection::of_shard(&matrix, self.shard, neighbours);
         let parts_dir = self
             .scratch
             .join(format!("{stem}.partial-{}", std::process::id()));

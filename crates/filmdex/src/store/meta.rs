@@ -8,7 +8,7 @@ use duckdb::Connection;
 use filmdex_similarity::FeatureSet;
 
 use crate::config::{PrepParams, SimilarityParams};
-use crate::pipeline::state::TaskRecord;
+use crate::pipeline::{TaskContext, TaskName};
 use crate::prep::PrepReport;
 
 /// Version of the database layout; the server refuses files of another version.
@@ -20,7 +20,8 @@ pub struct MetaInput<'a> {
     pub prep: &'a PrepParams,
     pub similarity: &'a SimilarityParams,
     pub report: &'a PrepReport,
-    pub upstream: &'a BTreeMap<String, TaskRecord>,
+    /// The records of the tasks the database is made from.
+    pub upstream: &'a TaskContext<'a>,
     /// Where the pairs came from: this build's similarity task, or a gathered set.
     pub pairs_source: String,
 }
@@ -29,12 +30,12 @@ pub struct MetaInput<'a> {
 pub fn entries(input: &MetaInput) -> Result<Vec<(String, String)>> {
     let sources: BTreeMap<&String, _> = input
         .upstream
-        .values()
+        .records()
         .flat_map(|record| record.fingerprint.upstream.iter())
         .collect();
     let inputs: Vec<_> = input
         .upstream
-        .get("prep")
+        .record(TaskName::Prep)
         .map(|record| record.fingerprint.inputs.clone())
         .unwrap_or_default();
     Ok(vec![

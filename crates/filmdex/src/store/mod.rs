@@ -11,7 +11,7 @@ use duckdb::{params, Connection};
 use crate::config::{PrepParams, SimilarityParams};
 use crate::duck::{self, DuckSettings};
 use crate::pipeline::staging::{commit_file, partial_path};
-use crate::pipeline::{Task, TaskContext, TaskOutput};
+use crate::pipeline::{Task, TaskContext, TaskName, TaskOutput};
 use crate::prep::{self, FILMS_FILE};
 use crate::similarity::gather::{gather, PairOrigin, PairSet};
 use crate::similarity::shard::sha256_of;
@@ -35,13 +35,13 @@ pub struct LoadTask {
 }
 
 impl Task for LoadTask {
-    fn name(&self) -> String {
-        "load".to_owned()
+    fn name(&self) -> TaskName {
+        TaskName::Load
     }
-    fn upstream(&self) -> Vec<String> {
+    fn upstream(&self) -> Vec<TaskName> {
         match self.pairs {
-            PairsInput::Task(_) => vec!["prep".to_owned(), "similarity".to_owned()],
-            PairsInput::Gathered { .. } => vec!["prep".to_owned()],
+            PairsInput::Task(_) => vec![TaskName::Prep, TaskName::Similarity],
+            PairsInput::Gathered { .. } => vec![TaskName::Prep],
         }
     }
     fn format_version(&self) -> u32 {
@@ -120,7 +120,7 @@ impl LoadTask {
             prep: &self.prep,
             similarity: &similarity,
             report: &report,
-            upstream: context.upstream,
+            upstream: context,
             pairs_source: self.pairs_source(),
         })?;
         insert_meta(&connection, &entries)?;

@@ -8,6 +8,7 @@ mod docs;
 mod films;
 mod paging;
 mod rate_limit;
+mod recommend;
 mod reload;
 mod sample;
 mod search;

@@ -1,6 +1,7 @@
--- The films table (ORIGINAL.md section 1): the original's eight columns in order, then
--- filmdex's additions. persons are distinct names in billing order (smallest `ordering` of each
--- name); person_ids and person_categories are aligned with persons.
+-- The films table: the original's eight columns in order (film_id, title, year, duration, genres,
+-- rating, vote_count, persons), then filmdex's additions. persons are distinct names in billing
+-- order (smallest `ordering` of each name); person_ids and person_categories are aligned with
+-- persons.
 CREATE OR REPLACE TEMP TABLE films AS
 WITH named AS (
     SELECT p.tconst, p.ordering, p.nconst, p.category, n.primaryName AS name

@@ -1,4 +1,4 @@
--- Ratings passing the vote and rating filters (ORIGINAL.md section 1; inclusive bounds).
+-- Ratings passing the vote and rating filters, both bounds inclusive as in the original's code.
 -- IMDb dumps never quote: quote and escape are off, so double quotes stay data.
 CREATE OR REPLACE TEMP TABLE rated AS
 SELECT DISTINCT ON (tconst) tconst, averageRating, numVotes

@@ -32,7 +32,7 @@ async fn answer(state: AppState, query: SearchQuery) -> Result<Response, ApiErro
     // Compiling regexes and scanning every film take up to milliseconds: off the async threads.
     let (body, total, page, query) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let criteria = Criteria::compile(&query, state.regexes())?;
-        let result = search(&snapshot, &criteria);
+        let result = search(snapshot.table(), &criteria);
         let films: Vec<FilmView> = result
             .rows
             .iter()

@@ -2,14 +2,14 @@
 //! for a route that does not exist.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use serde_json::json;
 
 use crate::serve::error::{ApiError, ErrorCode};
 use crate::serve::state::AppState;
-use crate::webui;
+use crate::serve::webui;
 
 /// The original's answer for API clients; a browser goes to the web page instead.
 pub async fn root(headers: HeaderMap) -> Response {
@@ -29,7 +29,6 @@ pub async fn healthz() -> Json<serde_json::Value> {
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     if state.is_shutting_down() {
         return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::NotReady,
             "the server is shutting down",
         ));
@@ -51,9 +50,5 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 
 pub async fn not_found(uri: Uri) -> ApiError {
     let path: String = uri.path().chars().take(200).collect();
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        ErrorCode::NotFound,
-        format!("no route for {path}"),
-    )
+    ApiError::new(ErrorCode::NotFound, format!("no route for {path}"))
 }

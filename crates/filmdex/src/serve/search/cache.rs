@@ -12,8 +12,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::text::{PatternRegexes, TextCriterion, TextField, KEPT_REGEX_SIZE_LIMIT};
+use super::text::{PatternRegexes, TextCriterion, KEPT_REGEX_SIZE_LIMIT};
 use crate::serve::error::ApiError;
+use crate::serve::films::TextField;
 
 /// How many patterns are kept.
 pub const KEPT_PATTERNS: usize = 32;
@@ -57,7 +58,8 @@ impl RegexCache {
     }
 
     /// How many patterns are kept now.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.lock().patterns.len()
     }
 

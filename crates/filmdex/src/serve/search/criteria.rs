@@ -1,45 +1,11 @@
 //! [`SearchQuery`] checked and compiled: regexes built with size limits, dates packed, bounds
 //! merged, paging clamped. Every problem becomes a 422 naming the field, never a 500.
 
-use super::text::{TextCriterion, TextField};
+use super::text::TextCriterion;
 use super::{RegexCache, SearchQuery, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::serve::error::ApiError;
-use crate::serve::snapshot::{packed_date, Film, Snapshot, Sort, SortKey};
-
-/// Which slice of the results to return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Page {
-    pub offset: usize,
-    pub limit: usize,
-}
-
-impl Page {
-    /// `limit` from 0 to `max` (`default` when absent) and `offset` from 0.
-    pub fn parse(
-        limit: Option<i64>,
-        offset: Option<i64>,
-        default: u64,
-        max: u64,
-    ) -> Result<Page, ApiError> {
-        let limit = limit.unwrap_or(default as i64);
-        if !(0..=max as i64).contains(&limit) {
-            return Err(ApiError::invalid_parameter(format!(
-                "limit must be from 0 to {max}, got {limit}"
-            )));
-        }
-        let offset = offset.unwrap_or(0);
-        if offset < 0 {
-            return Err(ApiError::invalid_parameter(format!(
-                "offset must be 0 or more, got {offset}"
-            )));
-        }
-        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
-        Ok(Page {
-            offset,
-            limit: limit as usize,
-        })
-    }
-}
+use crate::serve::films::{packed_date, Film, FilmTable, RowSet, Sort, SortKey, TextField};
+use crate::serve::paging::Page;
 
 /// A search ready to run.
 #[derive(Debug)]
@@ -94,25 +60,25 @@ impl Criteria {
 
     /// The rows allowed by the exact person and genre lists, or `None` when there are none.
     /// An empty list is no criterion.
-    pub fn candidates(&self, snapshot: &Snapshot) -> Option<RowSet> {
-        let films = snapshot.films().len();
+    pub fn candidates(&self, table: &FilmTable) -> Option<RowSet> {
+        let films = table.len();
         let mut allowed: Option<RowSet> = None;
         let mut restrict = |set: RowSet| match &mut allowed {
             Some(current) => current.intersect(&set),
             None => allowed = Some(set),
         };
         for name in &self.persons_all {
-            restrict(RowSet::of(films, [snapshot.rows_with_person(name)]));
+            restrict(RowSet::of(films, [table.rows_with_person(name)]));
         }
         for genre in &self.genres_all {
-            restrict(RowSet::of(films, [snapshot.rows_with_genre(genre)]));
+            restrict(RowSet::of(films, [table.rows_with_genre(genre)]));
         }
         if !self.persons_any.is_empty() {
             restrict(RowSet::of(
                 films,
                 self.persons_any
                     .iter()
-                    .map(|name| snapshot.rows_with_person(name)),
+                    .map(|name| table.rows_with_person(name)),
             ));
         }
         if !self.genres_any.is_empty() {
@@ -120,7 +86,7 @@ impl Criteria {
                 films,
                 self.genres_any
                     .iter()
-                    .map(|genre| snapshot.rows_with_genre(genre)),
+                    .map(|genre| table.rows_with_genre(genre)),
             ));
         }
         allowed
@@ -232,55 +198,6 @@ fn date_bounds(query: &SearchQuery) -> Result<(Option<i32>, Option<i32>), ApiErr
     ))
 }
 
-/// A set of film rows as a bitset, for intersecting the exact-list criteria cheaply.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RowSet {
-    words: Vec<u64>,
-}
-
-impl RowSet {
-    pub fn empty(films: usize) -> RowSet {
-        RowSet {
-            words: vec![0; films.div_ceil(64)],
-        }
-    }
-
-    pub fn insert(&mut self, row: u32) {
-        self.words[row as usize / 64] |= 1 << (row % 64);
-    }
-
-    pub fn count(&self) -> usize {
-        self.words
-            .iter()
-            .map(|word| word.count_ones() as usize)
-            .sum()
-    }
-
-    /// The union of `lists`, over `films` rows.
-    fn of<'a>(films: usize, lists: impl IntoIterator<Item = &'a [u32]>) -> RowSet {
-        let mut set = RowSet {
-            words: vec![0; films.div_ceil(64)],
-        };
-        for &row in lists.into_iter().flatten() {
-            set.words[row as usize / 64] |= 1 << (row % 64);
-        }
-        set
-    }
-
-    pub fn intersect(&mut self, other: &RowSet) {
-        self.words
-            .iter_mut()
-            .zip(&other.words)
-            .for_each(|(word, other)| *word &= other);
-    }
-
-    pub fn contains(&self, row: u32) -> bool {
-        self.words
-            .get(row as usize / 64)
-            .is_some_and(|word| word & (1 << (row % 64)) != 0)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,12 +300,5 @@ mod tests {
         let regex = criteria.texts[0].per_value();
         assert!(regex.is_match("Star Wars: Episode VII"));
         assert!(!regex.is_match("Star Trek"));
-    }
-
-    #[test]
-    fn row_sets_intersect() {
-        let mut set = RowSet::of(130, [[1u32, 64, 129].as_slice()]);
-        set.intersect(&RowSet::of(130, [[64u32].as_slice(), [129u32].as_slice()]));
-        assert!(!set.contains(1) && set.contains(64) && set.contains(129) && !set.contains(500));
     }
 }

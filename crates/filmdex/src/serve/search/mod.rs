@@ -1,9 +1,11 @@
-//! Film search in memory: the original's criteria (ORIGINAL.md section 3) plus filmdex's, checked
-//! and compiled once per request into [`Criteria`], then one pass over the films in the
-//! precomputed sort order. No SQL is involved, so nothing a client sends can become a query.
+//! Film search in memory: the original's criteria (regexes on the title, the persons and the
+//! genres, date and rating bounds) plus filmdex's (exact lists, years, votes, durations, sort
+//! orders), checked and compiled once per request into [`Criteria`], then one pass over the
+//! film table in a precomputed sort order. No SQL is involved, so nothing a client sends can
+//! become a query.
 //!
 //! Cheap tests run first: exact person and genre lists become a bitset of candidate rows from
-//! the snapshot's indexes, then numeric bounds, and the regexes last.
+//! the table's indexes, then numeric bounds, and the regexes last.
 
 mod cache;
 mod criteria;
@@ -14,10 +16,10 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 
 pub use cache::RegexCache;
-pub use criteria::{Criteria, Page, RowSet};
-pub use text::{Haystack, TextField};
+pub use criteria::Criteria;
 
-use super::snapshot::Snapshot;
+use super::error::ApiError;
+use super::films::{FilmTable, RowSet};
 
 /// Longest regular expression accepted, in characters.
 pub const MAX_PATTERN_CHARS: usize = 1_000;
@@ -96,25 +98,23 @@ where
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchResult {
     pub total: usize,
-    /// Rows of `snapshot.films()`, in the asked order.
+    /// Rows of the film table, in the asked order.
     pub rows: Vec<u32>,
 }
 
-/// Runs compiled criteria over a snapshot in two passes: the films are tested in storage order
+/// Runs compiled criteria over a film table in two passes: the films are tested in storage order
 /// (sequential memory, so a scan of 40k films stays in cache), then the sort order is walked
 /// only as far as the page needs.
-pub fn search(snapshot: &Snapshot, criteria: &Criteria) -> SearchResult {
-    let matched = matching_rows(snapshot, criteria);
-    let total = matched
-        .as_ref()
-        .map_or(snapshot.films().len(), RowSet::count);
+pub fn search(table: &FilmTable, criteria: &Criteria) -> SearchResult {
+    let matched = matching_rows(table, criteria);
+    let total = matched.as_ref().map_or(table.len(), RowSet::count);
     let page = criteria.page;
     let mut rows = Vec::new();
     if page.limit == 0 || page.offset >= total {
         return SearchResult { total, rows };
     }
     let mut skipped = 0usize;
-    for &row in snapshot.order(criteria.sort) {
+    for &row in table.order(criteria.sort) {
         if matched
             .as_ref()
             .is_some_and(|matched| !matched.contains(row))
@@ -133,23 +133,41 @@ pub fn search(snapshot: &Snapshot, criteria: &Criteria) -> SearchResult {
     SearchResult { total, rows }
 }
 
+/// The rows of the films that pass every criterion of `query` (its sort and page aside), for
+/// routes that rank films their own way; `None` when no criterion is given (every film).
+pub fn filter(
+    table: &FilmTable,
+    query: &SearchQuery,
+    regexes: &RegexCache,
+) -> Result<Option<RowSet>, ApiError> {
+    if let Some(sort) = &query.sort {
+        return Err(ApiError::invalid_parameter(format!(
+            "sort is not taken here (films are ranked by similarity), got `{}`",
+            query_string::shorten(sort)
+        )));
+    }
+    let criteria = Criteria::compile(query, regexes)?;
+    Ok(matching_rows(table, &criteria))
+}
+
 /// The rows that pass every criterion; `None` when there are none (every film). Regex criteria
 /// run as one pass over the field's haystack, unless the exact lists already leave few films.
-fn matching_rows(snapshot: &Snapshot, criteria: &Criteria) -> Option<RowSet> {
-    let films = snapshot.films().len();
-    let mut matched = criteria.candidates(snapshot);
+fn matching_rows(table: &FilmTable, criteria: &Criteria) -> Option<RowSet> {
+    let films = table.len();
+    let mut matched = criteria.candidates(table);
     let mut done = vec![false; criteria.texts.len()];
     if matched
         .as_ref()
         .is_none_or(|candidates| candidates.count() * 8 >= films)
     {
         for (i, text) in criteria.texts.iter().enumerate() {
-            let haystack = snapshot.haystack(text.field);
-            if text.whole().is_none() || !haystack.usable() {
+            let haystack = table.haystack(text.field);
+            let Some(whole) = text.whole().filter(|_| haystack.usable()) else {
                 continue;
-            }
+            };
             let mut hits = RowSet::empty(films);
-            haystack.find(text, |row| text.field.of(&snapshot.films()[row]), &mut hits);
+            let value = |row: usize| text.field.of(&table.films()[row]);
+            haystack.find(whole, text.per_value(), value, &mut hits);
             match &mut matched {
                 Some(matched) => matched.intersect(&hits),
                 None => matched = Some(hits),
@@ -161,7 +179,7 @@ fn matching_rows(snapshot: &Snapshot, criteria: &Criteria) -> Option<RowSet> {
         return matched;
     }
     let mut passed = RowSet::empty(films);
-    for (row, film) in snapshot.films().iter().enumerate() {
+    for (row, film) in table.films().iter().enumerate() {
         let row = row as u32;
         let candidate = matched.as_ref().is_none_or(|matched| matched.contains(row));
         if candidate && criteria.matches(film, &done) {

@@ -31,18 +31,32 @@ pub const FIELDS: [&str; 19] = [
 
 /// Parses a raw query string (`None` or "" is the empty search).
 pub fn parse(query: Option<&str>) -> Result<SearchQuery, ApiError> {
+    parse_with(query, &[]).map(|(search, _)| search)
+}
+
+/// Parses a raw query string of a route that takes the search criteria and parameters of its
+/// own: the pairs whose key is in `own` are returned as they are, in order.
+pub fn parse_with(
+    query: Option<&str>,
+    own: &[&str],
+) -> Result<(SearchQuery, Vec<(String, String)>), ApiError> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(query.unwrap_or("")).map_err(|error| {
             ApiError::invalid_parameter(format!("the query string does not parse: {error}"))
         })?;
     let mut search = SearchQuery::default();
+    let mut kept = Vec::new();
     for (key, value) in pairs {
-        apply(&mut search, &key, value)?;
+        if own.contains(&key.as_str()) {
+            kept.push((key, value));
+        } else {
+            apply(&mut search, &key, value, own)?;
+        }
     }
-    Ok(search)
+    Ok((search, kept))
 }
 
-fn apply(query: &mut SearchQuery, key: &str, value: String) -> Result<(), ApiError> {
+fn apply(query: &mut SearchQuery, key: &str, value: String, own: &[&str]) -> Result<(), ApiError> {
     match key {
         "title" => set(&mut query.title, key, value),
         "person" => set(&mut query.person, key, value),
@@ -66,7 +80,11 @@ fn apply(query: &mut SearchQuery, key: &str, value: String) -> Result<(), ApiErr
         _ => Err(ApiError::invalid_parameter(format!(
             "unknown query parameter `{}`; expected one of {}",
             shorten(key),
-            FIELDS.join(", ")
+            own.iter()
+                .chain(&FIELDS)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
@@ -86,7 +104,7 @@ fn push(slot: &mut Option<Vec<String>>, value: String) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn integer<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, ApiError> {
+pub fn integer<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, ApiError> {
     value.trim().parse().map_err(|_| {
         ApiError::invalid_parameter(format!(
             "{key} must be an integer, got `{}`",
@@ -106,7 +124,7 @@ fn number(key: &str, value: &str) -> Result<f64, ApiError> {
 }
 
 /// Echoes at most 100 characters of client input in a message.
-fn shorten(text: &str) -> String {
+pub fn shorten(text: &str) -> String {
     match text.char_indices().nth(100) {
         Some((end, _)) => format!("{}...", &text[..end]),
         None => text.to_owned(),

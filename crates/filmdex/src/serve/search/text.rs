@@ -14,10 +14,9 @@ use std::sync::Arc;
 use regex::{Regex, RegexBuilder};
 use regex_syntax::ParserBuilder;
 
-use super::criteria::RowSet;
 use super::MAX_PATTERN_CHARS;
 use crate::serve::error::ApiError;
-use crate::serve::snapshot::Film;
+use crate::serve::films::{Film, TextField};
 
 /// Bytes a compiled regex (and its lazy DFA cache) may take; far above any sane pattern, far
 /// below what would let one request eat the server's memory.
@@ -27,28 +26,6 @@ const REGEX_SIZE_LIMIT: usize = 1 << 20;
 pub(super) const KEPT_REGEX_SIZE_LIMIT: usize = 1 << 18;
 /// Deepest nesting of groups and repetitions accepted.
 const REGEX_NEST_LIMIT: u32 = 64;
-
-/// The text fields a regex criterion can look at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextField {
-    Title,
-    /// The persons joined with ",".
-    Persons,
-    /// The genres joined with ",".
-    Genres,
-}
-
-impl TextField {
-    pub const ALL: [TextField; 3] = [TextField::Title, TextField::Persons, TextField::Genres];
-
-    pub fn of(self, film: &Film) -> &str {
-        match self {
-            TextField::Title => &film.title,
-            TextField::Persons => &film.persons_joined,
-            TextField::Genres => &film.genres_joined,
-        }
-    }
-}
 
 /// One regex criterion: a text field and its pattern's regexes.
 #[derive(Debug, Clone)]
@@ -146,107 +123,25 @@ fn anchors_the_whole_text(pattern: &str) -> bool {
     })
 }
 
-/// The values of one text field of every film, one per line, in row order.
-#[derive(Debug, Default)]
-pub struct Haystack {
-    text: String,
-    /// Where each row's line starts.
-    starts: Vec<usize>,
-    /// False when some value contains a line break, which would make lines ambiguous.
-    usable: bool,
-}
-
-impl Haystack {
-    pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Haystack {
-        let mut haystack = Haystack {
-            usable: true,
-            ..Haystack::default()
-        };
-        for value in values {
-            haystack.usable &= !value.contains(['\n', '\r']);
-            haystack.starts.push(haystack.text.len());
-            haystack.text.push_str(value);
-            haystack.text.push('\n');
-        }
-        haystack
-    }
-
-    pub fn usable(&self) -> bool {
-        self.usable
-    }
-
-    /// The row whose line holds byte `position` (its line break included), knowing that it is
-    /// row `from` or a later one. Matches come in order, so an exponential search from the
-    /// previous match's row reads a few nearby entries where a binary search over all rows
-    /// would miss the cache at nearly every step.
-    fn row_from(&self, from: usize, position: usize) -> usize {
-        let starts = &self.starts[from..];
-        let mut bound = 1;
-        while bound < starts.len() && starts[bound] <= position {
-            bound *= 2;
-        }
-        // starts[bound / 2] <= position (the first time because row `from` holds it).
-        let low = bound / 2;
-        let high = bound.min(starts.len());
-        from + low + starts[low..high].partition_point(|&start| start <= position) - 1
-    }
-
-    /// Where row `row`'s line break is.
-    fn line_end(&self, row: usize) -> usize {
-        self.starts
-            .get(row + 1)
-            .map_or(self.text.len().saturating_sub(1), |next| next - 1)
-    }
-
-    /// Adds to `out` every row whose value `criterion` matches; `value` gives a row's value.
-    pub fn find<'a>(
-        &self,
-        criterion: &TextCriterion,
-        value: impl Fn(usize) -> &'a str,
-        out: &mut RowSet,
-    ) {
-        let Some(whole) = criterion.whole() else {
-            return;
-        };
-        if self.starts.is_empty() {
-            return;
-        }
-        let mut row = 0;
-        for found in whole.find_iter(&self.text) {
-            let first = self.row_from(row, found.start());
-            row = first;
-            if found.end() <= self.line_end(first) {
-                out.insert(first as u32);
-                continue;
-            }
-            // Across a line break (or at the very end): test each film it touches.
-            row = self.row_from(first, found.end());
-            for touched in first..=row {
-                if criterion.per_value().is_match(value(touched)) {
-                    out.insert(touched as u32);
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::serve::films::{Haystack, RowSet};
 
     /// The rows matched through the haystack and through one search per value.
     fn both_ways(values: &[&str], pattern: &str) -> (Vec<u32>, Vec<u32>) {
         let criterion = TextCriterion::compile("title", TextField::Title, pattern).expect("valid");
         let haystack = Haystack::new(values.iter().copied());
         let mut set = RowSet::empty(values.len());
-        let by_haystack: Vec<u32> = if criterion.whole().is_some() && haystack.usable() {
-            haystack.find(&criterion, |row| values[row], &mut set);
-            (0..values.len() as u32)
-                .filter(|&row| set.contains(row))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let by_haystack: Vec<u32> =
+            if let (Some(whole), true) = (criterion.whole(), haystack.usable()) {
+                haystack.find(whole, criterion.per_value(), |row| values[row], &mut set);
+                (0..values.len() as u32)
+                    .filter(|&row| set.contains(row))
+                    .collect()
+            } else {
+                Vec::new()
+            };
         let one_by_one = (0..values.len() as u32)
             .filter(|&row| criterion.per_value().is_match(values[row as usize]))
             .collect();
@@ -296,21 +191,6 @@ mod tests {
         for pattern in patterns {
             let (by_haystack, one_by_one) = both_ways(&values, pattern);
             assert_eq!(by_haystack, one_by_one, "{pattern:?}");
-        }
-    }
-
-    #[test]
-    fn a_position_is_found_in_its_row_from_any_earlier_row() {
-        let haystack = Haystack::new(["ab", "", "c", "defgh", "", "", "ijklmnop", "q"]);
-        for position in 0..=haystack.text.len() {
-            let row = haystack
-                .starts
-                .iter()
-                .rposition(|&start| start <= position)
-                .expect("row 0 starts at 0");
-            for from in 0..=row {
-                assert_eq!(haystack.row_from(from, position), row, "{position} {from}");
-            }
         }
     }
 

@@ -1,6 +1,6 @@
 -- The contract between the pipeline and the server (and any SQL user of films.duckdb).
--- films keeps the original's eight columns, types and order (ORIGINAL.md section 1), then
--- filmdex's additions. Bump store::SCHEMA_VERSION whenever this changes.
+-- films keeps the original's eight columns, types and order (film_id .. persons), then filmdex's
+-- additions. Bump store::SCHEMA_VERSION whenever this changes.
 CREATE TABLE films (
     film_id INTEGER,
     title VARCHAR,

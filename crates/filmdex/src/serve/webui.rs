@@ -1,4 +1,4 @@
-//! The web page (web page issue): plain HTML, ES modules and CSS from `assets/ui/`, embedded in
+//! The web page: plain HTML, ES modules and CSS from `assets/ui/`, embedded in
 //! the binary and served at `/ui/`, so the build needs no JavaScript toolchain and the page works
 //! with no network. The page routes itself (`/ui/film/42`), so any other path under `/ui/` that
 //! does not name a file gets `index.html`.
@@ -7,11 +7,12 @@ use std::sync::LazyLock;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::Path;
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use sha2::{Digest, Sha256};
+
+use super::embedded::{EmbeddedFile, EmbeddedFiles, CSS, HTML, JAVASCRIPT, SVG};
 
 /// Where the page lives; `GET /` sends browsers here.
 pub const UI_PATH: &str = "/ui/";
@@ -22,89 +23,73 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
      img-src 'self' data:; connect-src 'self'; manifest-src 'self'; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'";
 
-/// The file names carry no content hash, so browsers keep them but check the ETag each time
-/// (a 304 when unchanged): a new binary's page is never mixed with an old one's modules.
-const CACHE_CONTROL: &str = "no-cache";
-
-struct Asset {
-    name: &'static str,
-    content_type: &'static str,
-    body: &'static [u8],
-}
-
-const fn asset(name: &'static str, content_type: &'static str, body: &'static [u8]) -> Asset {
-    Asset {
-        name,
-        content_type,
-        body,
-    }
-}
-
-const HTML: &str = "text/html; charset=utf-8";
-const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
-const CSS: &str = "text/css; charset=utf-8";
-const SVG: &str = "image/svg+xml";
-
 /// Every file of `assets/ui/` (a test checks that none is missing); `index.html` first.
-const ASSETS: [Asset; 12] = [
-    asset(
+const ASSETS: [EmbeddedFile; 12] = [
+    EmbeddedFile::new(
         "index.html",
         HTML,
-        include_bytes!("../assets/ui/index.html"),
+        include_bytes!("../../assets/ui/index.html"),
     ),
-    asset("style.css", CSS, include_bytes!("../assets/ui/style.css")),
-    asset(
+    EmbeddedFile::new(
+        "style.css",
+        CSS,
+        include_bytes!("../../assets/ui/style.css"),
+    ),
+    EmbeddedFile::new(
         "favicon.svg",
         SVG,
-        include_bytes!("../assets/ui/favicon.svg"),
+        include_bytes!("../../assets/ui/favicon.svg"),
     ),
-    asset("app.js", JAVASCRIPT, include_bytes!("../assets/ui/app.js")),
-    asset("api.js", JAVASCRIPT, include_bytes!("../assets/ui/api.js")),
-    asset("dom.js", JAVASCRIPT, include_bytes!("../assets/ui/dom.js")),
-    asset(
+    EmbeddedFile::new(
+        "app.js",
+        JAVASCRIPT,
+        include_bytes!("../../assets/ui/app.js"),
+    ),
+    EmbeddedFile::new(
+        "api.js",
+        JAVASCRIPT,
+        include_bytes!("../../assets/ui/api.js"),
+    ),
+    EmbeddedFile::new(
+        "dom.js",
+        JAVASCRIPT,
+        include_bytes!("../../assets/ui/dom.js"),
+    ),
+    EmbeddedFile::new(
         "errors.js",
         JAVASCRIPT,
-        include_bytes!("../assets/ui/errors.js"),
+        include_bytes!("../../assets/ui/errors.js"),
     ),
-    asset(
+    EmbeddedFile::new(
         "film.js",
         JAVASCRIPT,
-        include_bytes!("../assets/ui/film.js"),
+        include_bytes!("../../assets/ui/film.js"),
     ),
-    asset(
+    EmbeddedFile::new(
         "format.js",
         JAVASCRIPT,
-        include_bytes!("../assets/ui/format.js"),
+        include_bytes!("../../assets/ui/format.js"),
     ),
-    asset(
+    EmbeddedFile::new(
         "parts.js",
         JAVASCRIPT,
-        include_bytes!("../assets/ui/parts.js"),
+        include_bytes!("../../assets/ui/parts.js"),
     ),
-    asset(
+    EmbeddedFile::new(
         "search.js",
         JAVASCRIPT,
-        include_bytes!("../assets/ui/search.js"),
+        include_bytes!("../../assets/ui/search.js"),
     ),
-    asset(
+    EmbeddedFile::new(
         "timing.js",
         JAVASCRIPT,
-        include_bytes!("../assets/ui/timing.js"),
+        include_bytes!("../../assets/ui/timing.js"),
     ),
 ];
 const INDEX: usize = 0;
 
-/// A strong ETag per asset, from its content, in the order of [`ASSETS`].
-static ETAGS: LazyLock<Vec<HeaderValue>> = LazyLock::new(|| {
-    ASSETS
-        .iter()
-        .map(|asset| {
-            let digest = format!("{:x}", Sha256::digest(asset.body));
-            HeaderValue::from_str(&format!("\"{}\"", &digest[..20]))
-                .expect("hex digits are a valid header value")
-        })
-        .collect()
-});
+static UI_FILES: LazyLock<EmbeddedFiles> =
+    LazyLock::new(|| EmbeddedFiles::new(&ASSETS, CONTENT_SECURITY_POLICY));
 
 /// Routes serving the embedded page: `/ui` (redirect), `/ui/` and `/ui/<file or page path>`.
 pub fn ui_router<S: Clone + Send + Sync + 'static>() -> Router<S> {
@@ -145,7 +130,7 @@ async fn file(path: Result<Path<String>, PathRejection>, headers: HeaderMap) -> 
 /// The asset for a path under `/ui/`: the file of that name, else the page itself, except for
 /// names that look like files (a dot in the last segment), which are missing files: a 404.
 fn lookup(path: &str) -> Option<usize> {
-    if let Some(found) = ASSETS.iter().position(|asset| asset.name == path) {
+    if let Some(found) = UI_FILES.position(path) {
         return Some(found);
     }
     let last = path.rsplit('/').next().unwrap_or(path);
@@ -153,46 +138,7 @@ fn lookup(path: &str) -> Option<usize> {
 }
 
 fn serve(found: usize, request: &HeaderMap) -> Response {
-    let asset = &ASSETS[found];
-    let etag = &ETAGS[found];
-    let fresh = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|tags| {
-            tags.split(',')
-                .any(|tag| tag.trim() == "*" || tag.trim().as_bytes() == etag.as_bytes())
-        });
-    let headers = [
-        (
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(asset.content_type),
-        ),
-        (
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(CACHE_CONTROL),
-        ),
-        (header::ETAG, etag.clone()),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        ),
-        (
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ),
-        (
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ),
-        (
-            HeaderName::from_static("x-frame-options"),
-            HeaderValue::from_static("DENY"),
-        ),
-    ];
-    if fresh {
-        return (StatusCode::NOT_MODIFIED, headers).into_response();
-    }
-    (headers, asset.body).into_response()
+    UI_FILES.respond(found, request)
 }
 
 #[cfg(test)]
@@ -323,11 +269,14 @@ mod tests {
     fn browsers_are_told_apart_from_api_clients() {
         let mut headers = HeaderMap::new();
         assert!(!accepts_html(&headers));
-        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            header::ACCEPT,
+            axum::http::HeaderValue::from_static("application/json"),
+        );
         assert!(!accepts_html(&headers));
         headers.insert(
             header::ACCEPT,
-            HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"),
+            axum::http::HeaderValue::from_static("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"),
         );
         assert!(accepts_html(&headers));
     }

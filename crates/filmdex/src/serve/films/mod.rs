@@ -1,0 +1,16 @@
+//! The films in memory and the indexes built over them once per load. Search reads a
+//! [`FilmTable`]; nothing here knows about HTTP, the similarity matrix or the snapshot.
+
+mod film;
+mod row_set;
+mod sort;
+mod table;
+mod text;
+
+pub use film::{packed_date, Film};
+pub use row_set::RowSet;
+pub use sort::{Sort, SortKey};
+pub use table::FilmTable;
+#[cfg(test)]
+pub use text::Haystack;
+pub use text::TextField;

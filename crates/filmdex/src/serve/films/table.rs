@@ -1,0 +1,117 @@
+//! The film table: every film sorted by film_id, and the indexes built once at load that make
+//! search a scan of precomputed data (sort orders, exact person and genre lists, haystacks).
+
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
+
+use super::film::Film;
+use super::sort::{sort_orders, Sort};
+use super::text::{Haystack, TextField};
+
+/// The films sorted by film_id and the indexes search uses. Built on its own so that loading
+/// can build it while another thread builds the similarity matrix.
+pub struct FilmTable {
+    films: Vec<Film>,
+    /// The films' ids alone, for finding a film: a binary search here touches a few cache
+    /// lines, one over the films (over 200 bytes each) touches a new line at every step.
+    film_ids: Vec<i32>,
+    /// Rows in each sort order (ties by film_id, missing values last in both directions).
+    orders: HashMap<Sort, Vec<u32>>,
+    /// Exact person name or genre -> the rows that have it, ascending.
+    /// (Fx hashed: built from the database, so no client chooses the keys.)
+    person_rows: FxHashMap<String, Vec<u32>>,
+    genre_rows: FxHashMap<String, Vec<u32>>,
+    /// Title, persons and genres of every film, for one-pass regex search.
+    haystacks: [Haystack; 3],
+}
+
+impl FilmTable {
+    /// `films` in any order.
+    pub fn new(mut films: Vec<Film>) -> Self {
+        films.sort_by_key(|film| film.film_id);
+        let film_ids = films.iter().map(|film| film.film_id).collect();
+        let orders = sort_orders(&films);
+        let person_rows = rows_by(&films, |film| &film.persons);
+        let genre_rows = rows_by(&films, |film| &film.genres);
+        let haystacks =
+            TextField::ALL.map(|field| Haystack::new(films.iter().map(|film| field.of(film))));
+        FilmTable {
+            films,
+            film_ids,
+            orders,
+            person_rows,
+            genre_rows,
+            haystacks,
+        }
+    }
+}
+
+impl FilmTable {
+    /// Every film, sorted by film_id; a film's index here is its row.
+    pub fn films(&self) -> &[Film] {
+        &self.films
+    }
+
+    pub fn len(&self) -> usize {
+        self.films.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.films.is_empty()
+    }
+
+    pub fn film(&self, film_id: i32) -> Option<&Film> {
+        self.row_of(film_id).map(|row| &self.films[row as usize])
+    }
+
+    /// The row of a film.
+    pub fn row_of(&self, film_id: i32) -> Option<u32> {
+        let row = self.film_ids.binary_search(&film_id).ok()?;
+        Some(row as u32)
+    }
+
+    /// Every film's value of `field`, one per line, in row order.
+    pub fn haystack(&self, field: TextField) -> &Haystack {
+        let index = TextField::ALL
+            .iter()
+            .position(|&known| known == field)
+            .unwrap_or_default();
+        &self.haystacks[index]
+    }
+
+    /// Every row in the given order.
+    pub fn order(&self, sort: Sort) -> &[u32] {
+        self.orders
+            .get(&sort)
+            .map(Vec::as_slice)
+            .expect("every sort order is built at load")
+    }
+
+    /// The rows of the films featuring exactly this person (empty when none).
+    pub fn rows_with_person(&self, name: &str) -> &[u32] {
+        self.person_rows.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn rows_with_genre(&self, genre: &str) -> &[u32] {
+        self.genre_rows.get(genre).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn rows_by(films: &[Film], values: impl Fn(&Film) -> &Vec<String>) -> FxHashMap<String, Vec<u32>> {
+    let mut index: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    for (row, film) in films.iter().enumerate() {
+        for value in values(film) {
+            // Looked up before inserting: a key is allocated once per name, not per credit.
+            let rows = match index.get_mut(value.as_str()) {
+                Some(rows) => rows,
+                None => index.entry(value.clone()).or_default(),
+            };
+            // A name listed twice in one film (two categories) still names the film once.
+            if rows.last() != Some(&(row as u32)) {
+                rows.push(row as u32);
+            }
+        }
+    }
+    index
+}

@@ -1,0 +1,67 @@
+//! `POST /recommend` (the list in a JSON body) and `GET /recommend?like=...` (the same as a
+//! shareable URL): films ranked by their similarity to the taste of the liked and disliked
+//! films, filtered by the search criteria. The body is the list of films; the total and the
+//! page links are headers, as for search.
+
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+use crate::serve::error::ApiError;
+use crate::serve::extract::JsonBody;
+use crate::serve::paging;
+use crate::serve::recommend::RecommendQuery;
+use crate::serve::search;
+use crate::serve::state::AppState;
+use crate::serve::view::{films_json, FilmView};
+
+pub async fn recommend_post(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<Map<String, Value>>,
+) -> Result<Response, ApiError> {
+    answer(state, RecommendQuery::from_json(body)?).await
+}
+
+pub async fn recommend_get(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    answer(state, RecommendQuery::from_query_string(query.as_deref())?).await
+}
+
+async fn answer(state: AppState, query: RecommendQuery) -> Result<Response, ApiError> {
+    let snapshot = state.snapshot();
+    // Scoring every film takes a millisecond or more: off the async threads.
+    let (body, total, query) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let taste = snapshot
+            .taste(&query.like, &query.dislike)
+            .map_err(|unknown| {
+                let ids: Vec<String> = unknown.0.iter().map(i32::to_string).collect();
+                ApiError::invalid_parameter(format!("no film has film_id {}", ids.join(", ")))
+            })?;
+        let allowed = search::filter(snapshot.table(), &query.filters, state.regexes())?;
+        let (films, total) =
+            snapshot.recommend(&taste, allowed.as_ref(), query.page, query.explain);
+        let title_of = |film_id| snapshot.film(film_id).map(|film| film.title.clone());
+        let views: Vec<FilmView> = films
+            .into_iter()
+            .map(|recommended| FilmView::recommended(recommended, title_of))
+            .collect();
+        let body = films_json(&views).map_err(|error| ApiError::internal(&error.into()))?;
+        Ok((body, total, query))
+    })
+    .await
+    .map_err(|error| ApiError::internal(&error.into()))??;
+    let mut response = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
+    let links = paging::headers("/recommend", &query.to_pairs(), query.page, total);
+    response.headers_mut().extend(links);
+    Ok(response)
+}
