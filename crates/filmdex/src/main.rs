@@ -1,5 +1,6 @@
 //! The `filmdex` binary: parse the command line, set up logging, run, map errors to exit codes.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -18,7 +19,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr (data goes to stdout); RUST_LOG wins over -v / -q.
+/// Logs go to stderr (data goes to stdout); RUST_LOG wins over -v / -q. Colours only when
+/// stderr is a terminal, so log files and collectors get plain text.
 fn init_logging(verbose: u8, quiet: bool) {
     let level = match (quiet, verbose) {
         (true, _) => "warn",
@@ -31,6 +33,7 @@ fn init_logging(verbose: u8, quiet: bool) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }

@@ -5,6 +5,7 @@ mod deploy;
 mod fetch;
 mod http_fixture;
 mod interrupted;
+mod lookup;
 mod object_storage;
 mod pipeline;
 mod real_samples;

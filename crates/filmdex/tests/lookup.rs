@@ -1,0 +1,122 @@
+//! `filmdex similar` and `filmdex recommend` run as a user runs them, on a database built from
+//! the bundled sample: a film named by id, tconst or title, readable tables, JSON equal to the
+//! API's, clear errors; and the logs of a run whose stderr is not a terminal carry no colour
+//! codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::shards::filmdex_build_command;
+
+/// A workdir holding the sample's database, built once for these tests.
+fn workdir() -> &'static Path {
+    static WORKDIR: OnceLock<PathBuf> = OnceLock::new();
+    WORKDIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temp dir").keep();
+        let output = filmdex_build_command(&dir, &[])
+            .output()
+            .expect("filmdex runs");
+        assert!(output.status.success(), "{output:?}");
+        dir
+    })
+}
+
+fn filmdex(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_filmdex"))
+        .arg("--workdir")
+        .arg(workdir())
+        .args(args)
+        .output()
+        .expect("filmdex runs")
+}
+
+fn json(args: &[&str]) -> Value {
+    let output = filmdex(args);
+    assert!(output.status.success(), "{args:?}: {output:?}");
+    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+}
+
+fn ids(films: &Value) -> Vec<i64> {
+    films
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|film| film["film_id"].as_i64().expect("an id"))
+        .collect()
+}
+
+#[test]
+fn a_film_is_found_by_id_tconst_or_title() {
+    let by_id = json(&["similar", "99785", "--json", "--limit", "5"]);
+    let by_tconst = json(&["similar", "tt0099785", "--json", "--limit", "5"]);
+    let by_title = json(&["similar", "home alone", "--json", "--limit", "5"]);
+    assert_eq!(by_id, by_tconst);
+    assert_eq!(by_id, by_title);
+    assert_eq!(ids(&by_id).first(), Some(&104431), "Home Alone 2 first");
+}
+
+#[test]
+fn recommendations_take_filters_and_print_a_table() {
+    let films = json(&[
+        "recommend",
+        "--like",
+        "99785",
+        "--like",
+        "tt1392170",
+        "--json",
+        "--limit",
+        "20",
+        "--min-rating",
+        "7",
+        "--year-from",
+        "2000",
+    ]);
+    assert!(!ids(&films).is_empty());
+    for film in films.as_array().expect("a list") {
+        assert!(film["rating"].as_f64().expect("a rating") >= 7.0, "{film}");
+        assert!(film["year"].as_str().expect("a year") >= "2000", "{film}");
+        assert!(![99785, 1392170].contains(&film["film_id"].as_i64().expect("an id")));
+    }
+    let table = filmdex(&[
+        "recommend",
+        "--like",
+        "99785,1392170",
+        "--explain",
+        "--limit",
+        "3",
+    ]);
+    assert!(table.status.success(), "{table:?}");
+    let text = String::from_utf8(table.stdout).expect("utf-8");
+    assert!(text.contains("Home Alone 2: Lost in New York"), "{text}");
+    assert!(
+        text.contains(": Home Alone"),
+        "the why names the liked film: {text}"
+    );
+    assert!(text.contains("3 of "), "{text}");
+}
+
+#[test]
+fn unknown_films_and_bad_options_are_clear_errors() {
+    let output = filmdex(&["recommend", "--like", "no such film at all"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no film is called `no such film at all`"),
+        "{stderr}"
+    );
+    let output = filmdex(&["similar", "99785", "--threshold", "2"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--threshold"));
+}
+
+#[test]
+fn logs_to_a_pipe_have_no_colour_codes() {
+    let output = filmdex(&["-v", "similar", "99785", "--limit", "1"]);
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("database loaded"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "escape codes in {stderr:?}");
+}
