@@ -60,26 +60,42 @@ function send(response, status, body, headers = {}) {
 }
 const error = (response, status, code, message, headers) => send(response, status, { code, message, request_id: "mock" }, headers);
 
-function search(query, response) {
+/** The search criteria of `query` as a predicate over films, or an error already sent. */
+function criteria(query, response) {
   const patterns = {};
   for (const key of ["title", "person", "genre"]) {
     if (!query.has(key)) continue;
     try {
       patterns[key] = new RegExp(query.get(key), "iu");
     } catch (e) {
-      return error(response, 422, "invalid_regex", `\`${key}\` is not a valid regular expression: regex parse error:\n    ${query.get(key)}\n    ^\nerror: ${e.message}`);
+      error(response, 422, "invalid_regex", `\`${key}\` is not a valid regular expression: regex parse error:\n    ${query.get(key)}\n    ^\nerror: ${e.message}`);
+      return null;
     }
   }
-  if (query.get("title") === "slow down") return error(response, 429, "rate_limited", "too many requests from this client; retry in 3 s", { "retry-after": "3" });
+  if (query.get("title") === "slow down") {
+    error(response, 429, "rate_limited", "too many requests from this client; retry in 3 s", { "retry-after": "3" });
+    return null;
+  }
   const number = (key) => (query.has(key) ? Number(query.get(key)) : null);
-  let rows = films.filter((f) =>
+  const all = query.getAll("genres");
+  const any = query.getAll("genres_any");
+  return (f) =>
     (!patterns.title || patterns.title.test(f.title)) &&
     (!patterns.person || patterns.person.test(f.persons.join(","))) &&
     (!patterns.genre || patterns.genre.test(f.genres.join(","))) &&
+    all.every((g) => f.genres.includes(g)) &&
+    (any.length === 0 || any.some((g) => f.genres.includes(g))) &&
     (number("year_from") === null || Number(f.year.slice(0, 4)) >= number("year_from")) &&
     (number("year_to") === null || Number(f.year.slice(0, 4)) <= number("year_to")) &&
     (number("min_rating") === null || f.rating >= number("min_rating")) &&
-    (number("vote_count") === null || f.vote_count >= number("vote_count")));
+    (number("vote_count") === null || f.vote_count >= number("vote_count"));
+}
+
+function search(query, response) {
+  const matches = criteria(query, response);
+  if (!matches) return;
+  const number = (key) => (query.has(key) ? Number(query.get(key)) : null);
+  let rows = films.filter(matches);
   const sort = query.get("sort") ?? "title";
   const key = { title: "title", rating: "rating", votes: "vote_count", year: "year", duration: "duration" }[sort.replace(/^-/, "")];
   const sign = sort.startsWith("-") ? -1 : 1;
@@ -87,6 +103,49 @@ function search(query, response) {
   const offset = number("offset") ?? 0;
   const limit = number("limit") ?? 100;
   send(response, 200, rows.slice(offset, offset + limit), { "x-total-count": String(rows.length) });
+}
+
+/** The liked films' similar films, minus half the disliked ones', with which liked film each reason comes from. */
+function recommend(query, response) {
+  const ids = (key) => query.getAll(key).flatMap((value) => value.split(",")).filter(Boolean).map(Number);
+  const like = ids("like");
+  const dislike = ids("dislike");
+  if (like.length === 0) return error(response, 422, "invalid_parameter", "like must name at least one film_id");
+  const unknown = [...like, ...dislike].filter((id) => !films.some((f) => f.film_id === id));
+  if (unknown.length > 0) return error(response, 422, "invalid_parameter", `no film has film_id ${unknown.join(", ")}`);
+  const matches = criteria(query, response);
+  if (!matches) return;
+  const scores = new Map();
+  const add = (id, weight) => {
+    const film = films.find((f) => f.film_id === id);
+    for (const row of similar(film)) {
+      const score = scores.get(row.other.film_id) ?? { film: row.other, similarity: 0, reasons: new Map() };
+      score.similarity += (weight * row.similarity) / like.length;
+      if (weight > 0) {
+        for (const feature of row.explanation) {
+          const reason = score.reasons.get(feature.label) ?? { ...feature, share: 0, liked_films: [] };
+          reason.share += feature.share / like.length;
+          reason.liked_films.push({ film_id: film.film_id, title: film.title });
+          score.reasons.set(feature.label, reason);
+        }
+      }
+      scores.set(row.other.film_id, score);
+    }
+  };
+  like.forEach((id) => add(id, 1));
+  dislike.forEach((id) => add(id, -0.5));
+  const rows = [...scores.values()]
+    .filter((row) => row.similarity > 0 && !like.includes(row.film.film_id) && !dislike.includes(row.film.film_id) && matches(row.film))
+    .sort((a, b) => b.similarity - a.similarity || a.film.film_id - b.film.film_id);
+  const offset = Number(query.get("offset") ?? 0);
+  const limit = Number(query.get("limit") ?? 10);
+  const explain = query.get("explain") === "true";
+  const page = rows.slice(offset, offset + limit).map((row) => ({
+    ...row.film,
+    similarity: row.similarity,
+    ...(explain ? { explanation: [...row.reasons.values()].sort((a, b) => b.share - a.share).slice(0, 5) } : {}),
+  }));
+  send(response, 200, page, { "x-total-count": String(rows.length) });
 }
 
 async function handle(request, response) {
@@ -106,6 +165,7 @@ async function handle(request, response) {
       return error(response, 404, "not_found", "no such route");
     }
   }
+  if (url.pathname === "/recommend") return recommend(url.searchParams, response);
   if (parts[0] !== "film") return error(response, 404, "not_found", "no such route");
   if (parts[1] === "search") return search(url.searchParams, response);
   const film = films.find((f) => String(f.film_id) === parts[1]);

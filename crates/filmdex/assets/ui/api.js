@@ -109,3 +109,22 @@ export function searchPath(criteria) {
   }
   return `/film/search?${query}`;
 }
+
+/**
+ * `/recommend` for the list `{ liked, disliked }` (film ids) with the reasons, one page of it,
+ * filtered by `filters`: a plain object of search criteria, arrays for repeated ones (`genres`).
+ */
+export function recommendPath({ liked, disliked }, filters, { limit, offset }) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) {
+    for (const each of Array.isArray(value) ? value : [value]) {
+      if (each !== null && each !== undefined && each !== "") query.append(key, String(each));
+    }
+  }
+  query.set("explain", "true");
+  query.set("limit", String(limit));
+  query.set("offset", String(offset));
+  // Ids are digits: joined by plain commas, the URL stays readable.
+  const ids = [`like=${liked.join(",")}`, ...(disliked.length > 0 ? [`dislike=${disliked.join(",")}`] : [])];
+  return `/recommend?${ids.join("&")}&${query}`;
+}

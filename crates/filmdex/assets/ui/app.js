@@ -1,14 +1,22 @@
 // The page's entry point: reads the URL, shows the view it names, and keeps the URL in step with
-// what is on screen (pushState for each new page, replaceState while the slider moves), so links
-// can be shared and the back button works. /ui/ is the search, /ui/film/<id> a film.
+// what is on screen (pushState for each new page, replaceState while the slider moves or a
+// filter changes), so links can be shared and the back button works. /ui/ is the search,
+// /ui/film/<id> a film, /ui/recommend?like=<ids>&dislike=<ids> "My list" and its
+// recommendations. The header's "My list" link counts the list's films and leads to it.
 
+import { h } from "./dom.js";
 import { FilmView, filmFromQuery } from "./film.js";
+import { plural } from "./format.js";
+import { DISLIKE, LIKE, MAX_FILMS, myList } from "./list.js";
+import { syncListToggles } from "./parts.js";
+import { RecommendView, recommendFromQuery, recommendUrl } from "./recommend.js";
 import { SearchView, searchFromQuery } from "./search.js";
 
 const main = document.getElementById("main");
 const announcer = document.getElementById("announcer");
 
 let lastSearchUrl = "/ui/";
+let lastRecommendFilters = {};
 let currentView = null;
 
 /** Tells screen readers about a change that happened away from the focus. */
@@ -18,12 +26,41 @@ function announce(text) {
 }
 
 const context = { navigate, announce, searchUrl: () => lastSearchUrl };
-const views = { search: new SearchView(context), film: new FilmView(context) };
+const views = { search: new SearchView(context), film: new FilmView(context), recommend: new RecommendView(context) };
+
+// "My list (3)" in the header, leading to the list with the filters last used there.
+const listLink = h("a", { class: "nav-list", href: "/ui/recommend", "data-nav": true });
+document.querySelector(".site-header nav")?.prepend(listLink);
+
+function showListLink() {
+  listLink.textContent = myList.size > 0 ? `My list (${myList.size})` : "My list";
+  listLink.href = recommendUrl({ liked: myList.liked, disliked: myList.disliked }, lastRecommendFilters);
+}
+
+/** What a change to the list says to a screen reader. */
+function describeChange(change) {
+  const films = `${plural(myList.size, "film", "films")} on your list.`;
+  if (change.cleared) return "Your list is empty.";
+  if (change.refused) return `Your list already holds ${MAX_FILMS} ${change.verdict === LIKE ? "liked" : "disliked"} films.`;
+  if (!change.film) return films;
+  const title = change.film.title ?? "The film";
+  if (change.verdict === LIKE) return `${title}: liked. ${films}`;
+  if (change.verdict === DISLIKE) return `${title}: disliked. ${films}`;
+  return `${title}: off your list. ${films}`;
+}
+
+myList.subscribe((change) => {
+  showListLink();
+  syncListToggles(document);
+  if (change.source === "user" || change.refused) announce(describeChange(change));
+});
+showListLink();
 
 function route(where) {
   const query = new URLSearchParams(where.search);
   const film = /^\/ui\/film\/([^/]+)\/?$/.exec(where.pathname);
   if (film) return { view: views.film, params: filmFromQuery(decodeURIComponent(film[1]), query) };
+  if (/^\/ui\/recommend\/?$/.test(where.pathname)) return { view: views.recommend, params: recommendFromQuery(query) };
   return { view: views.search, params: searchFromQuery(query) };
 }
 
@@ -36,6 +73,10 @@ function render(options) {
     currentView = view;
   }
   if (view === views.search) lastSearchUrl = window.location.pathname + window.location.search;
+  if (view === views.recommend) lastRecommendFilters = params.filters;
+  if (view === views.recommend) listLink.setAttribute("aria-current", "page");
+  else listLink.removeAttribute("aria-current");
+  showListLink();
   return view.show(params, options);
 }
 

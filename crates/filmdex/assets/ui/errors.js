@@ -13,7 +13,15 @@ const FIELD_NAMES = {
   min_rating: "Minimum rating",
   vote_count: "Minimum votes",
   sort: "Sort",
+  genres: "Genres",
+  genres_any: "Genres",
 };
+
+/** The film ids of "no film has film_id 1, 5" (a list naming films the database lacks). */
+export function unknownFilms(error) {
+  const match = /no film has film_id ([\d, ]+)/.exec(error?.message ?? "");
+  return match ? match[1].split(",").map((id) => Number(id.trim())).filter(Number.isInteger) : [];
+}
 
 /** The search field an error is about (`title` in "`title` is not a valid ..."), or null. */
 export function errorField(error) {
@@ -38,6 +46,12 @@ export function describeError(error) {
       };
     }
     case "invalid_parameter":
+      if (unknownFilms(error).length > 0) {
+        return {
+          title: "Some films on your list are not in this database",
+          detail: `${capitalise(message)}. The list may come from another filmdex.`,
+        };
+      }
       return { title: "One of the filters is not valid", detail: `${capitalise(message)}.` };
     case "film_not_found":
     case "invalid_film_id":

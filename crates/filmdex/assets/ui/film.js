@@ -1,12 +1,23 @@
-// The film view: the film's details and IMDb link, then its similar films above a threshold
-// chosen with a slider (the list follows the slider as it moves), each with why it is similar.
+// The film view: the film's details, IMDb link and Like / Dislike toggles for "My list", then its
+// similar films above a threshold chosen with a slider (the list follows the slider as it moves),
+// each with why it is similar.
 // Its URL is /ui/film/<film_id>?threshold=<0..1>&offset=<n>.
 
 import { filmPath, getJson, similarPath, thresholdText } from "./api.js";
 import { debounce, h } from "./dom.js";
 import { emptyNotice, errorNotice } from "./errors.js";
 import { formatDate, formatDuration, formatPercent, formatRating, formatYear, plural } from "./format.js";
-import { filmSummary, filmUrl, pager, ratingBadge } from "./parts.js";
+import {
+  bar,
+  features as featuresOf,
+  filmSummary,
+  filmUrl,
+  kindLabel,
+  listToggles,
+  pager,
+  ratingBadge,
+  similarityMeter,
+} from "./parts.js";
 
 export const DEFAULT_THRESHOLD = 0.1;
 const SIMILAR_PAGE = 10;
@@ -160,6 +171,7 @@ export class FilmView {
         film.original_title && film.original_title !== film.title &&
           h("p", { class: "original-title", text: `Original title: ${film.original_title}` }),
         ratingBadge(film),
+        listToggles(film, { area: "film" }),
       ),
       h(
         "dl",
@@ -231,7 +243,11 @@ export class FilmView {
         h(
           "li",
           { class: "film-item similar-item" },
-          filmSummary(film, { href: filmUrl(film.film_id, threshold), extra: similarityMeter(film.similarity) }),
+          filmSummary(film, {
+            href: filmUrl(film.film_id, threshold),
+            extra: similarityMeter(film.similarity),
+            actions: listToggles(film),
+          }),
           explanation(film),
         ),
       ),
@@ -243,44 +259,9 @@ export class FilmView {
   }
 }
 
-/** A bar and "47% similar". */
-function similarityMeter(similarity) {
-  if (typeof similarity !== "number") return null;
-  return h(
-    "p",
-    { class: "similarity" },
-    bar(similarity),
-    h("span", { class: "similarity-value", text: `${formatPercent(similarity)} similar` }),
-  );
-}
-
-function bar(fraction) {
-  const fill = h("span", { class: "bar-fill" });
-  // Through the CSSOM: the page's Content-Security-Policy forbids style attributes.
-  fill.style.width = `${Math.max(0, Math.min(1, fraction)) * 100}%`;
-  return h("span", { class: "bar", "aria-hidden": "true" }, fill);
-}
-
-const KINDS = { genre: "Genre", title_word: "Title word", rating: "Rating", token: "Shared feature" };
-
-function kindLabel(feature) {
-  if (feature.kind === "person") {
-    const category = (feature.category ?? "person").replaceAll("_", " ");
-    return category[0].toUpperCase() + category.slice(1);
-  }
-  return KINDS[feature.kind] ?? "Shared feature";
-}
-
 /** "Why similar": each shared feature the API names, with its share of the similarity. */
 function explanation(film) {
-  const features = (Array.isArray(film.explanation) ? film.explanation : [])
-    .map((feature) => ({
-      kind: feature.kind ?? feature.type,
-      category: feature.category,
-      label: String(feature.label ?? feature.name ?? feature.value ?? ""),
-      share: Number(feature.share ?? feature.weight ?? feature.contribution ?? 0),
-    }))
-    .filter((feature) => feature.label && feature.share > 0);
+  const features = featuresOf(film);
   if (features.length === 0 || !(film.similarity > 0)) return null;
   const explained = features.reduce((sum, feature) => sum + feature.share, 0);
   const rest = film.similarity - explained;

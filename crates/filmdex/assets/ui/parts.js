@@ -1,7 +1,9 @@
-// Pieces both views use: the one-line summary of a film in a list, and the pager.
+// Pieces the views share: the one-line summary of a film in a list, the pager, the Like and
+// Dislike toggles of "My list", a share bar, and the names of the features that explain a match.
 
 import { h } from "./dom.js";
-import { formatCount, formatDuration, formatRating, formatVotes, formatYear } from "./format.js";
+import { formatCount, formatDuration, formatPercent, formatRating, formatVotes, formatYear } from "./format.js";
+import { DISLIKE, LIKE, myList } from "./list.js";
 
 /** The page's own URL of a film. */
 export function filmUrl(filmId, threshold) {
@@ -9,8 +11,11 @@ export function filmUrl(filmId, threshold) {
   return `/ui/film/${encodeURIComponent(filmId)}${query}`;
 }
 
-/** Title (a link), year, genres, runtime, rating and the first people of `film`. */
-export function filmSummary(film, { href, headingLevel = "h3", extra = null }) {
+/**
+ * Title (a link), year, genres, runtime, rating and the first people of `film`; `extra` goes
+ * under the title, `actions` (buttons) beside the rating.
+ */
+export function filmSummary(film, { href, headingLevel = "h3", extra = null, actions = null }) {
   const year = formatYear(film.year);
   const facts = [
     (film.genres ?? []).join(", "),
@@ -30,6 +35,7 @@ export function filmSummary(film, { href, headingLevel = "h3", extra = null }) {
     facts.length > 0 && h("p", { class: "facts", text: facts.join(" · ") }),
     people && h("p", { class: "people", text: people }),
     ratingBadge(film),
+    actions,
   );
 }
 
@@ -69,4 +75,77 @@ export function pager({ total, offset, limit, urlFor, label }) {
     link("Next ›", offset + limit < total ? offset + limit : null, "next", "next page"),
     link("Last »", offset < last ? last : null, null, "last page"),
   );
+}
+
+/**
+ * The Like and Dislike toggles of `film` for "My list" (aria-pressed says which is on; pressing
+ * the one that is on takes the film off the list). Their names end with the film's title, hidden
+ * from sight, so that a list of them can be told apart. `syncListToggles` keeps them current.
+ */
+export function listToggles(film, { area = "item" } = {}) {
+  const toggle = (verdict, text) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: `toggle toggle-${verdict}`,
+        "aria-pressed": String(myList.verdict(film.film_id) === verdict),
+        dataset: { filmId: String(film.film_id), verdict, focusKey: `${area}:${verdict}:${film.film_id}` },
+        onClick: () => myList.toggle({ film_id: film.film_id, title: film.title, year: film.year }, verdict),
+      },
+      text,
+      h("span", { class: "visually-hidden", text: ` ${film.title ?? `film ${film.film_id}`}` }),
+    );
+  return h("div", { class: "list-actions" }, toggle(LIKE, "Like"), toggle(DISLIKE, "Dislike"));
+}
+
+/** Brings every Like and Dislike toggle under `root` in line with the list. */
+export function syncListToggles(root = document) {
+  for (const button of root.querySelectorAll(".toggle[data-film-id]")) {
+    const pressed = myList.verdict(Number(button.dataset.filmId)) === button.dataset.verdict;
+    button.setAttribute("aria-pressed", String(pressed));
+  }
+}
+
+/** A bar and "47% similar" (or another `word`). */
+export function similarityMeter(similarity, word = "similar") {
+  if (typeof similarity !== "number") return null;
+  return h(
+    "p",
+    { class: "similarity" },
+    bar(similarity),
+    h("span", { class: "similarity-value", text: `${formatPercent(similarity)} ${word}` }),
+  );
+}
+
+/** A bar filled to `fraction` (0 to 1), hidden from screen readers: the number says it. */
+export function bar(fraction) {
+  const fill = h("span", { class: "bar-fill" });
+  // Through the CSSOM: the page's Content-Security-Policy forbids style attributes.
+  fill.style.width = `${Math.max(0, Math.min(1, fraction)) * 100}%`;
+  return h("span", { class: "bar", "aria-hidden": "true" }, fill);
+}
+
+const KINDS = { genre: "Genre", title_word: "Title word", rating: "Rating", token: "Shared feature" };
+
+/** What kind of feature explains a match: "Director", "Actor", "Genre", "Title word"... */
+export function kindLabel(feature) {
+  if (feature.kind === "person") {
+    const category = (feature.category ?? "person").replaceAll("_", " ");
+    return category[0].toUpperCase() + category.slice(1);
+  }
+  return KINDS[feature.kind] ?? "Shared feature";
+}
+
+/** The explanation of a film as `{ kind, category, label, share, liked_films }`, usable ones only. */
+export function features(film) {
+  return (Array.isArray(film.explanation) ? film.explanation : [])
+    .map((feature) => ({
+      kind: feature.kind ?? feature.type,
+      category: feature.category,
+      label: String(feature.label ?? feature.name ?? feature.value ?? ""),
+      share: Number(feature.share ?? feature.weight ?? feature.contribution ?? 0),
+      liked_films: Array.isArray(feature.liked_films) ? feature.liked_films : [],
+    }))
+    .filter((feature) => feature.label && feature.share > 0);
 }

@@ -1,12 +1,13 @@
 // The search view: the form (title, person and genre patterns, years, minimum rating and
-// votes, sort), the total, one page of results and the pager. Its URL is /ui/?<the search
-// route's own query parameters>, so a search can be shared and the back button restores it.
+// votes, sort), the total, one page of results (each with Like / Dislike for "My list") and the
+// pager. Its URL is /ui/?<the search route's own query parameters>, so a search can be shared
+// and the back button restores it.
 
 import { getJson, searchPath } from "./api.js";
 import { h } from "./dom.js";
 import { emptyNotice, errorField, errorNotice } from "./errors.js";
 import { formatCount, plural } from "./format.js";
-import { filmSummary, filmUrl, pager } from "./parts.js";
+import { filmSummary, filmUrl, listToggles, pager } from "./parts.js";
 import { measureAfterPaint } from "./timing.js";
 
 export const PAGE_SIZE = 20;
@@ -27,7 +28,7 @@ export const SORTS = [
 ];
 
 // IMDb's genres, offered as suggestions; the field still takes any pattern.
-const GENRES = [
+export const GENRES = [
   "Action", "Adventure", "Animation", "Biography", "Comedy", "Crime", "Documentary", "Drama",
   "Family", "Fantasy", "Film-Noir", "History", "Horror", "Music", "Musical", "Mystery", "Romance",
   "Sci-Fi", "Sport", "Thriller", "War", "Western",
@@ -257,7 +258,9 @@ export class SearchView {
     const list = h(
       "ol",
       { class: "film-list", start: offset + 1 },
-      films.map((film) => h("li", { class: "film-item" }, filmSummary(film, { href: filmUrl(film.film_id) }))),
+      films.map((film) =>
+        h("li", { class: "film-item" }, filmSummary(film, { href: filmUrl(film.film_id), actions: listToggles(film) })),
+      ),
     );
     const pages = pager({ total, offset, limit, urlFor, label: "Result pages" });
     pages?.querySelectorAll("a").forEach((link) => (link.dataset.focus = "results"));

@@ -24,7 +24,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
      form-action 'self'; frame-ancestors 'none'";
 
 /// Every file of `assets/ui/` (a test checks that none is missing); `index.html` first.
-const ASSETS: [EmbeddedFile; 12] = [
+const ASSETS: [EmbeddedFile; 14] = [
     EmbeddedFile::new(
         "index.html",
         HTML,
@@ -71,9 +71,19 @@ const ASSETS: [EmbeddedFile; 12] = [
         include_bytes!("../../assets/ui/format.js"),
     ),
     EmbeddedFile::new(
+        "list.js",
+        JAVASCRIPT,
+        include_bytes!("../../assets/ui/list.js"),
+    ),
+    EmbeddedFile::new(
         "parts.js",
         JAVASCRIPT,
         include_bytes!("../../assets/ui/parts.js"),
+    ),
+    EmbeddedFile::new(
+        "recommend.js",
+        JAVASCRIPT,
+        include_bytes!("../../assets/ui/recommend.js"),
     ),
     EmbeddedFile::new(
         "search.js",
