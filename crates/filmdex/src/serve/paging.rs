@@ -41,6 +41,11 @@ impl Page {
     }
 }
 
+/// The longest `Link` header sent. The links repeat every criterion four times, and many
+/// proxies refuse header lines over 4 to 8 KB; a longer one is left out (the total stays, and
+/// a client can still page with `offset`).
+pub const MAX_LINK_BYTES: usize = 4 * 1024;
+
 pub static X_TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
 
 /// The paging headers of `page` out of `total` items. `path` is the route's path and `pairs`
@@ -57,9 +62,10 @@ pub fn headers(path: &str, pairs: &[(&str, String)], page: Page, total: usize) -
             )
         })
         .collect();
+    let value = links.join(", ");
     // Every part is percent-encoded or our own text, so the value is always valid.
-    if let Ok(value) = HeaderValue::from_str(&links.join(", ")) {
-        if !links.is_empty() {
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        if !links.is_empty() && value.len() <= MAX_LINK_BYTES {
             headers.insert(axum::http::header::LINK, value);
         }
     }

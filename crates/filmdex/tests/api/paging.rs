@@ -144,3 +144,33 @@ async fn every_similar_page_is_a_slice_of_the_whole_list() {
         }
     }
 }
+
+/// A search whose criteria make the links longer than proxies take: no `Link`, the total
+/// stays. (Each name is an exact-person criterion; an unknown one matches nothing, so the
+/// list is `persons_any` with one real name among many long ones.)
+#[tokio::test]
+async fn links_longer_than_4_kb_are_left_out_and_the_total_stays() {
+    let mut names: Vec<String> = (0..60).map(|i| format!("{i:0>80}")).collect();
+    names.push("George Lucas".into());
+    let body = serde_json::json!({"persons_any": names, "limit": 1}).to_string();
+    let reply = post_json(&app(), "/film/search", body).await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.header("link").is_none(),
+        "{:?}",
+        reply.header("link").map(str::len)
+    );
+    let total: usize = reply
+        .header("x-total-count")
+        .expect("a total")
+        .parse()
+        .expect("a number");
+    assert!(total >= 2, "{total}");
+    let short = post_json(
+        &app(),
+        "/film/search",
+        r#"{"persons_any": ["George Lucas"], "limit": 1}"#,
+    )
+    .await;
+    assert!(short.header("link").is_some(), "short links are still sent");
+}

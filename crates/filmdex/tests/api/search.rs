@@ -203,3 +203,15 @@ async fn invalid_criteria_are_422_with_the_field_named() {
         .await
         .assert_error(422, "invalid_parameter");
 }
+
+/// An empty pattern matches every film, so it is no criterion: the same answer as none.
+#[tokio::test]
+async fn an_empty_pattern_is_no_criterion() {
+    let app = app();
+    let none = post_json(&app, "/film/search", "{}").await;
+    for body in [r#"{"title": ""}"#, r#"{"person": "", "genre": ""}"#] {
+        let empty = post_json(&app, "/film/search", body).await;
+        assert_eq!(empty.json(), none.json(), "{body}");
+        assert_eq!(empty.header("x-total-count"), none.header("x-total-count"));
+    }
+}

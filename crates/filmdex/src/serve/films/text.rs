@@ -88,7 +88,9 @@ impl Haystack {
     }
 
     /// Adds to `out` every row whose value `per_value` matches, in one pass of `whole` (the
-    /// same pattern compiled with multi-line on); `value` gives a row's value.
+    /// same pattern compiled with multi-line on); `value` gives a row's value. A row is decided
+    /// by its first match: the search goes on from the next row's line, so a pattern that
+    /// matches everywhere (`.`, `e`) costs one match per film, not one per character.
     pub fn find<'a>(
         &self,
         whole: &Regex,
@@ -99,20 +101,28 @@ impl Haystack {
         if self.starts.is_empty() {
             return;
         }
-        let mut row = 0;
-        for found in whole.find_iter(&self.text) {
+        let (mut row, mut at) = (0, 0);
+        while at <= self.text.len() {
+            let Some(found) = whole.find_at(&self.text, at) else {
+                return;
+            };
             let first = self.row_from(row, found.start());
-            row = first;
-            if found.end() <= self.line_end(first) {
+            let last = if found.end() <= self.line_end(first) {
                 out.insert(first as u32);
-                continue;
-            }
-            // Across a line break (or at the very end): test each film it touches.
-            row = self.row_from(first, found.end());
-            for touched in first..=row {
-                if per_value.is_match(value(touched)) {
-                    out.insert(touched as u32);
+                first
+            } else {
+                // Across a line break (or at the very end): test each film it touches.
+                let last = self.row_from(first, found.end());
+                for touched in first..=last {
+                    if per_value.is_match(value(touched)) {
+                        out.insert(touched as u32);
+                    }
                 }
+                last
+            };
+            match self.starts.get(last + 1) {
+                Some(&next) => (row, at) = (last + 1, next),
+                None => return,
             }
         }
     }

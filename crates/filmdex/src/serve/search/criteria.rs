@@ -155,9 +155,11 @@ fn compile_texts(
     ];
     fields
         .into_iter()
+        // An empty pattern matches every film: it is no criterion, and is not run.
         .filter_map(|(name, field, pattern)| {
             pattern
                 .as_deref()
+                .filter(|pattern| !pattern.is_empty())
                 .map(|pattern| regexes.criterion(name, field, pattern))
         })
         .collect()
