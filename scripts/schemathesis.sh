@@ -7,6 +7,7 @@ bin="${1:-${CARGO_TARGET_DIR:-$HOME/.cache/filmdex-target}/release/filmdex}"
 venv="${FILMDEX_VENV:-$HOME/.cache/filmdex-schemathesis}"
 [ -x "$venv/bin/st" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q schemathesis; }
 
+config="$(cd "$(dirname "$0")" && pwd)/schemathesis.toml"
 work="$(mktemp -d)"
 port=$((20000 + RANDOM % 20000))
 "$bin" --workdir "$work" -q build --sample >/dev/null
@@ -17,5 +18,5 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && br
 
 # Run from the temp dir: schemathesis keeps a cache folder in its working directory.
 cd "$work"
-timeout 900 "$venv/bin/st" run "http://127.0.0.1:$port/openapi.json" \
+timeout 900 "$venv/bin/st" --config-file "$config" run "http://127.0.0.1:$port/openapi.json" \
   --checks all --max-examples 40 --workers 2 --request-timeout 10 --max-response-time 5
