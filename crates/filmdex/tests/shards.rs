@@ -268,3 +268,41 @@ fn shard_options_are_checked() {
         "{error}"
     );
 }
+
+/// A malformed manifest (a run of 0 shards, a films hash too short) is an error naming the file
+/// and what is wrong, never a panic.
+#[test]
+fn load_refuses_malformed_manifests_with_a_clear_error() {
+    let workdir = tempfile::tempdir().expect("temp dir");
+    let zero = workdir.path().join("zero");
+    std::fs::create_dir_all(&zero).expect("a pairs folder");
+    std::fs::write(zero.join("part-0000-of-0000.json"), "{}").expect("a manifest");
+    let output = filmdex_build(
+        workdir.path(),
+        &["load", "--pairs", &zero.display().to_string()],
+    );
+    let error = failed(&output, "load of a run of 0 shards");
+    assert_ne!(output.status.code(), Some(101), "a panic: {error}");
+    assert!(
+        error.contains("part-0000-of-0000.json") && error.contains("0 shards"),
+        "{error}"
+    );
+
+    let pairs = workdir.path().join("pairs");
+    run_shards(workdir.path(), &pairs, 1, &[]);
+    let manifest_path = pairs.join("part-0000-of-0001.json");
+    let text = std::fs::read_to_string(&manifest_path).expect("the manifest");
+    let mut manifest: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    manifest["films_sha256"] = serde_json::json!("abc");
+    std::fs::write(&manifest_path, manifest.to_string()).expect("a short hash");
+    let output = filmdex_build(
+        workdir.path(),
+        &["load", "--pairs", &pairs.display().to_string()],
+    );
+    let error = failed(&output, "load of a manifest with a short films hash");
+    assert_ne!(output.status.code(), Some(101), "a panic: {error}");
+    assert!(
+        error.contains("part-0000-of-0001.json") && error.contains("films_sha256"),
+        "{error}"
+    );
+}

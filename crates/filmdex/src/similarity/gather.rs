@@ -77,6 +77,17 @@ impl PairSet {
 /// The complete pair set at `location`, or an error that says what is missing.
 pub fn gather(location: &Location) -> Result<PairSet> {
     let entries = location.list()?;
+    for entry in &entries {
+        if let Some((index, count)) = parse_manifest_name(&entry.name) {
+            if index >= count {
+                bail!(
+                    "{} is not a filmdex shard manifest: its name says shard {index} of a run of \
+                     {count} shards; remove it",
+                    location.show(&entry.name)
+                );
+            }
+        }
+    }
     let counts: BTreeSet<u32> = entries
         .iter()
         .filter_map(|entry| parse_manifest_name(&entry.name))
@@ -137,7 +148,9 @@ fn gather_shards(location: &Location, entries: &[Entry], count: u32) -> Result<P
             missing[0],
         );
     }
-    let first = &manifests[0];
+    let Some(first) = manifests.first() else {
+        bail!("{location} holds a run of 0 shards: remove its part-*-of-0000.json files");
+    };
     let mut files = Vec::new();
     for manifest in &manifests {
         if manifest.films_sha256 != first.films_sha256 {
@@ -215,6 +228,48 @@ mod tests {
         assert_eq!(parse_manifest_name("part-0003-of-0008.json"), Some((3, 8)));
         assert_eq!(parse_manifest_name("part-0003-of-0008-00000.parquet"), None);
         assert_eq!(parse_manifest_name("part-00000.parquet"), None);
+    }
+
+    /// A folder holding only `files` (name, content), as a `--pairs` location.
+    fn pairs_folder(files: &[(&str, &str)]) -> (tempfile::TempDir, Location) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, content) in files {
+            std::fs::write(dir.path().join(name), content).expect("write a file");
+        }
+        let location = Location::parse(&dir.path().display().to_string()).expect("a folder");
+        (dir, location)
+    }
+
+    #[test]
+    fn a_manifest_of_a_run_of_zero_shards_is_refused_naming_the_file() {
+        let (_dir, location) = pairs_folder(&[("part-0000-of-0000.json", "{}")]);
+        let error = format!("{:#}", gather(&location).expect_err("refused"));
+        assert!(
+            error.contains("part-0000-of-0000.json") && error.contains("0 shards"),
+            "{error}"
+        );
+        let (_dir, location) = pairs_folder(&[("part-0003-of-0002.json", "{}")]);
+        let error = format!("{:#}", gather(&location).expect_err("refused"));
+        assert!(
+            error.contains("part-0003-of-0002.json") && error.contains("shard 3 of a run of 2"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_manifest_with_a_short_films_hash_is_refused_naming_the_file() {
+        let mut manifest = crate::similarity::shard::tests::valid_manifest(0, 1);
+        manifest["films_sha256"] = serde_json::json!("abc");
+        let part = "x".repeat(1234);
+        let (_dir, location) = pairs_folder(&[
+            ("part-0000-of-0001.json", &manifest.to_string()),
+            ("part-0000-of-0001-00000.parquet", &part),
+        ]);
+        let error = format!("{:#}", gather(&location).expect_err("refused"));
+        assert!(
+            error.contains("part-0000-of-0001.json") && error.contains("films_sha256"),
+            "{error}"
+        );
     }
 
     #[test]

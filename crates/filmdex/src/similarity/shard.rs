@@ -14,7 +14,7 @@ use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use filmdex_similarity::{FilmSelection, Shard};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -348,15 +348,57 @@ impl ShardTask {
     }
 }
 
-/// A shard's manifest, if it has one.
+/// A shard's manifest, if it has one; a malformed one is an error naming the file.
 pub fn read_manifest(pairs: &Location, index: u32, count: u32) -> Result<Option<ShardManifest>> {
     let name = manifest_name(index, count);
     let Some(bytes) = pairs.read(&name)? else {
         return Ok(None);
     };
-    serde_json::from_slice(&bytes)
+    parse_manifest(&bytes, index, count)
         .map(Some)
-        .with_context(|| format!("{} is not a filmdex shard manifest", pairs.show(&name)))
+        .with_context(|| {
+            format!(
+                "{} is not a well-formed filmdex shard manifest; delete it and rerun \
+                 `filmdex build similarity --shard {index}/{count} --pairs {pairs}`",
+                pairs.show(&name)
+            )
+        })
+}
+
+/// The manifest of shard `index` of `count` read from `bytes`, checked so that what reads it
+/// later can rely on it: it is the shard its file name says, its films hash is a SHA-256, and
+/// its parts are this shard's parquet files.
+pub fn parse_manifest(bytes: &[u8], index: u32, count: u32) -> Result<ShardManifest> {
+    ensure!(
+        index < count,
+        "shard {index} of a run of {count} shards cannot exist"
+    );
+    let manifest: ShardManifest = serde_json::from_slice(bytes).context("reading its JSON")?;
+    ensure!(
+        manifest.index == index && manifest.count == count,
+        "it says it is shard {}/{}, its name says {index}/{count}",
+        manifest.index,
+        manifest.count
+    );
+    ensure!(
+        manifest.shard == format!("{index}/{count}"),
+        "its shard is {:?}, not \"{index}/{count}\"",
+        manifest.shard
+    );
+    let hash = &manifest.films_sha256;
+    ensure!(
+        hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        "its films_sha256 {hash:?} is not a SHA-256 (64 hex digits)"
+    );
+    let stem = format!("{}-", shard_stem(index, count));
+    for file in &manifest.files {
+        ensure!(
+            file.name.starts_with(&stem) && file.name.ends_with(".parquet"),
+            "its part {:?} is not one of this shard's parquet files ({stem}*.parquet)",
+            file.name
+        );
+    }
+    Ok(manifest)
 }
 
 /// The runner's record of a shard, for the summary table.
@@ -382,4 +424,180 @@ pub fn sha256_of(path: &Path) -> Result<String> {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The JSON of a well-formed manifest of shard `index` of `count`.
+    pub fn valid_manifest(index: u32, count: u32) -> serde_json::Value {
+        let params = SimilarityParams::default();
+        let fingerprint = Fingerprint {
+            format_version: SHARD_FORMAT,
+            params: serde_json::to_value(&params).expect("parameters serialise"),
+            inputs: Vec::new(),
+            upstream: [("films".to_owned(), "0".repeat(64))].into(),
+        };
+        let manifest = ShardManifest {
+            shard: format!("{index}/{count}"),
+            index,
+            count,
+            digest: fingerprint.digest(),
+            fingerprint,
+            films_sha256: "0123456789abcdef".repeat(4),
+            params,
+            films: 10,
+            rows: 100,
+            files: vec![ShardFile {
+                name: format!("{}-00000.parquet", shard_stem(index, count)),
+                bytes: 1234,
+            }],
+            finished_at: "2024-01-01T00:00:00Z".to_owned(),
+            duration_ms: 5,
+        };
+        serde_json::to_value(&manifest).expect("a manifest serialises")
+    }
+
+    #[test]
+    fn a_well_formed_manifest_parses_and_malformed_ones_say_what_is_wrong() {
+        let valid = valid_manifest(2, 3);
+        let parsed = parse_manifest(valid.to_string().as_bytes(), 2, 3).expect("valid");
+        assert_eq!(serde_json::to_value(&parsed).expect("JSON"), valid);
+        let error = |json: &serde_json::Value, index, count| {
+            let bytes = json.to_string().into_bytes();
+            format!(
+                "{:#}",
+                parse_manifest(&bytes, index, count).expect_err("refused")
+            )
+        };
+        assert!(error(&valid, 0, 0).contains("run of 0 shards"));
+        assert!(error(&serde_json::json!({}), 0, 1).contains("missing field"));
+        assert!(error(&valid, 1, 3).contains("its name says 1/3"));
+        let mut short = valid.clone();
+        short["films_sha256"] = serde_json::json!("abc");
+        assert!(error(&short, 2, 3).contains("films_sha256 \"abc\""));
+        let mut foreign = valid.clone();
+        foreign["files"][0]["name"] = serde_json::json!("part-0000-of-0003-00000.parquet");
+        assert!(error(&foreign, 2, 3).contains("not one of this shard's parquet files"));
+    }
+
+    /// Any JSON value, nested a few levels.
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            ".{0,70}".prop_map(Value::from),
+            "[0-9a-fA-F]{0,66}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map("[a-z_]{1,14}", inner, 0..6)
+                    .prop_map(|map| serde_json::Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// A valid manifest with one field, at the top or one level down, replaced or removed.
+    fn mutated_manifest() -> impl Strategy<Value = Vec<u8>> {
+        let valid = valid_manifest(1, 2);
+        let mut paths: Vec<Vec<serde_json::Value>> = Vec::new();
+        for (key, value) in valid.as_object().expect("an object") {
+            paths.push(vec![key.as_str().into()]);
+            if let Some(object) = value.as_object() {
+                paths.extend(
+                    object
+                        .keys()
+                        .map(|k| vec![key.as_str().into(), k.as_str().into()]),
+                );
+            }
+        }
+        paths.push(vec!["files".into(), 0.into(), "name".into()]);
+        paths.push(vec!["files".into(), 0.into(), "bytes".into()]);
+        let paths_len = paths.len();
+        (0..paths_len, proptest::option::of(json_value())).prop_map(move |(which, new)| {
+            let mut manifest = valid.clone();
+            let (last, parents) = paths[which].split_last().expect("a path");
+            let mut target = &mut manifest;
+            for step in parents {
+                target = match step {
+                    serde_json::Value::Number(n) => {
+                        &mut target[n.as_u64().expect("index") as usize]
+                    }
+                    key => &mut target[key.as_str().expect("a key")],
+                };
+            }
+            match (new, last) {
+                (Some(value), serde_json::Value::Number(n)) => {
+                    target[n.as_u64().expect("index") as usize] = value
+                }
+                (Some(value), key) => target[key.as_str().expect("a key")] = value,
+                (None, key) => {
+                    if let (Some(object), Some(key)) = (target.as_object_mut(), key.as_str()) {
+                        object.remove(key);
+                    }
+                }
+            }
+            manifest.to_string().into_bytes()
+        })
+    }
+
+    /// What every reading of a manifest must give: the manifest its name promises, or an error.
+    fn check_reading(
+        bytes: &[u8],
+        index: u32,
+        count: u32,
+    ) -> std::result::Result<(), TestCaseError> {
+        match parse_manifest(bytes, index, count) {
+            Ok(manifest) => {
+                prop_assert_eq!((manifest.index, manifest.count), (index, count));
+                prop_assert_eq!(manifest.films_sha256.len(), 64);
+            }
+            Err(error) => {
+                let message = format!("{error:#}");
+                prop_assert!(!message.is_empty());
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..600),
+            index in 0u32..3,
+            count in 0u32..3,
+        ) {
+            check_reading(&bytes, index, count)?;
+        }
+
+        #[test]
+        fn arbitrary_json_never_panics(value in json_value(), index in 0u32..3, count in 0u32..3) {
+            check_reading(value.to_string().as_bytes(), index, count)?;
+        }
+
+        #[test]
+        fn mutated_manifests_never_panic(bytes in mutated_manifest()) {
+            check_reading(&bytes, 1, 2)?;
+        }
+
+        /// A valid manifest cut short or with one byte changed.
+        #[test]
+        fn damaged_manifests_never_panic(cut in any::<proptest::sample::Index>(),
+                                         at in any::<proptest::sample::Index>(),
+                                         byte in any::<u8>()) {
+            let mut bytes = valid_manifest(1, 2).to_string().into_bytes();
+            let at = at.index(bytes.len());
+            bytes[at] = byte;
+            bytes.truncate(cut.index(bytes.len() + 1));
+            check_reading(&bytes, 1, 2)?;
+        }
+    }
 }
