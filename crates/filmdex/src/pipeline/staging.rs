@@ -43,7 +43,13 @@ pub fn commit_file(partial: &Path, final_path: &Path) -> Result<()> {
 
 /// Puts a finished folder in place of the old one. On Linux the two are exchanged in one atomic
 /// step (`renameat2(RENAME_EXCHANGE)`), so readers see the old or the new folder, never neither.
+///
+/// Every file and folder inside `partial`, and `partial` itself, is synced to disk before the
+/// swap, and the parent folder after it: a rename is only ordered after the data it points to
+/// when that data was synced first, so without this a power cut could leave the new folder
+/// swapped in with its files empty or missing (and the old output gone).
 pub fn commit_dir(partial: &Path, final_path: &Path) -> Result<()> {
+    sync_tree(partial)?;
     if !final_path.exists() {
         fs::rename(partial, final_path)
             .with_context(|| format!("moving {} to {}", partial.display(), final_path.display()))?;
@@ -73,12 +79,38 @@ fn exchange(a: &Path, b: &Path) -> Result<()> {
     fs::rename(&aside, a).with_context(|| format!("moving {} back", aside.display()))
 }
 
+/// Syncs every file under `dir` (its subfolders too, as genres' `genre=<G>/`), then `dir`
+/// itself, so that its entries are on disk before anything renames it.
+fn sync_tree(dir: &Path) -> Result<()> {
+    let entries = fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("listing {}", dir.display()))?
+            .path();
+        if path.is_dir() {
+            sync_tree(&path)?;
+        } else {
+            File::open(&path)
+                .and_then(|file| file.sync_all())
+                .with_context(|| format!("syncing {}", path.display()))?;
+        }
+    }
+    sync_folder(dir);
+    Ok(())
+}
+
+/// Syncs a folder's entries; best effort, since not every file system (nor every OS) can sync
+/// a folder.
+fn sync_folder(dir: &Path) {
+    if let Ok(dir) = File::open(dir) {
+        let _ = dir.sync_all();
+    }
+}
+
 /// Makes a rename durable; best effort, since not every file system supports it.
 fn sync_parent(path: &Path) {
     if let Some(parent) = path.parent() {
-        if let Ok(dir) = File::open(parent) {
-            let _ = dir.sync_all();
-        }
+        sync_folder(parent);
     }
 }
 
@@ -123,6 +155,51 @@ mod tests {
         assert!(final_path.join("new.parquet").exists());
         assert!(!final_path.join("old.parquet").exists());
         assert!(!partial.exists());
+    }
+
+    /// Every file of a nested output (genres' `genre=<G>/` folders) arrives whole, whether
+    /// the output is new or replaces an old one, and nothing is left beside it.
+    #[test]
+    fn commit_dir_moves_a_nested_folder_whole_and_leaves_nothing_beside_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let final_path = dir.path().join("genres");
+        let write_output = |version: &str| {
+            let partial = partial_path(&final_path);
+            for genre in ["Drama", "Sci-Fi"] {
+                let folder = partial.join(format!("genre={genre}"));
+                fs::create_dir_all(&folder).expect("mkdir");
+                fs::write(folder.join("part-0.parquet"), format!("{version} {genre}"))
+                    .expect("write");
+            }
+            fs::write(partial.join("_report.json"), version).expect("write");
+            commit_dir(&partial, &final_path).expect("commit");
+        };
+        for version in ["first", "second"] {
+            write_output(version);
+            let content = |relative: &str| {
+                fs::read_to_string(final_path.join(relative)).expect("a committed file")
+            };
+            assert_eq!(
+                content("genre=Drama/part-0.parquet"),
+                format!("{version} Drama")
+            );
+            assert_eq!(
+                content("genre=Sci-Fi/part-0.parquet"),
+                format!("{version} Sci-Fi")
+            );
+            assert_eq!(content("_report.json"), version);
+            let beside: Vec<String> = fs::read_dir(dir.path())
+                .expect("list")
+                .map(|entry| {
+                    entry
+                        .expect("entry")
+                        .file_name()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect();
+            assert_eq!(beside, ["genres"], "no partial or old folder is left");
+        }
     }
 
     #[test]
