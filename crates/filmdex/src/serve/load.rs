@@ -56,9 +56,14 @@ pub fn load(path: &Path) -> Result<Snapshot> {
             "filmdex_meta counts another number of films"
         );
     }
-    if films == 0 {
-        warn!(database = %path.display(), "the database has no films");
-    }
+    // A database with no films loads, but serving it would answer 404 to every film: refused,
+    // at start-up and on reload (which keeps serving the previous one).
+    ensure!(
+        films > 0,
+        "{} has no films (the build's filters, --min-votes, --min-rating and --title-types, kept \
+         none); {REBUILD}",
+        path.display()
+    );
     info!(
         database = %path.display(),
         films,

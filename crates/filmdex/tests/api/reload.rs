@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use filmdex::serve::{router, serve};
+use filmdex::serve::{router, serve, AppState};
 use tokio::net::TcpListener;
 
 use super::{config, franchises, get, state, top_rated};
@@ -120,5 +120,58 @@ async fn a_broken_new_file_is_refused_and_the_old_one_keeps_serving() {
     assert!(
         metrics.contains(r#"filmdex_reloads_total{result="failed"} 2"#),
         "{metrics}"
+    );
+}
+
+/// Writes at `path` a copy of the franchise database with no films: a valid filmdex database,
+/// as a build whose filters keep nothing makes, with nothing to serve.
+fn write_empty_database(path: &Path) {
+    std::fs::copy(franchises(), path).expect("copying a database");
+    let connection =
+        filmdex::duck::open_in_memory(&filmdex::duck::DuckSettings::default()).expect("DuckDB");
+    let file = filmdex::duck::string_literal(&path.display().to_string());
+    connection
+        .execute_batch(&format!(
+            "ATTACH {file} AS target; DELETE FROM target.films_cos_sim; \
+             DELETE FROM target.films; \
+             UPDATE target.filmdex_meta SET value = '0' WHERE key IN ('films', 'pairs'); \
+             DETACH target;"
+        ))
+        .expect("emptying the database");
+}
+
+#[tokio::test]
+async fn an_empty_new_database_is_refused_and_the_old_one_keeps_serving() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let database = folder.path().join("films.duckdb");
+    replace_database(franchises(), &database);
+    let state = state(&config(&database));
+    let app = router(state.clone());
+    let empty = folder.path().join("empty.duckdb");
+    write_empty_database(&empty);
+    replace_database(&empty, &database);
+    let error = format!("{:#}", state.reload().await.expect_err("refused"));
+    assert!(
+        error.contains("has no films") && error.contains("filmdex build"),
+        "{error}"
+    );
+    assert_eq!(get(&app, "/readyz").await.json()["films"], 14);
+    assert_eq!(get(&app, "/film/99785").await.status, 200);
+    let metrics = String::from_utf8(get(&app, "/metrics").await.body.to_vec()).expect("text");
+    assert!(
+        metrics.contains(r#"filmdex_reloads_total{result="failed"} 1"#),
+        "{metrics}"
+    );
+
+    // A server does not start on it either, with the same message.
+    let message = format!(
+        "{:#}",
+        AppState::load(&config(&database))
+            .err()
+            .expect("refused at start-up")
+    );
+    assert!(
+        message.contains("has no films") && message.contains("filmdex build"),
+        "{message}"
     );
 }
