@@ -2,7 +2,8 @@
 //! total and the neighbouring pages go in `X-Total-Count` and an RFC 8288 `Link` header with
 //! `first`, `prev`, `next` and `last`.
 
-use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
+use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
 
@@ -45,6 +46,22 @@ impl Page {
 /// proxies refuse header lines over 4 to 8 KB; a longer one is left out (the total stays, and
 /// a client can still page with `offset`).
 pub const MAX_LINK_BYTES: usize = 4 * 1024;
+
+/// A page of a list as a response: the JSON `body` with the paging headers of [`headers`].
+pub fn response(
+    body: Vec<u8>,
+    path: &str,
+    pairs: &[(&str, String)],
+    page: Page,
+    total: usize,
+) -> Response {
+    let content_type = HeaderValue::from_static("application/json");
+    let mut response = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    response
+        .headers_mut()
+        .extend(headers(path, pairs, page, total));
+    response
+}
 
 pub static X_TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
 

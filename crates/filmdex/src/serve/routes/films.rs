@@ -3,7 +3,6 @@
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -89,18 +88,7 @@ pub async fn similar(
     };
     pairs.extend(query_string::render(&filters));
     let path = format!("/film/{film_id}/similar/{threshold}");
-    let mut response = (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response();
-    response
-        .headers_mut()
-        .extend(paging::headers(&path, &pairs, page, total));
-    Ok(response)
+    Ok(paging::response(body, &path, &pairs, page, total))
 }
 
 /// The JSON of one page of similar films, and how many there are in all.

@@ -4,8 +4,7 @@
 //! page links are headers, as for search.
 
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Map, Value};
 
 use crate::serve::error::ApiError;
@@ -53,15 +52,12 @@ async fn answer(state: AppState, query: RecommendQuery) -> Result<Response, ApiE
     })
     .await
     .map_err(|error| ApiError::internal(&error.into()))??;
-    let mut response = (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
+    let pairs = query.to_pairs();
+    Ok(paging::response(
         body,
-    )
-        .into_response();
-    let links = paging::headers("/recommend", &query.to_pairs(), query.page, total);
-    response.headers_mut().extend(links);
-    Ok(response)
+        "/recommend",
+        &pairs,
+        query.page,
+        total,
+    ))
 }

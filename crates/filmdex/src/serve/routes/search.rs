@@ -3,8 +3,7 @@
 //! page links are headers.
 
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::serve::error::ApiError;
 use crate::serve::extract::JsonBody;
@@ -43,15 +42,6 @@ async fn answer(state: AppState, query: SearchQuery) -> Result<Response, ApiErro
     })
     .await
     .map_err(|error| ApiError::internal(&error.into()))??;
-    let mut response = (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response();
-    let headers = paging::headers("/film/search", &query_string::render(&query), page, total);
-    response.headers_mut().extend(headers);
-    Ok(response)
+    let pairs = query_string::render(&query);
+    Ok(paging::response(body, "/film/search", &pairs, page, total))
 }
