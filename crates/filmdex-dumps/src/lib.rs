@@ -92,11 +92,6 @@ impl Dump {
     pub fn header(self) -> String {
         self.columns().join("\t")
     }
-
-    /// The name of filmdex's task that downloads this file, e.g. `fetch:title.basics`.
-    pub fn fetch_task(self) -> String {
-        format!("fetch:{}", self.stem())
-    }
 }
 
 impl fmt::Display for Dump {
@@ -127,6 +122,5 @@ mod tests {
     fn names_follow_the_stem() {
         assert_eq!(Dump::TitleRatings.file_name(), "title.ratings.tsv.gz");
         assert_eq!(Dump::NameBasics.to_string(), "name.basics");
-        assert_eq!(Dump::TitleAkas.fetch_task(), "fetch:title.akas");
     }
 }
