@@ -11,7 +11,7 @@ Needs: pip install sparse_dot_topn scipy numpy.
 The dump is the L2-normalised TF-IDF matrix as CSR: <path>.json names little-endian arrays
 <path>.indptr.i64, .indices.i32, .data.f64 and .film_ids.i32. sp_matmul_topn(A, A.T,
 top_n=101, threshold=0, sort=True) gives each film itself plus its top 100, which is the work
-filmdex's top_k_neighbours does with top_k=100 (it never lists a film as its own
+filmdex's neighbours_of does with NeighbourQuery::top_k(100) (it never lists a film as its own
 neighbour). The rows bench_topk dumped (<path>.rows.bin: film id i32, other id i32,
 similarity f64) are then checked against sparse_dot_topn's: same values to 1e-9 position by
 position, and the same films except where near-equal values (1e-12) legitimately order
