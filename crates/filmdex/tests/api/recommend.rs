@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use axum::Router;
 use filmdex::config::DatasetSource;
 use filmdex::serve::router;
+use proptest::arbitrary::Arbitrary;
 use serde_json::{json, Value};
 
 use super::{app, build_database, config, get, post_json, state, Database};
@@ -242,5 +243,132 @@ async fn disliking_a_film_pushes_its_franchise_down() {
             "{prequel}: {before:?} then {after:?}"
         );
         assert!(similarity(&disliking, prequel) < similarity(&liked, prequel));
+    }
+}
+
+/// The ids of the franchise fixture's films, as the API lists them.
+fn fixture_films() -> &'static [i32] {
+    static IDS: OnceLock<Vec<i32>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let films = runtime.block_on(async { get(&app(), "/film/search?limit=1000").await.json() });
+        ids(&films)
+            .into_iter()
+            .map(|id| i32::try_from(id).expect("an INTEGER id"))
+            .collect()
+    })
+}
+
+/// What a random request filters on, and how a film passes it.
+#[derive(Debug, Clone)]
+struct Filter {
+    genre_any: Option<&'static str>,
+    year_from: Option<i32>,
+    min_rating: Option<f64>,
+}
+
+impl Filter {
+    fn query(&self) -> String {
+        let mut query = String::new();
+        if let Some(genre) = self.genre_any {
+            query.push_str(&format!("&genres_any={genre}"));
+        }
+        if let Some(year) = self.year_from {
+            query.push_str(&format!("&year_from={year}"));
+        }
+        if let Some(rating) = self.min_rating {
+            query.push_str(&format!("&min_rating={rating}"));
+        }
+        query
+    }
+
+    fn passes(&self, film: &Value) -> bool {
+        let genre = self.genre_any.is_none_or(|genre| {
+            film["genres"]
+                .as_array()
+                .is_some_and(|genres| genres.contains(&json!(genre)))
+        });
+        let year = self.year_from.is_none_or(|from| {
+            film["year"]
+                .as_str()
+                .and_then(|year| year[..4].parse::<i32>().ok())
+                .is_some_and(|year| year >= from)
+        });
+        let rating = self
+            .min_rating
+            .is_none_or(|min| film["rating"].as_f64().is_some_and(|rating| rating >= min));
+        genre && year && rating
+    }
+}
+
+fn filter() -> impl proptest::strategy::Strategy<Value = Filter> {
+    use proptest::prelude::*;
+    (
+        proptest::option::of(prop::sample::select(vec![
+            "Comedy", "Sci-Fi", "Drama", "Action",
+        ])),
+        proptest::option::of(1970..2020i32),
+        proptest::option::of(prop::sample::select(vec![6.0, 7.0, 7.5, 8.0])),
+    )
+        .prop_map(|(genre_any, year_from, min_rating)| Filter {
+            genre_any,
+            year_from,
+            min_rating,
+        })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
+
+    /// Any list, filter and page gives exactly the slice of the unfiltered ranking that passes
+    /// the filter: the same films, in the same order, with the same similarities.
+    #[test]
+    fn filters_and_pages_are_slices_of_the_whole_ranking(
+        like in proptest::collection::vec(proptest::sample::Index::arbitrary(), 1..4),
+        dislike in proptest::collection::vec(proptest::sample::Index::arbitrary(), 0..2),
+        filter in filter(),
+        offset in 0..8usize,
+        limit in 0..6usize,
+    ) {
+        let films = fixture_films();
+        let mut like: Vec<i32> = like.iter().map(|i| films[i.index(films.len())]).collect();
+        like.dedup();
+        let dislike: Vec<i32> = dislike
+            .iter()
+            .map(|i| films[i.index(films.len())])
+            .filter(|id| !like.contains(id))
+            .collect();
+        let list = |ids: &[i32]| ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+        let mut base = format!("/recommend?like={}", list(&like));
+        if !dislike.is_empty() {
+            base.push_str(&format!("&dislike={}", list(&dislike)));
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+        let (whole, page) = runtime.block_on(async {
+            let app = app();
+            let whole = get(&app, &format!("{base}&limit=1000")).await;
+            let page = get(&app, &format!("{base}{}&offset={offset}&limit={limit}", filter.query())).await;
+            (whole, page)
+        });
+        proptest::prop_assert_eq!(whole.status, 200);
+        proptest::prop_assert_eq!(page.status, 200);
+        let passing: Vec<Value> = whole
+            .json()
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter(|film| filter.passes(film))
+            .cloned()
+            .collect();
+        let expected: Vec<(i64, f64)> = pairs(&Value::Array(passing.clone()))
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .collect();
+        proptest::prop_assert_eq!(pairs(&page.json()), expected);
+        let total = passing.len().to_string();
+        proptest::prop_assert_eq!(page.header("x-total-count"), Some(total.as_str()));
     }
 }
