@@ -296,6 +296,9 @@ pub struct StatusArgs {
     pub prep: PrepArgs,
     #[command(flatten)]
     pub similarity: SimilarityArgs,
+    /// Print a JSON list (task, state, bytes, duration_ms, built_at, reason) for scripts.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

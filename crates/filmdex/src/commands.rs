@@ -16,7 +16,7 @@ use crate::plan;
 pub fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Build(args) => build(&args.resolve(&cli.workdir)?),
-        Command::Status(args) => status(&args.resolve(&cli.workdir)?),
+        Command::Status(args) => status(&args.resolve(&cli.workdir)?, args.json),
         Command::Fetch(args) => fetch(&cli.workdir, &crate::cli::resolve_fetch(&args.download)?),
         Command::Serve(args) => crate::serve::run(args.resolve(&cli.workdir)?),
         Command::Up(args) => {
@@ -65,13 +65,22 @@ fn fetch(workdir: &Path, fetch: &crate::config::FetchConfig) -> Result<()> {
 }
 
 /// `filmdex status`: one line per task.
-fn status(config: &BuildConfig) -> Result<()> {
+/// One task's line of `filmdex status`.
+#[derive(serde::Serialize)]
+struct TaskStatus {
+    task: String,
+    state: &'static str,
+    bytes: u64,
+    duration_ms: Option<u64>,
+    built_at: Option<String>,
+    reason: Option<String>,
+}
+
+/// `filmdex status`: each task's state as a table, or as JSON for scripts.
+fn status(config: &BuildConfig, json: bool) -> Result<()> {
     let tasks = plan::tasks(config)?;
     let verdicts = pipeline::assess_all(&tasks, &config.layout.state_dir())?;
-    println!(
-        "{:<24} {:<9} {:>10} {:>10} {:<22} why",
-        "task", "state", "size", "took", "built at"
-    );
+    let mut lines = Vec::new();
     for (task, (name, verdict, record)) in tasks.iter().zip(verdicts) {
         let state = match verdict {
             Verdict::Complete => "complete",
@@ -82,17 +91,32 @@ fn status(config: &BuildConfig) -> Result<()> {
         for output in task.outputs() {
             bytes += FileStamp::of(&output)?.map_or(0, |stamp| stamp.bytes);
         }
-        let (took, built) = record
-            .map(|record| (format_duration(record.duration_ms), record.finished_at))
-            .unwrap_or_else(|| ("-".to_owned(), "-".to_owned()));
+        lines.push(TaskStatus {
+            task: name.to_string(),
+            state,
+            bytes,
+            duration_ms: record.as_ref().map(|record| record.duration_ms),
+            built_at: record.map(|record| record.finished_at),
+            reason: verdict.reason().map(str::to_owned),
+        });
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&lines)?);
+        return Ok(());
+    }
+    println!(
+        "{:<24} {:<9} {:>10} {:>10} {:<22} why",
+        "task", "state", "size", "took", "built at"
+    );
+    for line in lines {
         println!(
             "{:<24} {:<9} {:>10} {:>10} {:<22} {}",
-            name,
-            state,
-            format_bytes(bytes),
-            took,
-            built,
-            verdict.reason().unwrap_or("")
+            line.task,
+            line.state,
+            format_bytes(line.bytes),
+            line.duration_ms.map_or("-".to_owned(), format_duration),
+            line.built_at.as_deref().unwrap_or("-"),
+            line.reason.as_deref().unwrap_or("")
         );
     }
     Ok(())

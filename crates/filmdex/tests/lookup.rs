@@ -1,7 +1,7 @@
 //! `filmdex similar` and `filmdex recommend` run as a user runs them, on a database built from
 //! the bundled sample: a film named by id, tconst or title, readable tables, JSON equal to the
 //! API's, clear errors; and the logs of a run whose stderr is not a terminal carry no colour
-//! codes.
+//! codes; and `status --json` after that build.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -119,4 +119,32 @@ fn logs_to_a_pipe_have_no_colour_codes() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("database loaded"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "escape codes in {stderr:?}");
+}
+
+#[test]
+fn status_as_json_says_each_task_is_complete_after_a_build() {
+    let output = Command::new(env!("CARGO_BIN_EXE_filmdex"))
+        .arg("--workdir")
+        .arg(workdir())
+        .args(["status", "--sample", "--json"])
+        .output()
+        .expect("filmdex runs");
+    assert!(output.status.success(), "{output:?}");
+    let tasks: Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let tasks = tasks.as_array().expect("a list");
+    let names: Vec<&str> = tasks.iter().filter_map(|t| t["task"].as_str()).collect();
+    for expected in ["prep", "genres", "similarity", "load"] {
+        assert!(names.contains(&expected), "{names:?}");
+    }
+    for task in tasks {
+        assert_eq!(task["state"], "complete", "{task}");
+        assert!(
+            task["bytes"].as_u64().is_some_and(|bytes| bytes > 0),
+            "{task}"
+        );
+        assert!(
+            task["built_at"].is_string() && task["reason"].is_null(),
+            "{task}"
+        );
+    }
 }
