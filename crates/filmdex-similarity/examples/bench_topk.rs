@@ -15,6 +15,8 @@
 //! i32, other id i32, similarity f64, little-endian), which the script compares with
 //! sparse_dot_topn's.
 
+#[path = "../tests/support/csr.rs"]
+mod csr;
 #[path = "../tests/support/films_tsv.rs"]
 mod films_tsv;
 #[path = "../tests/support/flags.rs"]
@@ -227,25 +229,8 @@ fn report_similar_to(m: &TfIdfMatrix) {
 /// CSR as little-endian arrays (indptr i64, indices i32, data f64, film ids i32) and a JSON
 /// header naming them, next to `path`.
 fn dump_matrix(m: &TfIdfMatrix, path: &str) -> std::io::Result<()> {
-    let names =
-        ["indptr.i64", "indices.i32", "data.f64", "film_ids.i32"].map(|n| format!("{path}.{n}"));
-    let open = |name: &str| File::create(name).map(BufWriter::new);
-    let (mut indptr, mut indices) = (open(&names[0])?, open(&names[1])?);
-    let (mut data, mut film_ids) = (open(&names[2])?, open(&names[3])?);
-    let mut nnz: i64 = 0;
-    indptr.write_all(&nnz.to_le_bytes())?;
-    for i in 0..m.len() {
-        for (term, value) in m.normalised_row(i) {
-            indices.write_all(&(term as i32).to_le_bytes())?;
-            data.write_all(&value.to_le_bytes())?;
-            nnz += 1;
-        }
-        indptr.write_all(&nnz.to_le_bytes())?;
-        film_ids.write_all(&m.film_id(i).to_le_bytes())?;
-    }
-    for file in [&mut indptr, &mut indices, &mut data, &mut film_ids] {
-        file.flush()?;
-    }
+    let names = csr::file_names(path);
+    let nnz = csr::write(m, path)?;
     let base = |n: &String| n.rsplit('/').next().unwrap_or(n).to_owned();
     let header = format!(
         "{{\"rows\": {}, \"cols\": {}, \"nnz\": {nnz}, \"indptr\": \"{}\", \"indices\": \"{}\", \"data\": \"{}\", \"film_ids\": \"{}\"}}\n",

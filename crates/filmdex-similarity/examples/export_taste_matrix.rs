@@ -28,6 +28,8 @@
 //! `PREFIX.times1.txt` and `PREFIX.times2.txt` (nanoseconds per query, query order, pass after
 //! pass) and prints a summary.
 
+#[path = "../tests/support/csr.rs"]
+mod csr;
 #[path = "../tests/support/films_tsv.rs"]
 mod films_tsv;
 #[path = "../tests/support/flags.rs"]
@@ -313,25 +315,7 @@ fn write_times(times: &[Duration], path: &str) -> std::io::Result<()> {
 
 /// The matrix as CSR arrays, raw little-endian (the layout `bench_topk --dump-matrix` writes).
 fn export(m: &TfIdfMatrix, prefix: &str) -> std::io::Result<()> {
-    let names =
-        ["indptr.i64", "indices.i32", "data.f64", "film_ids.i32"].map(|n| format!("{prefix}.{n}"));
-    let open = |name: &str| File::create(name).map(BufWriter::new);
-    let (mut indptr, mut indices) = (open(&names[0])?, open(&names[1])?);
-    let (mut data, mut film_ids) = (open(&names[2])?, open(&names[3])?);
-    let mut nnz: i64 = 0;
-    indptr.write_all(&nnz.to_le_bytes())?;
-    for i in 0..m.len() {
-        for (term, value) in m.normalised_row(i) {
-            indices.write_all(&(term as i32).to_le_bytes())?;
-            data.write_all(&value.to_le_bytes())?;
-            nnz += 1;
-        }
-        indptr.write_all(&nnz.to_le_bytes())?;
-        film_ids.write_all(&m.film_id(i).to_le_bytes())?;
-    }
-    for file in [&mut indptr, &mut indices, &mut data, &mut film_ids] {
-        file.flush()?;
-    }
+    let nnz = csr::write(m, prefix)?;
     println!(
         "exported rows={} terms={} nnz={nnz} to {prefix}.{{indptr.i64,indices.i32,data.f64,film_ids.i32}}",
         m.len(),
