@@ -46,9 +46,18 @@ pub struct Taste {
     single: Option<usize>,
 }
 
-/// Film ids a taste was asked for that the matrix does not hold.
+/// Film ids a taste was asked for that the matrix does not hold, ascending.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownFilms(pub Vec<i32>);
+
+impl std::fmt::Display for UnknownFilms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<String> = self.0.iter().map(i32::to_string).collect();
+        write!(f, "no film has film_id {}", ids.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownFilms {}
 
 /// One shared feature's part of a film's similarity to a taste.
 #[derive(Debug, Clone, PartialEq)]

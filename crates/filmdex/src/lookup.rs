@@ -64,16 +64,13 @@ pub fn recommend(request: &RecommendRequest) -> Result<()> {
         films.iter().map(|film| resolve(&snapshot, film)).collect()
     };
     let (like, dislike) = (ids(&request.like)?, ids(&request.dislike)?);
-    let taste = snapshot
-        .taste(&like, &dislike)
-        .map_err(|unknown| anyhow::anyhow!("no film has film_id {:?}", unknown.0))?;
+    let taste = snapshot.taste(&like, &dislike)?;
     let allowed = filter(&snapshot, &request.filters)?;
     let (films, total) =
         snapshot.recommend(&taste, allowed.as_ref(), request.page, request.explain);
-    let title_of = |film_id| snapshot.film(film_id).map(|film| film.title.clone());
     let views: Vec<FilmView> = films
         .into_iter()
-        .map(|film| FilmView::recommended(film, title_of))
+        .map(|film| FilmView::recommended(film, &snapshot))
         .collect();
     print!("{}", render(&views, total, request.json)?);
     Ok(())

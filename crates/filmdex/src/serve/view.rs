@@ -6,7 +6,7 @@ use filmdex_similarity::{Contribution, FeatureKind, TasteContribution};
 use serde::{Serialize, Serializer};
 
 use super::films::Film;
-use super::snapshot::{Recommendation, SimilarFilm};
+use super::snapshot::{Recommendation, SimilarFilm, Snapshot};
 
 /// A film as every route returns it.
 #[derive(Debug, Serialize)]
@@ -59,12 +59,10 @@ impl<'a> FilmView<'a> {
         view
     }
 
-    /// A recommended film, with its explanation when there is one; `title_of` names the liked
-    /// films the explanation cites.
-    pub fn recommended(
-        recommended: Recommendation<'a>,
-        title_of: impl Fn(i32) -> Option<String> + Copy,
-    ) -> Self {
+    /// A recommended film, with its explanation when there is one; the liked films the
+    /// explanation cites are named by their titles in `snapshot`.
+    pub fn recommended(recommended: Recommendation<'a>, snapshot: &Snapshot) -> Self {
+        let title_of = |film_id| snapshot.film(film_id).map(|film| film.title.clone());
         let mut view = FilmView::new(recommended.film, recommended.similarity);
         view.explanation = recommended.because.map(|because| {
             because

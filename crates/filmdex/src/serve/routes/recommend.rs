@@ -35,17 +35,13 @@ async fn answer(state: AppState, query: RecommendQuery) -> Result<Response, ApiE
     let (body, total, query) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let taste = snapshot
             .taste(&query.like, &query.dislike)
-            .map_err(|unknown| {
-                let ids: Vec<String> = unknown.0.iter().map(i32::to_string).collect();
-                ApiError::invalid_parameter(format!("no film has film_id {}", ids.join(", ")))
-            })?;
+            .map_err(|unknown| ApiError::invalid_parameter(unknown.to_string()))?;
         let allowed = search::filter(snapshot.table(), &query.filters, state.regexes())?;
         let (films, total) =
             snapshot.recommend(&taste, allowed.as_ref(), query.page, query.explain);
-        let title_of = |film_id| snapshot.film(film_id).map(|film| film.title.clone());
         let views: Vec<FilmView> = films
             .into_iter()
-            .map(|recommended| FilmView::recommended(recommended, title_of))
+            .map(|recommended| FilmView::recommended(recommended, &snapshot))
             .collect();
         let body = films_json(&views).map_err(|error| ApiError::internal(&error.into()))?;
         Ok((body, total, query))
