@@ -303,4 +303,17 @@ mod tests {
         assert!(regex.is_match("Star Wars: Episode VII"));
         assert!(!regex.is_match("Star Trek"));
     }
+
+    #[test]
+    fn an_empty_pattern_is_no_criterion_and_is_not_compiled() {
+        let query = SearchQuery {
+            title: Some(String::new()),
+            person: Some(String::new()),
+            genre: Some("drama".into()),
+            ..Default::default()
+        };
+        let criteria = compile(query).expect("valid");
+        let fields: Vec<TextField> = criteria.texts.iter().map(|text| text.field).collect();
+        assert_eq!(fields, [TextField::Genres]);
+    }
 }
