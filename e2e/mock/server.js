@@ -1,10 +1,13 @@
 // A stand-in for `filmdex serve` while developing the page without a built binary: the page's
 // files from crates/filmdex/assets/ui/ and canned answers in the API's shapes. Not used by the
-// test, which runs the real server. `npm run mock` then open http://127.0.0.1:8765/ui/
+// test, which runs the real server (FILMDEX_E2E_URL can point it here). `npm run mock` then open
+// http://127.0.0.1:8765/ui/ . The free-text search (`q`, /film/suggest) is in text_search.js.
 import { readFile } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { rank } from "./text_search.js";
 
 const UI_DIR = fileURLToPath(new URL("../../crates/filmdex/assets/ui/", import.meta.url));
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml" };
@@ -17,10 +20,21 @@ const named = [
   ["Raiders of the Lost Ark", "1981-06-12", 115, ["Action", "Adventure"], 8.4, 1000000, ["Steven Spielberg", "Harrison Ford", "Karen Allen", "George Lucas", "John Williams"]],
   ["Home Alone", "1990-11-16", 103, ["Comedy", "Family"], 7.7, 650000, ["Chris Columbus", "Macaulay Culkin", "Joe Pesci", "John Hughes"]],
 ];
+// Films known by other titles (film_id, original title, alternate titles), for `q`.
+const other = [
+  [211915, "Amélie", "Le fabuleux destin d'Amélie Poulain", "2001-04-25", 122, ["Comedy", "Romance"], 8.3, 800000,
+    ["Jean-Pierre Jeunet", "Audrey Tautou", "Mathieu Kassovitz", "Yann Tiersen"],
+    [["Le fabuleux destin d'Amélie Poulain", "FR"], ["Die fabelhafte Welt der Amélie", "DE"]]],
+  [245429, "Spirited Away", "Sen to Chihiro no kamikakushi", "2001-07-20", 125, ["Adventure", "Animation", "Family"], 8.6, 900000,
+    ["Hayao Miyazaki", "Rumi Hiiragi", "Miyu Irino", "Joe Hisaishi"], [["千と千尋の神隠し", "JP"], ["Le Voyage de Chihiro", "FR"]]],
+];
 const words = ["Night", "River", "Silent", "Garden", "Last", "Summer", "Iron", "Paper", "Glass", "Winter", "Echo", "Harbor"];
 const genres = ["Drama", "Comedy", "Thriller", "Romance", "Crime", "Horror", "Documentary"];
 const people = ["Ana Lima", "Ben Okafor", "Chen Wei", "Dana Novak", "Eli Haddad", "Fay Moreau", "Gus Berg", "Hana Sato"];
 const films = named.map(([title, year, duration, g, rating, votes, persons], i) => ({ film_id: 76759 + i, title, year, duration, genres: g, rating, vote_count: votes, persons }));
+for (const [film_id, title, original_title, year, duration, g, rating, votes, persons, akas] of other) {
+  films.push({ film_id, title, original_title, year, duration, genres: g, rating, vote_count: votes, persons, akas: akas.map(([text, region]) => ({ text, region })) });
+}
 for (let i = 0; i < 400; i += 1) {
   films.push({
     film_id: 1000000 + i,
@@ -35,7 +49,8 @@ for (let i = 0; i < 400; i += 1) {
 }
 for (const film of films) {
   film.similarity = 1.0;
-  film.original_title = film.title;
+  film.original_title ??= film.title;
+  film.akas ??= [];
   film.imdb_url = `https://www.imdb.com/title/tt${String(film.film_id).padStart(7, "0")}/`;
 }
 
@@ -91,18 +106,37 @@ function criteria(query, response) {
     (number("vote_count") === null || f.vote_count >= number("vote_count"));
 }
 
+/** A film as the API shows it (the alternate titles stay inside). */
+const shown = ({ akas, ...film }) => film;
+
 function search(query, response) {
   const matches = criteria(query, response);
   if (!matches) return;
   const number = (key) => (query.has(key) ? Number(query.get(key)) : null);
-  let rows = films.filter(matches);
-  const sort = query.get("sort") ?? "title";
-  const key = { title: "title", rating: "rating", votes: "vote_count", year: "year", duration: "duration" }[sort.replace(/^-/, "")];
-  const sign = sort.startsWith("-") ? -1 : 1;
-  rows = rows.sort((a, b) => sign * (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0) || a.film_id - b.film_id);
+  const text = query.get("q")?.trim() ?? "";
+  // With `q`, relevance unless `sort` says otherwise; without, the API's title order.
+  let rows = text
+    ? rank(films.filter(matches), text).map(({ film, matched }) => ({ ...shown(film), matched }))
+    : films.filter(matches).map(shown);
+  if (!text || query.has("sort")) {
+    const sort = query.get("sort") ?? "title";
+    const key = { title: "title", rating: "rating", votes: "vote_count", year: "year", duration: "duration" }[sort.replace(/^-/, "")];
+    const sign = sort.startsWith("-") ? -1 : 1;
+    rows = rows.sort((a, b) => sign * (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0) || a.film_id - b.film_id);
+  }
   const offset = number("offset") ?? 0;
   const limit = number("limit") ?? 100;
   send(response, 200, rows.slice(offset, offset + limit), { "x-total-count": String(rows.length) });
+}
+
+/** /film/suggest: the best few films for what is typed so far, as small objects. */
+function suggest(query, response) {
+  const limit = query.has("limit") ? Number(query.get("limit")) : 8;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 20) {
+    return error(response, 422, "invalid_parameter", "limit must be a whole number from 1 to 20");
+  }
+  const found = rank(films, query.get("q") ?? "").slice(0, limit);
+  send(response, 200, found.map(({ film, matched }) => ({ film_id: film.film_id, title: film.title, year: film.year, matched })));
 }
 
 /** The liked films' similar films, minus half the disliked ones', with which liked film each reason comes from. */
@@ -141,7 +175,7 @@ function recommend(query, response) {
   const limit = Number(query.get("limit") ?? 10);
   const explain = query.get("explain") === "true";
   const page = rows.slice(offset, offset + limit).map((row) => ({
-    ...row.film,
+    ...shown(row.film),
     similarity: row.similarity,
     ...(explain ? { explanation: [...row.reasons.values()].sort((a, b) => b.share - a.share).slice(0, 5) } : {}),
   }));
@@ -168,17 +202,18 @@ async function handle(request, response) {
   if (url.pathname === "/recommend") return recommend(url.searchParams, response);
   if (parts[0] !== "film") return error(response, 404, "not_found", "no such route");
   if (parts[1] === "search") return search(url.searchParams, response);
+  if (parts[1] === "suggest") return suggest(url.searchParams, response);
   const film = films.find((f) => String(f.film_id) === parts[1]);
   if (!/^\d+$/.test(parts[1] ?? "")) return error(response, 422, "invalid_film_id", `film_id must be a whole number, got \`${parts[1]}\``);
   if (!film) return error(response, 404, "film_not_found", `no film has film_id ${parts[1]}`);
-  if (parts.length === 2) return send(response, 200, film);
+  if (parts.length === 2) return send(response, 200, shown(film));
   const threshold = Number(parts[3]);
   if (!(threshold >= 0 && threshold <= 1)) return error(response, 422, "invalid_threshold", "threshold must be from 0 to 1 (0.3 means 30%)");
   const rows = similar(film).filter((row) => row.similarity >= threshold);
   const offset = Number(url.searchParams.get("offset") ?? 0);
   const limit = Number(url.searchParams.get("limit") ?? 10);
   const explain = url.searchParams.get("explain") === "true";
-  const page = rows.slice(offset, offset + limit).map((row) => ({ ...row.other, similarity: row.similarity, ...(explain ? { explanation: row.explanation } : {}) }));
+  const page = rows.slice(offset, offset + limit).map((row) => ({ ...shown(row.other), similarity: row.similarity, ...(explain ? { explanation: row.explanation } : {}) }));
   send(response, 200, page, { "x-total-count": String(rows.length) });
 }
 

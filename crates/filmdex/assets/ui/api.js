@@ -110,6 +110,11 @@ export function searchPath(criteria) {
   return `/film/search?${query}`;
 }
 
+/** `/film/suggest`: the best `limit` films for the text typed so far. */
+export function suggestPath(text, limit) {
+  return `/film/suggest?${new URLSearchParams({ q: text, limit: String(limit) })}`;
+}
+
 /**
  * `/recommend` for the list `{ liked, disliked }` (film ids) with the reasons, one page of it,
  * filtered by `filters`: a plain object of search criteria, arrays for repeated ones (`genres`).

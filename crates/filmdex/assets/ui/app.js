@@ -82,9 +82,15 @@ function render(options) {
 
 /**
  * Goes to `url` within the page. `replace` rewrites the current history entry instead of adding
- * one (the slider); `focus` names what to focus once shown ("heading", "results", "similar").
+ * one (the slider); `focus` names what to focus once shown ("heading", "results", "similar");
+ * `from` first rewrites the current entry to that search URL (a suggestion picked: back shows
+ * the search for what was typed).
  */
-function navigate(url, { replace = false, focus = "heading" } = {}) {
+function navigate(url, { replace = false, focus = "heading", from = null } = {}) {
+  if (from) {
+    window.history.replaceState(window.history.state, "", from);
+    lastSearchUrl = from;
+  }
   const here = window.location.pathname + window.location.search;
   if (replace || url === here) {
     window.history.replaceState(window.history.state, "", url);

@@ -5,7 +5,8 @@
 import { h } from "./dom.js";
 
 const FIELD_NAMES = {
-  title: "Title",
+  q: "Search",
+  title: "Title pattern",
   person: "Person",
   genre: "Genre",
   year_from: "Year from",

@@ -55,3 +55,16 @@ export function formatPercent(fraction) {
 /** "1 film", "3 films". */
 export const plural = (count, one, many) =>
   `${formatCount(count)} ${count === 1 ? one : many}`;
+
+const MATCHED_FIELDS = { original_title: "Original title", aka: "aka", person: "Person" };
+
+/**
+ * What a free-text search matched in a film, as a person reads it: "aka (FR): Le fabuleux destin
+ * d'Amélie Poulain", "Original title: Sen to Chihiro no kamikakushi", "Person: Audrey Tautou".
+ * Null for the film's own title (already on screen) or an answer without `matched`.
+ */
+export function describeMatch(matched) {
+  if (!matched || typeof matched.text !== "string" || !(matched.field in MATCHED_FIELDS)) return null;
+  const region = matched.field === "aka" && matched.region ? ` (${matched.region})` : "";
+  return `${MATCHED_FIELDS[matched.field]}${region}: ${matched.text}`;
+}

@@ -1,18 +1,27 @@
-// The search view: the form (title, person and genre patterns, years, minimum rating and
-// votes, sort), the total, one page of results (each with Like / Dislike for "My list") and the
-// pager. Its URL is /ui/?<the search route's own query parameters>, so a search can be shared
-// and the back button restores it.
+// The search view: one search box that suggests films as you type (suggest.js), "More filters"
+// (title, person and genre patterns, years, minimum rating and votes, sort) that combine with the
+// text, the total, one page of results (each saying what matched, with Like / Dislike for
+// "My list") and the pager. Its URL is /ui/?<the search route's own query parameters>, so a
+// search can be shared and the back button restores it. With text the order is the best match
+// first; without, the films most people voted for.
 
 import { getJson, searchPath } from "./api.js";
 import { h } from "./dom.js";
 import { emptyNotice, errorField, errorNotice } from "./errors.js";
-import { formatCount, plural } from "./format.js";
+import { describeMatch, formatCount, plural } from "./format.js";
 import { filmSummary, filmUrl, listToggles, pager } from "./parts.js";
+import { SearchBox } from "./suggest.js";
 import { measureAfterPaint } from "./timing.js";
 
 export const PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
-const FIELDS = ["title", "person", "genre", "year_from", "year_to", "min_rating", "vote_count", "sort"];
+const FIELDS = ["q", "title", "person", "genre", "year_from", "year_to", "min_rating", "vote_count", "sort"];
+// The filters under "More filters": every field but the text and the order.
+const FILTERS = FIELDS.filter((field) => field !== "q" && field !== "sort");
+// The order when none is chosen: the API's relevance with text (no `sort` sent), else most votes.
+const BEST_MATCH = "";
+const MOST_VOTES = "-votes";
+const defaultSort = (criteria) => (criteria.q ? BEST_MATCH : MOST_VOTES);
 
 export const SORTS = [
   ["title", "Title, A to Z"],
@@ -60,14 +69,23 @@ export function searchUrl({ criteria, offset = 0, limit = PAGE_SIZE }) {
   return text ? `/ui/?${text}` : "/ui/";
 }
 
-function sortLabel(sort) {
-  return (SORTS.find(([value]) => value === (sort ?? "title")) ?? [null, sort])[1];
+function sortLabel(criteria) {
+  const sort = criteria.sort ?? defaultSort(criteria);
+  if (sort === BEST_MATCH) return "Best match";
+  return (SORTS.find(([value]) => value === sort) ?? [null, sort])[1];
+}
+
+/** The search route's parameters for `criteria`: the default order made explicit without text. */
+function apiCriteria(criteria) {
+  const sort = criteria.sort ?? defaultSort(criteria);
+  return { ...criteria, sort: sort === BEST_MATCH ? undefined : sort };
 }
 
 export class SearchView {
   constructor({ navigate, announce }) {
     this.navigate = navigate;
     this.announce = announce;
+    this.sortChosen = false;
     this.controller = null;
     this.submittedAt = null;
     this.inputs = {};
@@ -104,17 +122,26 @@ export class SearchView {
     const sort = h(
       "select",
       { id: "search-sort", name: "sort" },
+      h("option", { value: BEST_MATCH, text: "Best match" }),
       SORTS.map(([value, label]) => h("option", { value, text: label })),
     );
     this.inputs.sort = sort;
+    this.box = new SearchBox({
+      id: "search-q",
+      announce: this.announce,
+      onPick: (suggestion, typed) => this.pick(suggestion, typed),
+      attributes: { name: "q", placeholder: "e.g. amelie, godfather, chihiro", enterkeyhint: "search", "aria-describedby": "search-q-hint" },
+    });
+    this.inputs.q = this.box.input;
     this.filterCount = h("span", { class: "filter-count" });
     this.filters = h(
       "details",
       { class: "filters" },
-      h("summary", {}, "Filters", this.filterCount),
+      h("summary", {}, "More filters", this.filterCount),
       h(
         "div",
         { class: "filters-grid" },
+        field("title", "Title pattern", pattern("title", "e.g. ^star wars")),
         field("person", "Person", pattern("person", "e.g. George Lucas")),
         field("genre", "Genre", pattern("genre", "e.g. Drama|Comedy", { list: "genre-suggestions" })),
         h("datalist", { id: "genre-suggestions" }, GENRES.map((genre) => h("option", { value: genre }))),
@@ -123,72 +150,97 @@ export class SearchView {
         field("min_rating", "Minimum rating", number("min_rating", "0 to 10", { min: 0, max: 10, step: 0.1 })),
         field("vote_count", "Minimum votes", number("vote_count", "0", { min: 0, step: 1, inputmode: "numeric" })),
         field("sort", "Sort by", sort),
+        h("p", {
+          id: "search-hint",
+          class: "hint filters-hint",
+          text: "Title pattern, person and genre are case-insensitive regular expressions: “^star” starts with star, “lucas|spielberg” matches either.",
+        }),
       ),
     );
-    // Open on a wide screen; on a phone only when a filter is set, so results come first.
-    this.filters.open = window.matchMedia("(min-width: 40rem)").matches;
     const form = h(
       "form",
       { class: "search-form", role: "search", "aria-label": "Search films" },
       h(
         "div",
-        { class: "field field-title" },
-        h("label", { for: "search-title", text: "Title" }),
-        h(
-          "div",
-          { class: "title-row" },
-          pattern("title", "e.g. star wars", { type: "search", enterkeyhint: "search" }),
-          h("button", { type: "submit", class: "button button-primary", text: "Search" }),
-        ),
-      ),
-      this.filters,
-      h(
-        "div",
-        { class: "form-footer" },
+        { class: "field field-q" },
+        h("label", { for: "search-q", text: "Find a film" }),
+        h("div", { class: "search-row" }, this.box.element, h("button", { type: "submit", class: "button button-primary", text: "Search" })),
         h("p", {
-          id: "search-hint",
+          id: "search-q-hint",
           class: "hint",
-          text: "Title, person and genre are case-insensitive regular expressions: “^star” starts with star, “lucas|spielberg” matches either.",
+          text: "Any of its titles or the people in it. Accents, case and a small typo do not matter; films are suggested as you type.",
         }),
-        h("button", { type: "button", class: "button button-quiet", text: "Clear", onClick: () => this.clear() }),
       ),
+      h("div", { class: "form-footer" }, this.filters, h("button", { type: "button", class: "button button-quiet", text: "Clear", onClick: () => this.clear() })),
     );
     form.addEventListener("submit", (event) => this.submit(event));
-    sort.addEventListener("change", () => form.requestSubmit());
+    sort.addEventListener("change", () => {
+      this.sortChosen = true;
+      form.requestSubmit();
+    });
+    // Until an order is chosen, the one shown follows the text: best match with text, most votes without.
+    this.box.input.addEventListener("input", () => this.showSort({ q: this.box.value.trim() }));
     return form;
+  }
+
+  /** The order in the select: the chosen one, else the default for `criteria`. */
+  showSort(criteria) {
+    const sort = this.inputs.sort;
+    sort.options[0].disabled = !criteria.q;
+    if (!this.sortChosen) sort.value = criteria.sort ?? defaultSort(criteria);
   }
 
   readForm() {
     const criteria = {};
     for (const field of FIELDS) {
       const value = this.inputs[field].value.trim();
-      if (value && !(field === "sort" && value === "title")) criteria[field] = value;
+      if (value && field !== "sort") criteria[field] = value;
     }
+    const sort = this.inputs.sort.value;
+    if (this.sortChosen && sort !== defaultSort(criteria)) criteria.sort = sort;
     return criteria;
   }
 
   fillForm(criteria) {
     for (const field of FIELDS) {
+      if (field === "q" || field === "sort") continue;
       const element = this.inputs[field];
-      element.value = criteria[field] ?? (field === "sort" ? "title" : "");
-      element.removeAttribute("aria-invalid");
-      element.removeAttribute("aria-errormessage");
+      element.value = criteria[field] ?? "";
     }
-    const active = FIELDS.filter((field) => field !== "title" && field !== "sort" && criteria[field]).length;
+    this.box.value = criteria.q ?? "";
+    for (const field of FIELDS) {
+      this.inputs[field].removeAttribute("aria-invalid");
+      this.inputs[field].removeAttribute("aria-errormessage");
+    }
+    this.sortChosen = criteria.sort !== undefined;
+    this.inputs.sort.value = criteria.sort ?? defaultSort(criteria);
+    this.showSort(criteria);
+    const active = FILTERS.filter((field) => criteria[field]).length;
     this.filterCount.textContent = active > 0 ? ` · ${active} set` : "";
     if (active > 0) this.filters.open = true;
   }
 
   submit(event) {
     event.preventDefault();
+    this.box.close();
     this.submittedAt = performance.now();
     const limit = this.current?.limit ?? PAGE_SIZE;
     this.navigate(searchUrl({ criteria: this.readForm(), offset: 0, limit }), { focus: null });
   }
 
+  /**
+   * A suggestion picked: its film's page. The search entry in the history becomes the search
+   * for what was typed, so the back button shows those results.
+   */
+  pick(suggestion, typed) {
+    const limit = this.current?.limit ?? PAGE_SIZE;
+    const from = searchUrl({ criteria: { ...this.readForm(), q: typed }, offset: 0, limit });
+    this.navigate(filmUrl(suggestion.film_id), { focus: "heading", from });
+  }
+
   clear() {
     this.fillForm({});
-    this.inputs.title.focus();
+    this.box.input.focus();
     this.navigate("/ui/", { focus: null });
   }
 
@@ -210,7 +262,7 @@ export class SearchView {
     const slow = setTimeout(() => this.results.classList.add("is-loading"), 150);
     this.results.setAttribute("aria-busy", "true");
     try {
-      const path = searchPath({ ...search.criteria, limit: search.limit, offset: search.offset });
+      const path = searchPath({ ...apiCriteria(search.criteria), limit: search.limit, offset: search.offset });
       const { data, total } = await getJson(path, { signal: controller.signal });
       if (controller !== this.controller) return;
       this.renderResults(Array.isArray(data) ? data : [], total ?? data.length, search);
@@ -237,7 +289,7 @@ export class SearchView {
       this.results.replaceChildren(
         emptyNotice(
           filtered ? "No film matches this search" : "The database has no films",
-          filtered ? "Try a shorter title, a broader pattern or fewer filters." : null,
+          filtered ? "Check the spelling, or try fewer words, a broader pattern or fewer filters." : null,
         ),
       );
       this.announce("No films found");
@@ -254,12 +306,16 @@ export class SearchView {
       return;
     }
     const shown = `${formatCount(offset + 1)}–${formatCount(offset + films.length)}`;
-    this.summary.textContent = `Showing ${shown} · ${sortLabel(criteria.sort)}`;
+    this.summary.textContent = `Showing ${shown} · ${sortLabel(criteria)}`;
     const list = h(
       "ol",
       { class: "film-list", start: offset + 1 },
       films.map((film) =>
-        h("li", { class: "film-item" }, filmSummary(film, { href: filmUrl(film.film_id), actions: listToggles(film) })),
+        h(
+          "li",
+          { class: "film-item" },
+          filmSummary(film, { href: filmUrl(film.film_id), extra: matchedLine(film), actions: listToggles(film) }),
+        ),
       ),
     );
     const pages = pager({ total, offset, limit, urlFor, label: "Result pages" });
@@ -280,4 +336,10 @@ export class SearchView {
     }
     this.results.replaceChildren(notice);
   }
+}
+
+/** What the text matched in `film` ("aka (FR): …"), when not its title; null otherwise. */
+function matchedLine(film) {
+  const text = describeMatch(film.matched);
+  return text && h("p", { class: "matched", text });
 }

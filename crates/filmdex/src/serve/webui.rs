@@ -24,7 +24,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
      form-action 'self'; frame-ancestors 'none'";
 
 /// Every file of `assets/ui/` (a test checks that none is missing); `index.html` first.
-const ASSETS: [EmbeddedFile; 14] = [
+const ASSETS: [EmbeddedFile; 15] = [
     EmbeddedFile::new(
         "index.html",
         HTML,
@@ -89,6 +89,11 @@ const ASSETS: [EmbeddedFile; 14] = [
         "search.js",
         JAVASCRIPT,
         include_bytes!("../../assets/ui/search.js"),
+    ),
+    EmbeddedFile::new(
+        "suggest.js",
+        JAVASCRIPT,
+        include_bytes!("../../assets/ui/suggest.js"),
     ),
     EmbeddedFile::new(
         "timing.js",
