@@ -47,6 +47,11 @@ async function starWarsFilm(page) {
   return (await newHope.count()) > 0 ? newHope.first() : page.locator(".results .film-summary-title a").first();
 }
 
+/** The title pattern is under "More filters", closed until a filter is set. */
+async function openMoreFilters(page) {
+  if (!(await page.locator(".filters").evaluate((details) => details.open))) await page.click(".filters summary");
+}
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 describe("the filmdex web page", () => {
@@ -79,6 +84,7 @@ describe("the filmdex web page", () => {
   });
 
   it("searches by title from the keyboard and shows Star Wars films", async () => {
+    await openMoreFilters(page);
     await page.focus("#search-title");
     await page.keyboard.type("star wars");
     await page.keyboard.press("Enter");
@@ -215,6 +221,7 @@ describe("the filmdex web page", () => {
   it("shows an invalid regular expression as a readable error", async () => {
     await page.goto(`${server.origin}/ui/`);
     await waitForText(page, "#results-heading", /films$/);
+    await openMoreFilters(page);
     await page.fill("#search-title", "(");
     await page.press("#search-title", "Enter");
     const notice = page.locator(".notice-error[role=alert]");
