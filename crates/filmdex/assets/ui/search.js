@@ -108,24 +108,6 @@ export class SearchView {
   }
 
   buildForm() {
-    const input = (name, attributes) => {
-      const element = h("input", { id: `search-${name}`, name, autocomplete: "off", ...attributes });
-      this.inputs[name] = element;
-      return element;
-    };
-    const pattern = (name, placeholder, extra = {}) =>
-      input(name, { type: "text", placeholder, spellcheck: "false", "aria-describedby": "search-hint", ...extra });
-    const number = (name, placeholder, attributes) =>
-      input(name, { type: "number", inputmode: "decimal", placeholder, ...attributes });
-    const field = (name, label, control) =>
-      h("div", { class: `field field-${name}` }, h("label", { for: `search-${name}`, text: label }), control);
-    const sort = h(
-      "select",
-      { id: "search-sort", name: "sort" },
-      h("option", { value: BEST_MATCH, text: "Best match" }),
-      SORTS.map(([value, label]) => h("option", { value, text: label })),
-    );
-    this.inputs.sort = sort;
     this.box = new SearchBox({
       id: "search-q",
       announce: this.announce,
@@ -133,30 +115,7 @@ export class SearchView {
       attributes: { name: "q", placeholder: "e.g. amelie, godfather, chihiro", enterkeyhint: "search", "aria-describedby": "search-q-hint" },
     });
     this.inputs.q = this.box.input;
-    this.filterCount = h("span", { class: "filter-count" });
-    this.filters = h(
-      "details",
-      { class: "filters" },
-      h("summary", {}, "More filters", this.filterCount),
-      h(
-        "div",
-        { class: "filters-grid" },
-        field("title", "Title pattern", pattern("title", "e.g. ^star wars")),
-        field("person", "Person", pattern("person", "e.g. George Lucas")),
-        field("genre", "Genre", pattern("genre", "e.g. Drama|Comedy", { list: "genre-suggestions" })),
-        h("datalist", { id: "genre-suggestions" }, GENRES.map((genre) => h("option", { value: genre }))),
-        field("year_from", "Year from", number("year_from", "1900", { min: 1870, max: 2100, step: 1, inputmode: "numeric" })),
-        field("year_to", "Year to", number("year_to", "2030", { min: 1870, max: 2100, step: 1, inputmode: "numeric" })),
-        field("min_rating", "Minimum rating", number("min_rating", "0 to 10", { min: 0, max: 10, step: 0.1 })),
-        field("vote_count", "Minimum votes", number("vote_count", "0", { min: 0, step: 1, inputmode: "numeric" })),
-        field("sort", "Sort by", sort),
-        h("p", {
-          id: "search-hint",
-          class: "hint filters-hint",
-          text: "Title pattern, person and genre are case-insensitive regular expressions: “^star” starts with star, “lucas|spielberg” matches either.",
-        }),
-      ),
-    );
+    this.filters = this.buildFilters();
     const form = h(
       "form",
       { class: "search-form", role: "search", "aria-label": "Search films" },
@@ -174,13 +133,58 @@ export class SearchView {
       h("div", { class: "form-footer" }, this.filters, h("button", { type: "button", class: "button button-quiet", text: "Clear", onClick: () => this.clear() })),
     );
     form.addEventListener("submit", (event) => this.submit(event));
-    sort.addEventListener("change", () => {
+    this.inputs.sort.addEventListener("change", () => {
       this.sortChosen = true;
       form.requestSubmit();
     });
     // Until an order is chosen, the one shown follows the text: best match with text, most votes without.
     this.box.input.addEventListener("input", () => this.showSort({ q: this.box.value.trim() }));
     return form;
+  }
+
+  /** "More filters": the original's criteria, closed until one is set. */
+  buildFilters() {
+    const input = (name, attributes) => {
+      const element = h("input", { id: `search-${name}`, name, autocomplete: "off", ...attributes });
+      this.inputs[name] = element;
+      return element;
+    };
+    const pattern = (name, placeholder, extra = {}) =>
+      input(name, { type: "text", placeholder, spellcheck: "false", "aria-describedby": "search-hint", ...extra });
+    const number = (name, placeholder, attributes) =>
+      input(name, { type: "number", inputmode: "decimal", placeholder, ...attributes });
+    const field = (name, label, control) =>
+      h("div", { class: `field field-${name}` }, h("label", { for: `search-${name}`, text: label }), control);
+    this.inputs.sort = h(
+      "select",
+      { id: "search-sort", name: "sort" },
+      h("option", { value: BEST_MATCH, text: "Best match" }),
+      SORTS.map(([value, label]) => h("option", { value, text: label })),
+    );
+    this.filterCount = h("span", { class: "filter-count" });
+    return h(
+      "details",
+      { class: "filters" },
+      h("summary", {}, "More filters", this.filterCount),
+      h(
+        "div",
+        { class: "filters-grid" },
+        field("title", "Title pattern", pattern("title", "e.g. ^star wars")),
+        field("person", "Person", pattern("person", "e.g. George Lucas")),
+        field("genre", "Genre", pattern("genre", "e.g. Drama|Comedy", { list: "genre-suggestions" })),
+        h("datalist", { id: "genre-suggestions" }, GENRES.map((genre) => h("option", { value: genre }))),
+        field("year_from", "Year from", number("year_from", "1900", { min: 1870, max: 2100, step: 1, inputmode: "numeric" })),
+        field("year_to", "Year to", number("year_to", "2030", { min: 1870, max: 2100, step: 1, inputmode: "numeric" })),
+        field("min_rating", "Minimum rating", number("min_rating", "0 to 10", { min: 0, max: 10, step: 0.1 })),
+        field("vote_count", "Minimum votes", number("vote_count", "0", { min: 0, step: 1, inputmode: "numeric" })),
+        field("sort", "Sort by", this.inputs.sort),
+        h("p", {
+          id: "search-hint",
+          class: "hint filters-hint",
+          text: "Title pattern, person and genre are case-insensitive regular expressions: “^star” starts with star, “lucas|spielberg” matches either.",
+        }),
+      ),
+    );
   }
 
   /** The order in the select: the chosen one, else the default for `criteria`. */
