@@ -34,7 +34,7 @@ impl Group {
         match path {
             "/healthz" | "/readyz" => None,
             // The expensive routes: a search or a recommendation scans every film.
-            "/film/search" | "/recommend" => Some(Group::Search),
+            "/film/search" | "/film/suggest" | "/recommend" => Some(Group::Search),
             _ => Some(Group::Other),
         }
     }

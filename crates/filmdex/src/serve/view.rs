@@ -3,6 +3,7 @@
 //! features that explain a similarity.
 
 use filmdex_similarity::{Contribution, FeatureKind, TasteContribution};
+use filmdex_text::Match;
 use serde::{Serialize, Serializer};
 
 use super::films::Film;
@@ -24,6 +25,37 @@ pub struct FilmView<'a> {
     pub imdb_url: ImdbUrl,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Vec<FeatureView>>,
+    /// With a free-text query: the text that made the film match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<MatchedView<'a>>,
+}
+
+/// What matched a free-text query: which field, its text, and an alternate title's region.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct MatchedView<'a> {
+    pub field: &'static str,
+    pub text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<&'a str>,
+}
+
+impl<'a> From<Match<'a>> for MatchedView<'a> {
+    fn from(matched: Match<'a>) -> Self {
+        MatchedView {
+            field: matched.field.name(),
+            text: matched.text,
+            region: matched.region,
+        }
+    }
+}
+
+/// A film suggested as a query is typed: just enough to show and open it.
+#[derive(Debug, Serialize)]
+pub struct SuggestionView<'a> {
+    pub film_id: i32,
+    pub title: &'a str,
+    pub year: Option<&'a str>,
+    pub matched: MatchedView<'a>,
 }
 
 impl<'a> FilmView<'a> {
@@ -41,6 +73,7 @@ impl<'a> FilmView<'a> {
             original_title: film.original_title.as_deref(),
             imdb_url: ImdbUrl(film.film_id),
             explanation: None,
+            matched: None,
         }
     }
 }

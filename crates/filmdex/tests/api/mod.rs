@@ -14,6 +14,7 @@ mod sample;
 mod search;
 mod socket;
 mod system;
+mod text_search;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -11,14 +11,14 @@ use filmdex::serve::router;
 
 use super::{build_database, config, get, post_json, state, Database};
 
-fn sample() -> &'static Path {
+pub fn sample() -> &'static Path {
     static DATABASE: OnceLock<Database> = OnceLock::new();
     &DATABASE
         .get_or_init(|| build_database("sample", DatasetSource::Sample, |_| {}))
         .path
 }
 
-fn app() -> Router {
+pub fn app() -> Router {
     router(state(&config(sample())))
 }
 

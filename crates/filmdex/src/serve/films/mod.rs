@@ -6,6 +6,7 @@ mod row_set;
 mod sort;
 mod table;
 mod text;
+mod titles;
 
 pub use film::{packed_date, Film};
 pub use row_set::RowSet;
@@ -14,3 +15,4 @@ pub use table::FilmTable;
 #[cfg(test)]
 pub use text::Haystack;
 pub use text::TextField;
+pub use titles::AltTitle;

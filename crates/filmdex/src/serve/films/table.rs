@@ -3,11 +3,13 @@
 
 use std::collections::HashMap;
 
+use filmdex_text::TextIndex;
 use rustc_hash::FxHashMap;
 
 use super::film::Film;
 use super::sort::{sort_orders, Sort};
 use super::text::{Haystack, TextField};
+use super::titles::{text_index, AltTitle};
 
 /// The films sorted by film_id and the indexes search uses. Built on its own so that loading
 /// can build it while another thread builds the similarity matrix.
@@ -24,11 +26,18 @@ pub struct FilmTable {
     genre_rows: FxHashMap<String, Vec<u32>>,
     /// Title, persons and genres of every film, for one-pass regex search.
     haystacks: [Haystack; 3],
+    /// Every title, alternate title and name, for text search (`q`).
+    text_index: TextIndex,
 }
 
 impl FilmTable {
-    /// `films` in any order.
-    pub fn new(mut films: Vec<Film>) -> Self {
+    /// `films` in any order, without alternate titles.
+    pub fn new(films: Vec<Film>) -> Self {
+        FilmTable::with_akas(films, &[])
+    }
+
+    /// `films` in any order, and their alternate titles.
+    pub fn with_akas(mut films: Vec<Film>, akas: &[AltTitle]) -> Self {
         films.sort_by_key(|film| film.film_id);
         let film_ids = films.iter().map(|film| film.film_id).collect();
         let orders = sort_orders(&films);
@@ -36,6 +45,7 @@ impl FilmTable {
         let genre_rows = rows_by(&films, |film| &film.genres);
         let haystacks =
             TextField::ALL.map(|field| Haystack::new(films.iter().map(|film| field.of(film))));
+        let text_index = text_index(&films, akas);
         FilmTable {
             films,
             film_ids,
@@ -43,6 +53,7 @@ impl FilmTable {
             person_rows,
             genre_rows,
             haystacks,
+            text_index,
         }
     }
 }
@@ -78,6 +89,11 @@ impl FilmTable {
             .position(|&known| known == field)
             .unwrap_or_default();
         &self.haystacks[index]
+    }
+
+    /// The word index over every title, alternate title and name; its rows are this table's.
+    pub fn text_index(&self) -> &TextIndex {
+        &self.text_index
     }
 
     /// Every row in the given order.

@@ -4,6 +4,7 @@
 mod films;
 mod recommend;
 mod search;
+mod suggest;
 mod system;
 
 use axum::extract::DefaultBodyLimit;
@@ -20,12 +21,13 @@ use super::state::AppState;
 
 /// Every documented route, with its method (tests compare it with the OpenAPI file); the
 /// viewers' own script and style files are left out.
-pub const ROUTES: [(&str, &str); 13] = [
+pub const ROUTES: [(&str, &str); 14] = [
     ("GET", "/"),
     ("GET", "/film/{film_id}"),
     ("GET", "/film/{film_id}/similar/{threshold}"),
     ("GET", "/film/search"),
     ("POST", "/film/search"),
+    ("GET", "/film/suggest"),
     ("GET", "/recommend"),
     ("POST", "/recommend"),
     ("GET", "/healthz"),
@@ -44,6 +46,7 @@ pub fn router(state: AppState) -> Router {
             "/film/search",
             get(search::search_get).post(search::search_post),
         )
+        .route("/film/suggest", get(suggest::suggest))
         .route(
             "/recommend",
             get(recommend::recommend_get).post(recommend::recommend_post),

@@ -31,12 +31,16 @@ async fn answer(state: AppState, query: SearchQuery) -> Result<Response, ApiErro
     // Compiling regexes and scanning every film take up to milliseconds: off the async threads.
     let (body, total, page, query) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let criteria = Criteria::compile(&query, state.regexes())?;
-        let result = search(snapshot.table(), &criteria);
-        let films: Vec<FilmView> = result
+        let table = snapshot.table();
+        let result = search(table, &criteria);
+        let mut films: Vec<FilmView> = result
             .rows
             .iter()
             .map(|&row| FilmView::new(&snapshot.films()[row as usize], 1.0))
             .collect();
+        for (film, &ranked) in films.iter_mut().zip(&result.matches) {
+            film.matched = Some(table.text_index().matched(ranked).into());
+        }
         let body = films_json(&films).map_err(|error| ApiError::internal(&error.into()))?;
         Ok((body, result.total, criteria.page, query))
     })

@@ -2,7 +2,7 @@
 //! merged, paging clamped. Every problem becomes a 422 naming the field, never a 500.
 
 use super::text::TextCriterion;
-use super::{RegexCache, SearchQuery, DEFAULT_LIMIT, MAX_LIMIT};
+use super::{RegexCache, SearchQuery, DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_CHARS};
 use crate::serve::error::ApiError;
 use crate::serve::films::{packed_date, Film, FilmTable, RowSet, Sort, SortKey, TextField};
 use crate::serve::paging::Page;
@@ -11,6 +11,10 @@ use crate::serve::paging::Page;
 #[derive(Debug)]
 pub struct Criteria {
     pub sort: Sort,
+    /// The free-text query, when one with words is given.
+    pub text: Option<String>,
+    /// Rank by relevance to `text` (it is given, and no sort is).
+    pub relevance: bool,
     pub page: Page,
     /// The regex criteria (title, person, genre) that are given.
     pub texts: Vec<TextCriterion>,
@@ -40,8 +44,11 @@ impl Criteria {
             })?,
         };
         let (date_from, date_to) = date_bounds(query)?;
+        let text = free_text(query.q.as_deref())?;
         Ok(Criteria {
             sort,
+            relevance: text.is_some() && query.sort.is_none(),
+            text,
             page: Page::parse(query.limit, query.offset, DEFAULT_LIMIT, MAX_LIMIT)?,
             texts: compile_texts(query, regexes)?,
             date_from,
@@ -163,6 +170,19 @@ fn compile_texts(
                 .map(|pattern| regexes.criterion(name, field, pattern))
         })
         .collect()
+}
+
+/// The free-text query, when it has something to search for (a blank one is no criterion).
+fn free_text(q: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(q) = q.filter(|q| !q.trim().is_empty()) else {
+        return Ok(None);
+    };
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::invalid_parameter(format!(
+            "q must be at most {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    Ok(Some(q.to_owned()))
 }
 
 /// earliest_date/year_from and latest_date/year_to merged into one inclusive yyyymmdd range.

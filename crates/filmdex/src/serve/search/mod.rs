@@ -12,6 +12,7 @@ mod criteria;
 pub mod query_string;
 mod text;
 
+use filmdex_text::Ranked;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 
@@ -21,6 +22,8 @@ pub use criteria::Criteria;
 use super::error::ApiError;
 use super::films::{FilmTable, RowSet};
 
+/// Longest free-text query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
 /// Longest regular expression accepted, in characters.
 pub const MAX_PATTERN_CHARS: usize = 1_000;
 /// Largest page of search results.
@@ -32,6 +35,9 @@ pub const DEFAULT_LIMIT: u64 = 100;
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
+    /// Free text: every word must match a word of a title, an alternate title or a person's
+    /// name (accents, case and typos forgiven); ranks by relevance unless `sort` is given.
+    pub q: Option<String>,
     /// Case-insensitive, unanchored regex on the title.
     pub title: Option<String>,
     /// Case-insensitive regex over the persons joined with ",".
@@ -100,18 +106,28 @@ pub struct SearchResult {
     pub total: usize,
     /// Rows of the film table, in the asked order.
     pub rows: Vec<u32>,
+    /// With a free-text query, what matched in each film of `rows` (in the same order).
+    pub matches: Vec<Ranked>,
 }
 
 /// Runs compiled criteria over a film table in two passes: the films are tested in storage order
 /// (sequential memory, so a scan of 40k films stays in cache), then the sort order is walked
-/// only as far as the page needs.
+/// only as far as the page needs. With a free-text query, the films it matches among those
+/// come in relevance order, or in the asked sort order.
 pub fn search(table: &FilmTable, criteria: &Criteria) -> SearchResult {
     let matched = matching_rows(table, criteria);
+    if let Some(text) = &criteria.text {
+        return text_search(table, criteria, text, matched.as_ref());
+    }
     let total = matched.as_ref().map_or(table.len(), RowSet::count);
     let page = criteria.page;
     let mut rows = Vec::new();
     if page.limit == 0 || page.offset >= total {
-        return SearchResult { total, rows };
+        return SearchResult {
+            total,
+            rows,
+            matches: Vec::new(),
+        };
     }
     let mut skipped = 0usize;
     for &row in table.order(criteria.sort) {
@@ -130,7 +146,50 @@ pub fn search(table: &FilmTable, criteria: &Criteria) -> SearchResult {
             break;
         }
     }
-    SearchResult { total, rows }
+    SearchResult {
+        total,
+        rows,
+        matches: Vec::new(),
+    }
+}
+
+/// The films matching the free-text query `text` among the rows `allowed` (all when `None`):
+/// one page in relevance order, or, with a sort, every match walked in that order.
+fn text_search(
+    table: &FilmTable,
+    criteria: &Criteria,
+    text: &str,
+    allowed: Option<&RowSet>,
+) -> SearchResult {
+    let index = table.text_index();
+    let page = criteria.page;
+    let is_allowed = |row: u32| allowed.is_none_or(|allowed| allowed.contains(row));
+    if criteria.relevance {
+        let ranking = index.search(text, is_allowed, page.offset.saturating_add(page.limit));
+        let matches: Vec<Ranked> = ranking.films.into_iter().skip(page.offset).collect();
+        return SearchResult {
+            total: ranking.total,
+            rows: matches.iter().map(|ranked| ranked.row).collect(),
+            matches,
+        };
+    }
+    let ranking = index.search(text, is_allowed, usize::MAX);
+    let mut by_row: Vec<Option<Ranked>> = vec![None; table.len()];
+    for ranked in ranking.films {
+        by_row[ranked.row as usize] = Some(ranked);
+    }
+    let matches: Vec<Ranked> = table
+        .order(criteria.sort)
+        .iter()
+        .filter_map(|&row| by_row[row as usize])
+        .skip(page.offset)
+        .take(page.limit)
+        .collect();
+    SearchResult {
+        total: ranking.total,
+        rows: matches.iter().map(|ranked| ranked.row).collect(),
+        matches,
+    }
 }
 
 /// The rows of the films that pass every criterion of `query` (its sort and page aside), for
@@ -147,7 +206,16 @@ pub fn filter(
         )));
     }
     let criteria = Criteria::compile(query, regexes)?;
-    Ok(matching_rows(table, &criteria))
+    let matched = matching_rows(table, &criteria);
+    let Some(text) = &criteria.text else {
+        return Ok(matched);
+    };
+    let allowed = |row: u32| matched.as_ref().is_none_or(|matched| matched.contains(row));
+    let mut found = RowSet::empty(table.len());
+    for ranked in table.text_index().search(text, allowed, usize::MAX).films {
+        found.insert(ranked.row);
+    }
+    Ok(Some(found))
 }
 
 /// The rows that pass every criterion; `None` when there are none (every film). Regex criteria

@@ -7,7 +7,8 @@ use super::SearchQuery;
 use crate::serve::error::ApiError;
 
 /// Every parameter, in the order links render them.
-pub const FIELDS: [&str; 19] = [
+pub const FIELDS: [&str; 20] = [
+    "q",
     "title",
     "person",
     "genre",
@@ -58,6 +59,7 @@ pub fn parse_with(
 
 fn apply(query: &mut SearchQuery, key: &str, value: String, own: &[&str]) -> Result<(), ApiError> {
     match key {
+        "q" => set(&mut query.q, key, value),
         "title" => set(&mut query.title, key, value),
         "person" => set(&mut query.person, key, value),
         "genre" => set(&mut query.genre, key, value),
@@ -139,6 +141,7 @@ pub fn render(query: &SearchQuery) -> Vec<(&'static str, String)> {
             pairs.push((key, value.clone()));
         }
     };
+    text("q", &query.q);
     text("title", &query.title);
     text("person", &query.person);
     text("genre", &query.genre);
@@ -199,6 +202,7 @@ mod tests {
     #[test]
     fn rendering_then_parsing_gives_the_same_criteria() {
         let query = SearchQuery {
+            q: Some("amélie poulain".into()),
             title: Some("wars.*i".into()),
             persons: Some(vec!["George Lucas".into(), "Lastname, Jr.".into()]),
             genres_any: Some(vec!["Sci-Fi".into()]),

@@ -1,0 +1,292 @@
+//! The word index: every searchable text of every film (primary title, original title,
+//! alternate titles, person names), each distinct text stored once with the rows of the films
+//! that have it (a person's name is one text for all their films), its normalised words in an
+//! fst (word -> word id) and, per word, the places it occurs (text, position).
+//!
+//! Two adjacent words are also indexed joined ("spider" + "man" -> "spiderman"), so a query
+//! typed without the hyphen or space finds the title that has one.
+
+use fst::{Map, MapBuilder};
+use levenshtein_automata::LevenshteinAutomatonBuilder;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::normalise::{is_ideographic, words};
+
+/// Where a text comes from, best first: ranking prefers a title match over a person match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Title,
+    OriginalTitle,
+    Aka,
+    Person,
+}
+
+impl Field {
+    /// The name the API uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::OriginalTitle => "original_title",
+            Field::Aka => "aka",
+            Field::Person => "person",
+        }
+    }
+}
+
+/// One searchable text.
+#[derive(Debug)]
+pub struct Text {
+    pub field: Field,
+    pub text: Box<str>,
+    /// The region of an alternate title, when it has one ("FR").
+    pub region: Option<Box<str>>,
+    /// How many normalised words it has.
+    pub(crate) word_count: u16,
+}
+
+/// Where a word occurs: in which text, as which word (a joined pair spans two).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Posting {
+    pub text: u32,
+    pub start: u16,
+    pub end: u16,
+}
+
+/// The texts of one film, handed to [`TextIndex::build`].
+#[derive(Debug, Default, Clone)]
+pub struct FilmTexts<'a> {
+    pub title: &'a str,
+    pub original_title: Option<&'a str>,
+    /// Alternate titles and their regions.
+    pub akas: Vec<(&'a str, Option<&'a str>)>,
+    pub persons: &'a [String],
+    /// Ranks films that match equally well: the vote count.
+    pub popularity: i64,
+}
+
+/// The whole index, immutable once built.
+pub struct TextIndex {
+    pub(crate) texts: Vec<Text>,
+    /// Rows of each text: `text_rows[text_row_starts[t]..text_row_starts[t + 1]]`.
+    text_row_starts: Vec<u32>,
+    text_rows: Vec<u32>,
+    /// Normalised word -> word id (ids in sorted word order).
+    pub(crate) vocabulary: Map<Vec<u8>>,
+    /// Postings of each word: `postings[posting_starts[w]..posting_starts[w + 1]]`.
+    posting_starts: Vec<u32>,
+    postings: Vec<Posting>,
+    /// How many film rows each word reaches, to start a query from its rarest word.
+    pub(crate) word_rows: Vec<u32>,
+    pub(crate) popularity: Vec<i64>,
+    pub(crate) one_typo: LevenshteinAutomatonBuilder,
+    pub(crate) two_typos: LevenshteinAutomatonBuilder,
+}
+
+impl TextIndex {
+    /// The index of `films`; a film's row is its position in `films`, and rows that rank
+    /// equally come out in row order.
+    pub fn build<'a>(films: impl IntoIterator<Item = FilmTexts<'a>>) -> TextIndex {
+        let mut builder = Builder::default();
+        for (row, film) in films.into_iter().enumerate() {
+            builder.add_film(row as u32, &film);
+        }
+        builder.finish()
+    }
+
+    /// How many films the index holds.
+    pub fn films(&self) -> usize {
+        self.popularity.len()
+    }
+
+    /// How many distinct words it knows.
+    pub fn words(&self) -> usize {
+        self.word_rows.len()
+    }
+
+    pub fn text(&self, text: u32) -> &Text {
+        &self.texts[text as usize]
+    }
+
+    pub(crate) fn rows_of_text(&self, text: u32) -> &[u32] {
+        let text = text as usize;
+        &self.text_rows
+            [self.text_row_starts[text] as usize..self.text_row_starts[text + 1] as usize]
+    }
+
+    pub(crate) fn postings_of(&self, word: u32) -> &[Posting] {
+        let word = word as usize;
+        &self.postings[self.posting_starts[word] as usize..self.posting_starts[word + 1] as usize]
+    }
+
+    /// Approximate heap bytes held, for the benchmarks.
+    pub fn heap_bytes(&self) -> usize {
+        let texts: usize = self
+            .texts
+            .iter()
+            .map(|text| {
+                std::mem::size_of::<Text>()
+                    + text.text.len()
+                    + text.region.as_ref().map_or(0, |region| region.len())
+            })
+            .sum();
+        texts
+            + 4 * (self.text_row_starts.len() + self.text_rows.len() + self.posting_starts.len())
+            + std::mem::size_of::<Posting>() * self.postings.len()
+            + self.vocabulary.as_fst().as_bytes().len()
+            + 4 * self.word_rows.len()
+            + 8 * self.popularity.len()
+    }
+}
+
+/// Gathers texts and words, then sorts the vocabulary into an fst.
+#[derive(Default)]
+struct Builder {
+    texts: Vec<Text>,
+    text_ids: FxHashMap<(Field, Box<str>, Option<Box<str>>), u32>,
+    rows_per_text: Vec<Vec<u32>>,
+    word_ids: FxHashMap<String, u32>,
+    postings: Vec<Vec<Posting>>,
+    popularity: Vec<i64>,
+}
+
+impl Builder {
+    fn add_film(&mut self, row: u32, film: &FilmTexts) {
+        self.popularity.push(film.popularity);
+        // A film's titles are deduplicated after normalisation: an alternate title spelled
+        // like the primary one ("Amelie" beside "Amélie") adds nothing to search.
+        let mut seen: FxHashSet<String> = FxHashSet::default();
+        let titles = std::iter::once((Field::Title, film.title, None))
+            .chain(
+                film.original_title
+                    .map(|title| (Field::OriginalTitle, title, None)),
+            )
+            .chain(
+                film.akas
+                    .iter()
+                    .map(|&(title, region)| (Field::Aka, title, region)),
+            );
+        for (field, text, region) in titles {
+            let normalised = words(text).join(" ");
+            if !normalised.is_empty() && seen.insert(normalised) {
+                self.add_text(row, field, text, region);
+            }
+        }
+        for person in film.persons {
+            self.add_text(row, Field::Person, person, None);
+        }
+    }
+
+    fn add_text(&mut self, row: u32, field: Field, text: &str, region: Option<&str>) {
+        let key = (field, Box::from(text), region.map(Box::from));
+        if let Some(&id) = self.text_ids.get(&key) {
+            let rows = &mut self.rows_per_text[id as usize];
+            if rows.last() != Some(&row) {
+                rows.push(row);
+            }
+            return;
+        }
+        let id = self.texts.len() as u32;
+        let text_words = words(text);
+        self.texts.push(Text {
+            field,
+            text: key.1.clone(),
+            region: key.2.clone(),
+            word_count: text_words.len().min(usize::from(u16::MAX)) as u16,
+        });
+        self.text_ids.insert(key, id);
+        self.rows_per_text.push(vec![row]);
+        for (position, word) in text_words.iter().enumerate() {
+            let position = position.min(usize::from(u16::MAX - 1)) as u16;
+            self.add_word(
+                word,
+                Posting {
+                    text: id,
+                    start: position,
+                    end: position,
+                },
+            );
+            if let Some(next) = text_words.get(usize::from(position) + 1) {
+                if joinable(word) && joinable(next) {
+                    let joined = format!("{word}{next}");
+                    self.add_word(
+                        &joined,
+                        Posting {
+                            text: id,
+                            start: position,
+                            end: position + 1,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    fn add_word(&mut self, word: &str, posting: Posting) {
+        let id = match self.word_ids.get(word) {
+            Some(&id) => id,
+            None => {
+                let id = self.postings.len() as u32;
+                self.word_ids.insert(word.to_owned(), id);
+                self.postings.push(Vec::new());
+                id
+            }
+        };
+        self.postings[id as usize].push(posting);
+    }
+
+    fn finish(self) -> TextIndex {
+        let mut sorted: Vec<(String, u32)> = self.word_ids.into_iter().collect();
+        sorted.sort_unstable();
+        let mut vocabulary = MapBuilder::memory();
+        let mut posting_starts = Vec::with_capacity(sorted.len() + 1);
+        let mut postings = Vec::new();
+        let mut word_rows = Vec::with_capacity(sorted.len());
+        let mut old_postings = self.postings;
+        for (new_id, (word, old_id)) in sorted.iter().enumerate() {
+            vocabulary
+                .insert(word.as_bytes(), new_id as u64)
+                .expect("words are inserted sorted and once");
+            posting_starts.push(postings.len() as u32);
+            let word_postings = std::mem::take(&mut old_postings[*old_id as usize]);
+            let rows: usize = word_postings
+                .iter()
+                .map(|posting| self.rows_per_text[posting.text as usize].len())
+                .sum();
+            word_rows.push(rows.min(u32::MAX as usize) as u32);
+            postings.extend(word_postings);
+        }
+        posting_starts.push(postings.len() as u32);
+        let vocabulary = Map::new(
+            vocabulary
+                .into_inner()
+                .expect("an in-memory fst is written"),
+        )
+        .expect("the fst just built is valid");
+        let mut text_row_starts = Vec::with_capacity(self.rows_per_text.len() + 1);
+        let mut text_rows = Vec::new();
+        for rows in &self.rows_per_text {
+            text_row_starts.push(text_rows.len() as u32);
+            text_rows.extend_from_slice(rows);
+        }
+        text_row_starts.push(text_rows.len() as u32);
+        TextIndex {
+            texts: self.texts,
+            text_row_starts,
+            text_rows,
+            vocabulary,
+            posting_starts,
+            postings,
+            word_rows,
+            popularity: self.popularity,
+            one_typo: LevenshteinAutomatonBuilder::new(1, true),
+            two_typos: LevenshteinAutomatonBuilder::new(2, true),
+        }
+    }
+}
+
+/// Words of spaced scripts are joined with their neighbour; single CJK characters are not.
+fn joinable(word: &str) -> bool {
+    word.chars()
+        .next()
+        .is_some_and(|first| !is_ideographic(first))
+}

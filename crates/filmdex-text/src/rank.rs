@@ -1,0 +1,535 @@
+//! A query run over the index: every query word must match a word of one of the film's texts
+//! (any of them: "nolan inception" matches a name and a title), and the films that do are
+//! ranked by these rules, in order (Meilisearch's, with titles before names):
+//!
+//! 1. fewer typos, summed over the query words;
+//! 2. more words matched whole rather than as a prefix, then a text that is exactly the query
+//!    ("Alien" before "Alien: Covenant");
+//! 3. the words close together and in order, in one text;
+//! 4. the best text a title (primary, original or alternate) rather than a person's name;
+//! 5. more votes;
+//! 6. the lower row (film_id).
+//!
+//! The work is bounded by the rarest query word: its films are the candidates, and the other
+//! words only check those.
+
+use std::cmp::Reverse;
+
+use rustc_hash::FxHashMap;
+
+use crate::derive::{derivations, Cost};
+use crate::index::{Field, TextIndex};
+use crate::normalise::words;
+
+/// Words of a query past this many are ignored.
+pub const MAX_QUERY_WORDS: usize = 10;
+
+/// Proximity of two query words not found in one text (Meilisearch's bound).
+const FAR: u32 = 8;
+
+/// One film of the answer and the text that matched best.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ranked {
+    pub row: u32,
+    pub text: u32,
+}
+
+/// What matched, as the API shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match<'a> {
+    pub field: Field,
+    pub text: &'a str,
+    pub region: Option<&'a str>,
+}
+
+/// The films a query matches: how many pass the filter, and the best ones in order.
+#[derive(Debug, Default)]
+pub struct Ranking {
+    pub total: usize,
+    pub films: Vec<Ranked>,
+}
+
+/// The ranking rules as one sort key, compared field by field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    typos: u32,
+    prefixes: u32,
+    not_the_whole_text: bool,
+    proximity: u32,
+    person: bool,
+    popularity: Reverse<i64>,
+    row: u32,
+}
+
+/// One query word found in one text of one film.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    row: u32,
+    query_word: u8,
+    text: u32,
+    start: u16,
+    end: u16,
+    cost: Cost,
+}
+
+impl TextIndex {
+    /// The films matching `query` among the rows `allowed` says yes to, and the first `keep`
+    /// of them in rank order. A query without words matches nothing.
+    pub fn search(&self, query: &str, allowed: impl Fn(u32) -> bool, keep: usize) -> Ranking {
+        let mut query_words = words(query);
+        query_words.truncate(MAX_QUERY_WORDS);
+        if query_words.is_empty() {
+            return Ranking::default();
+        }
+        let count = query_words.len();
+        let derived: Vec<FxHashMap<u32, Cost>> = query_words
+            .iter()
+            .enumerate()
+            .map(|(i, word)| derivations(self, word, i + 1 == count))
+            .collect();
+        let Some(hits) = self.hits(&derived, allowed) else {
+            return Ranking::default();
+        };
+        let mut keyed: Vec<(Key, u32)> = hits
+            .chunk_by(|a, b| a.row == b.row)
+            .map(|film| self.key(film, count))
+            .collect();
+        let total = keyed.len();
+        let keep = keep.min(total);
+        if keep == 0 {
+            return Ranking {
+                total,
+                films: Vec::new(),
+            };
+        }
+        if keep < total {
+            keyed.select_nth_unstable(keep - 1);
+            keyed.truncate(keep);
+        }
+        keyed.sort_unstable();
+        let films = keyed
+            .into_iter()
+            .map(|(key, text)| Ranked { row: key.row, text })
+            .collect();
+        Ranking { total, films }
+    }
+
+    /// What the text of a ranked film is.
+    pub fn matched(&self, ranked: Ranked) -> Match<'_> {
+        let text = self.text(ranked.text);
+        Match {
+            field: text.field,
+            text: &text.text,
+            region: text.region.as_deref(),
+        }
+    }
+
+    /// Every hit of every query word in the films that have all of them, sorted by row then
+    /// query word; `None` when no film has them all. The rarest word goes first and sets the
+    /// candidates; each next word keeps the candidates it also occurs in.
+    fn hits(
+        &self,
+        derived: &[FxHashMap<u32, Cost>],
+        allowed: impl Fn(u32) -> bool,
+    ) -> Option<Vec<Hit>> {
+        let reach = |words: &FxHashMap<u32, Cost>| -> u64 {
+            words
+                .keys()
+                .map(|&word| u64::from(self.word_rows[word as usize]))
+                .sum()
+        };
+        let mut order: Vec<usize> = (0..derived.len()).collect();
+        order.sort_by_key(|&i| reach(&derived[i]));
+        let mut hits = Vec::new();
+        let mut candidates: Option<RowBits> = None;
+        for i in order {
+            let mut present = RowBits::new(self.films());
+            for (&word, &cost) in &derived[i] {
+                for posting in self.postings_of(word) {
+                    for &row in self.rows_of_text(posting.text) {
+                        let wanted = match &candidates {
+                            Some(candidates) => candidates.contains(row),
+                            None => allowed(row),
+                        };
+                        if wanted {
+                            present.insert(row);
+                            hits.push(Hit {
+                                row,
+                                query_word: i as u8,
+                                text: posting.text,
+                                start: posting.start,
+                                end: posting.end,
+                                cost,
+                            });
+                        }
+                    }
+                }
+            }
+            if present.is_empty() {
+                return None;
+            }
+            candidates = Some(present);
+        }
+        let candidates = candidates?;
+        hits.retain(|hit| candidates.contains(hit.row));
+        hits.sort_unstable_by_key(|hit| (hit.row, hit.query_word));
+        Some(hits)
+    }
+
+    /// The rank of one film from its hits (sorted by query word), and its best text.
+    fn key(&self, hits: &[Hit], count: usize) -> (Key, u32) {
+        let mut best = vec![
+            Cost {
+                typos: u8::MAX,
+                prefix: true
+            };
+            count
+        ];
+        for hit in hits {
+            let word = usize::from(hit.query_word);
+            best[word] = best[word].min(hit.cost);
+        }
+        let typos = best.iter().map(|cost| u32::from(cost.typos)).sum();
+        let prefixes = best.iter().filter(|cost| cost.prefix).count() as u32;
+        let (text, whole) = self.best_text(hits, count);
+        let row = hits[0].row;
+        let key = Key {
+            typos,
+            prefixes,
+            not_the_whole_text: !whole,
+            proximity: proximity(hits, count),
+            person: self.text(text).field == Field::Person,
+            popularity: Reverse(self.popularity[row as usize]),
+            row,
+        };
+        (key, text)
+    }
+
+    /// The text that covers the most query words (then the better field, then fewer typos),
+    /// and whether it is exactly the query.
+    fn best_text(&self, hits: &[Hit], count: usize) -> (u32, bool) {
+        // Text -> (query words covered, best cost of each covered word).
+        let mut texts: Vec<(u32, u32, Vec<Cost>)> = Vec::new();
+        for hit in hits {
+            let index = match texts.iter().position(|(text, _, _)| *text == hit.text) {
+                Some(index) => index,
+                None => {
+                    texts.push((
+                        hit.text,
+                        0,
+                        vec![
+                            Cost {
+                                typos: u8::MAX,
+                                prefix: true
+                            };
+                            count
+                        ],
+                    ));
+                    texts.len() - 1
+                }
+            };
+            let (_, covered, costs) = &mut texts[index];
+            *covered |= 1 << hit.query_word;
+            let word = usize::from(hit.query_word);
+            costs[word] = costs[word].min(hit.cost);
+        }
+        let text_typos = |costs: &[Cost]| -> u32 {
+            costs
+                .iter()
+                .filter(|cost| cost.typos != u8::MAX)
+                .map(|cost| u32::from(cost.typos))
+                .sum()
+        };
+        let (text, covered, costs) = texts
+            .iter()
+            .min_by_key(|(text, covered, costs)| {
+                (
+                    Reverse(covered.count_ones()),
+                    self.text(*text).field,
+                    text_typos(costs),
+                    *text,
+                )
+            })
+            .expect("a film with hits has a text");
+        let whole = covered.count_ones() as usize == count
+            && usize::from(self.text(*text).word_count) == count
+            && costs.iter().all(|cost| cost.typos == 0 && !cost.prefix);
+        (*text, whole)
+    }
+}
+
+/// The sum over consecutive query words of how far apart they are in the text that has both
+/// closest: 1 when adjacent and in order, one more when reversed, [`FAR`] when no text has both.
+fn proximity(hits: &[Hit], count: usize) -> u32 {
+    (1..count)
+        .map(|word| {
+            let before = hits
+                .iter()
+                .filter(|hit| usize::from(hit.query_word) == word - 1);
+            before
+                .flat_map(|a| {
+                    hits.iter()
+                        .filter(move |b| usize::from(b.query_word) == word && b.text == a.text)
+                        .map(move |b| distance(a, b))
+                })
+                .min()
+                .unwrap_or(FAR)
+        })
+        .sum()
+}
+
+fn distance(a: &Hit, b: &Hit) -> u32 {
+    let gap = if b.start > a.end {
+        u32::from(b.start - a.end)
+    } else if a.start > b.end {
+        u32::from(a.start - b.end) + 1
+    } else {
+        2
+    };
+    gap.min(FAR - 1)
+}
+
+/// A set of rows as bits.
+struct RowBits {
+    words: Vec<u64>,
+    any: bool,
+}
+
+impl RowBits {
+    fn new(rows: usize) -> Self {
+        RowBits {
+            words: vec![0; rows.div_ceil(64)],
+            any: false,
+        }
+    }
+    fn insert(&mut self, row: u32) {
+        self.words[row as usize / 64] |= 1 << (row % 64);
+        self.any = true;
+    }
+    fn contains(&self, row: u32) -> bool {
+        self.words[row as usize / 64] & (1 << (row % 64)) != 0
+    }
+    fn is_empty(&self) -> bool {
+        !self.any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::FilmTexts;
+
+    struct Film {
+        title: &'static str,
+        original: Option<&'static str>,
+        akas: Vec<(&'static str, Option<&'static str>)>,
+        persons: Vec<String>,
+        votes: i64,
+    }
+
+    fn film(title: &'static str, votes: i64) -> Film {
+        Film {
+            title,
+            original: None,
+            akas: Vec::new(),
+            persons: Vec::new(),
+            votes,
+        }
+    }
+
+    fn index(films: &[Film]) -> TextIndex {
+        TextIndex::build(films.iter().map(|film| FilmTexts {
+            title: film.title,
+            original_title: film.original,
+            akas: film.akas.clone(),
+            persons: &film.persons,
+            popularity: film.votes,
+        }))
+    }
+
+    /// The titles `query` finds, best first.
+    fn titles(films: &[Film], query: &str) -> Vec<&'static str> {
+        let index = index(films);
+        let ranking = index.search(query, |_| true, 10);
+        ranking
+            .films
+            .iter()
+            .map(|ranked| films[ranked.row as usize].title)
+            .collect()
+    }
+
+    #[test]
+    fn accents_case_and_punctuation_do_not_matter() {
+        let films = [
+            film("Amélie", 10),
+            film("Spider-Man", 10),
+            film("WALL·E", 10),
+            film("Heat", 1),
+        ];
+        assert_eq!(titles(&films, "amelie"), ["Amélie"]);
+        assert_eq!(titles(&films, "AMÉLIE!"), ["Amélie"]);
+        assert_eq!(titles(&films, "spiderman"), ["Spider-Man"]);
+        assert_eq!(titles(&films, "spider man"), ["Spider-Man"]);
+        assert_eq!(titles(&films, "wall e"), ["WALL·E"]);
+        assert_eq!(titles(&films, "walle"), ["WALL·E"]);
+        assert!(titles(&films, "").is_empty());
+        assert!(titles(&films, " -- ").is_empty());
+    }
+
+    #[test]
+    fn every_word_must_match() {
+        let films = [
+            film("The Dark Knight", 10),
+            film("The Knight Before Christmas", 5),
+        ];
+        assert_eq!(titles(&films, "dark knight"), ["The Dark Knight"]);
+        assert!(titles(&films, "dark christmas").is_empty());
+    }
+
+    #[test]
+    fn the_last_word_is_also_a_prefix_and_only_the_last() {
+        let films = [film("The Godfather", 10), film("Godzilla", 20)];
+        assert_eq!(titles(&films, "godf"), ["The Godfather"]);
+        assert_eq!(titles(&films, "god"), ["Godzilla", "The Godfather"]);
+        assert!(titles(&films, "godf the").is_empty());
+    }
+
+    #[test]
+    fn typos_by_word_length() {
+        let films = [
+            film("The Godfather", 10),
+            film("Heat", 10),
+            film("Amélie", 10),
+        ];
+        assert_eq!(titles(&films, "godfahter"), ["The Godfather"]);
+        assert_eq!(titles(&films, "gotfahter"), ["The Godfather"]);
+        assert!(titles(&films, "gxtfahtxr").is_empty());
+        assert_eq!(titles(&films, "amelia"), ["Amélie"]);
+        // Four letters: no typo allowed.
+        assert!(titles(&films, "haet").is_empty());
+        assert!(titles(&films, "amxlxe").is_empty());
+    }
+
+    #[test]
+    fn fewer_typos_then_whole_words_then_the_whole_title_rank_first() {
+        let films = [
+            film("Bolt", 1000),
+            film("Boat", 1),
+            film("Bolted", 500),
+            film("Bolt Action", 900),
+        ];
+        // "boat" is an exact word; no typos are allowed in four letters anyway.
+        assert_eq!(titles(&films, "boat"), ["Boat"]);
+        assert_eq!(titles(&films, "bolt"), ["Bolt", "Bolt Action", "Bolted"]);
+        let films = [
+            film("Casino Royale", 1000),
+            film("Casino", 10),
+            film("Cassino", 5000),
+        ];
+        assert_eq!(
+            titles(&films, "casino"),
+            ["Casino", "Casino Royale", "Cassino"]
+        );
+    }
+
+    #[test]
+    fn words_close_together_and_in_order_rank_first() {
+        let films = [
+            film("Knight of the Dark", 1000),
+            film("The Dark Knight", 10),
+            film("Dark Streets of the Lonely Knight", 5000),
+        ];
+        assert_eq!(
+            titles(&films, "dark knight"),
+            [
+                "The Dark Knight",
+                "Knight of the Dark",
+                "Dark Streets of the Lonely Knight"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_title_match_ranks_over_a_person_match() {
+        let mut by_name = film("Something Else", 1000);
+        by_name.persons = vec!["Heat Miser".into()];
+        let films = [by_name, film("Heat", 10)];
+        assert_eq!(titles(&films, "heat"), ["Heat", "Something Else"]);
+        let index = index(&films);
+        let ranking = index.search("heat", |_| true, 10);
+        assert_eq!(index.matched(ranking.films[1]).field, Field::Person);
+    }
+
+    #[test]
+    fn original_and_alternate_titles_and_names_match_and_say_so() {
+        let mut spirited = film("Spirited Away", 100);
+        spirited.original = Some("Sen to Chihiro no kamikakushi");
+        spirited.akas = vec![
+            ("千と千尋の神隠し", Some("JP")),
+            ("Chihiros Reise ins Zauberland", Some("DE")),
+        ];
+        spirited.persons = vec!["Hayao Miyazaki".into()];
+        let mut amelie = film("Amélie", 100);
+        amelie.akas = vec![
+            ("Le fabuleux destin d'Amélie Poulain", Some("FR")),
+            ("Amelie", None),
+        ];
+        let films = [spirited, amelie];
+        let index = index(&films);
+        let first = |query: &str| {
+            let ranking = index.search(query, |_| true, 1);
+            let ranked = ranking.films[0];
+            (ranked.row, index.matched(ranked))
+        };
+        let (row, matched) = first("chihiro");
+        assert_eq!(
+            (row, matched.field, matched.text),
+            (0, Field::OriginalTitle, "Sen to Chihiro no kamikakushi")
+        );
+        let (_, matched) = first("千尋");
+        assert_eq!((matched.field, matched.region), (Field::Aka, Some("JP")));
+        let (_, matched) = first("zauberland");
+        assert_eq!(matched.region, Some("DE"));
+        let (row, matched) = first("fabuleux destin");
+        assert_eq!(
+            (row, matched.text, matched.region),
+            (1, "Le fabuleux destin d'Amélie Poulain", Some("FR"))
+        );
+        let (row, matched) = first("miyazaki spirited");
+        assert_eq!((row, matched.field), (0, Field::Title));
+        // "Amelie" is "Amélie" after normalisation: kept once, as the primary title.
+        assert_eq!(
+            index
+                .texts
+                .iter()
+                .filter(|text| text.field == Field::Aka)
+                .count(),
+            3
+        );
+    }
+
+    #[test]
+    fn votes_then_row_break_ties_and_the_filter_and_page_apply() {
+        let films = [
+            film("Heat", 5),
+            film("Heat", 10),
+            film("Heat", 10),
+            film("Heat", 1),
+        ];
+        assert_eq!(
+            index(&films)
+                .search("heat", |_| true, 10)
+                .films
+                .iter()
+                .map(|r| r.row)
+                .collect::<Vec<_>>(),
+            [1, 2, 0, 3]
+        );
+        let ranking = index(&films).search("heat", |row| row != 1, 2);
+        assert_eq!(ranking.total, 3);
+        assert_eq!(
+            ranking.films.iter().map(|r| r.row).collect::<Vec<_>>(),
+            [2, 0]
+        );
+    }
+}
