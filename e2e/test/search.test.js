@@ -162,6 +162,10 @@ describe("the search box", () => {
     const matched = await textOf(page, ".results .film-item:first-child .matched");
     assert.match(matched, /^(Original title|aka(?: \([A-Z]+\))?): Le fabuleux destin d'Amélie Poulain$/);
     assert.equal(await page.title(), "fabuleux destin · filmdex");
+    // Enter came before the pause in typing: no suggestions pop up over the results later.
+    await page.waitForTimeout(600);
+    assert.equal(await page.isHidden("#search-q-suggestions"), true);
+    assert.equal(await page.getAttribute("#search-q", "aria-expanded"), "false");
     resultsUrl = page.url();
   });
 

@@ -29,7 +29,8 @@ export function append(element, children) {
 
 /**
  * Calls `fn` once `ms` after the last call, and while calls keep coming at least every
- * `maxWait` ms (so a slider being dragged still updates); `flush()` runs a pending call now.
+ * `maxWait` ms (so a slider being dragged still updates); `flush()` runs a pending call now,
+ * `cancel()` drops it.
  */
 export function debounce(fn, ms, { maxWait = Infinity } = {}) {
   let timer = null;
@@ -50,6 +51,11 @@ export function debounce(fn, ms, { maxWait = Infinity } = {}) {
   };
   debounced.flush = () => {
     if (timer !== null) run();
+  };
+  debounced.cancel = () => {
+    clearTimeout(timer);
+    timer = null;
+    pendingSince = null;
   };
   return debounced;
 }

@@ -43,7 +43,7 @@ export function describeError(error) {
         title: "That pattern is not a valid regular expression",
         detail: field ? `The ${FIELD_NAMES[field].toLowerCase()} field could not be read:` : null,
         code: detail,
-        hint: "Title, person and genre are regular expressions: “star wars” matches anywhere, “^star” at the start, “lucas|spielberg” either one. Put a backslash before ( ) [ ] . * + ? to match it literally.",
+        hint: "Title pattern, person and genre are regular expressions: “star wars” matches anywhere, “^star” at the start, “lucas|spielberg” either one. Put a backslash before ( ) [ ] . * + ? to match it literally.",
       };
     }
     case "invalid_parameter":

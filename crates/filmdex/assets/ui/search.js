@@ -226,7 +226,7 @@ export class SearchView {
 
   submit(event) {
     event.preventDefault();
-    this.box.close();
+    this.box.stop();
     this.submittedAt = performance.now();
     const limit = this.current?.limit ?? PAGE_SIZE;
     this.navigate(searchUrl({ criteria: this.readForm(), offset: 0, limit }), { focus: null });

@@ -53,6 +53,12 @@ export class SearchBox {
   /** Sets the text without suggesting anything (the page shows a URL). */
   set value(text) {
     this.input.value = text;
+    this.stop();
+  }
+
+  /** Drops the suggestions on their way and closes the list (the form was submitted). */
+  stop() {
+    this.requestSoon.cancel();
     this.controller?.abort();
     this.close();
   }
@@ -183,8 +189,8 @@ export class SearchBox {
           event.preventDefault();
           this.pick(this.active);
         } else {
-          // The form submits: the ranked results for the text.
-          this.close();
+          // The form submits: the ranked results for the text, and no list pops up over them.
+          this.stop();
         }
         break;
       case "Escape":
