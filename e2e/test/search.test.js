@@ -140,9 +140,11 @@ describe("the search box", () => {
     // ArrowDown brings the list back, from the top.
     await page.keyboard.press("ArrowDown");
     assert.ok((await openSuggestions(page))[0].selected);
+    assert.equal(await page.inputValue("#search-sort"), "", "with text, the best match first");
     await page.keyboard.press("Escape");
     await page.keyboard.press("Escape");
     assert.equal(await page.inputValue("#search-q"), "");
+    assert.equal(await page.inputValue("#search-sort"), "-votes", "without text, the most voted first");
     assert.match(page.url(), /\/ui\/$/, "Escape never searches");
   });
 

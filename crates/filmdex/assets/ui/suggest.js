@@ -200,7 +200,8 @@ export class SearchBox {
         } else if (this.input.value !== "") {
           event.preventDefault();
           this.input.value = "";
-          this.typed();
+          // As if typed, so whatever follows the text (the order shown) follows it here too.
+          this.input.dispatchEvent(new Event("input", { bubbles: true }));
         }
         break;
       case "Tab":
