@@ -97,7 +97,7 @@ fn status(config: &BuildConfig, json: bool) -> Result<()> {
             bytes,
             duration_ms: record.as_ref().map(|record| record.duration_ms),
             built_at: record.map(|record| record.finished_at),
-            reason: verdict.reason().map(str::to_owned),
+            reason: verdict.reason().map(str::to_owned).or_else(|| task.note()),
         });
     }
     if json {

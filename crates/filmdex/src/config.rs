@@ -62,6 +62,9 @@ impl Layout {
     pub fn genres_dir(&self) -> PathBuf {
         self.root.join("output").join("genres")
     }
+    pub fn akas_dir(&self) -> PathBuf {
+        self.root.join("output").join("akas")
+    }
     pub fn csfilms_dir(&self) -> PathBuf {
         self.root.join("output").join("csfilms")
     }

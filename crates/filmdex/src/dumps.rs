@@ -7,7 +7,7 @@
 
 pub use filmdex_dumps::Dump;
 
-/// The four files the films table is made from (akas is downloaded for users but not read).
+/// The four files the films table is made from (akas is read by the `akas` task, and optional).
 pub const PREP_INPUTS: [Dump; 4] = [
     Dump::TitleBasics,
     Dump::TitlePrincipals,

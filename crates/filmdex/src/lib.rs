@@ -13,6 +13,9 @@ pub mod fetch;
 /// Dumps -> the films table (`output/films/`) and its genre partitions (`output/genres/`).
 pub mod prep;
 
+/// Dumps + films -> the films' alternate titles (`output/akas/`), for text search.
+pub mod akas;
+
 /// Films -> neighbours by TF-IDF cosine (`output/csfilms/`), via the `filmdex-similarity` kernel.
 pub mod similarity;
 

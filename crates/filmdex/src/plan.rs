@@ -1,4 +1,4 @@
-//! The build's task list, in dependency order: fetch -> prep -> genres, similarity -> load; or,
+//! The build's task list, in dependency order: fetch -> prep -> akas, genres, similarity -> load; or,
 //! for one shard of the similarity task, fetch -> prep -> that shard.
 
 use std::collections::BTreeMap;
@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use filmdex_similarity::Shard;
 
+use crate::akas::AkasTask;
 use crate::config::{BuildConfig, DatasetSource};
 use crate::dumps::{Dump, PREP_INPUTS};
 use crate::fetch::{FetchTask, Origin};
@@ -28,7 +29,14 @@ pub fn tasks(config: &BuildConfig) -> Result<Vec<Box<dyn Task>>> {
         return shard_tasks(config, shard);
     }
     let layout = &config.layout;
-    let mut tasks = films_tasks(config)?;
+    let datasets = dataset_paths(config)?;
+    let mut tasks = films_tasks(config, &datasets)?;
+    tasks.push(Box::new(AkasTask {
+        akas: datasets.get(&Dump::TitleAkas).cloned(),
+        films_dir: layout.films_dir(),
+        akas_dir: layout.akas_dir(),
+        duck: config.duck.clone(),
+    }));
     tasks.push(Box::new(GenresTask {
         films_dir: layout.films_dir(),
         genres_dir: layout.genres_dir(),
@@ -52,6 +60,7 @@ pub fn tasks(config: &BuildConfig) -> Result<Vec<Box<dyn Task>>> {
     };
     tasks.push(Box::new(LoadTask {
         films_dir: layout.films_dir(),
+        akas_dir: layout.akas_dir(),
         pairs,
         database: layout.database(),
         prep: config.prep.clone(),
@@ -76,7 +85,7 @@ fn shard_tasks(config: &BuildConfig, shard: Shard) -> Result<Vec<Box<dyn Task>>>
     let (mut tasks, films) = match &config.films_from {
         Some(films) => (Vec::new(), FilmsSource::parse(films)?),
         None => (
-            films_tasks(config)?,
+            films_tasks(config, &dataset_paths(config)?)?,
             FilmsSource::Built(layout.films_dir().join(FILMS_FILE)),
         ),
     };
@@ -96,10 +105,9 @@ fn shard_tasks(config: &BuildConfig, shard: Shard) -> Result<Vec<Box<dyn Task>>>
 }
 
 /// The dumps in place, and the films table made from them.
-fn films_tasks(config: &BuildConfig) -> Result<Vec<Box<dyn Task>>> {
-    let datasets = dataset_paths(config)?;
+fn films_tasks(config: &BuildConfig, datasets: &DatasetPaths) -> Result<Vec<Box<dyn Task>>> {
     let mut tasks: Vec<Box<dyn Task>> = Vec::new();
-    for (dump, dest) in &datasets {
+    for (dump, dest) in datasets {
         let origin = match &config.source {
             DatasetSource::Download => Origin::Download {
                 config: config.fetch.clone(),
@@ -127,13 +135,19 @@ fn films_tasks(config: &BuildConfig) -> Result<Vec<Box<dyn Task>>> {
     Ok(tasks)
 }
 
-/// Where each dump file is for this source. A local folder may lack akas (prep does not read it).
+/// Where each dump file is for this source. A local folder, or an offline workdir, may lack akas
+/// (prep does not read it; the akas task then makes an empty table).
 fn dataset_paths(config: &BuildConfig) -> Result<DatasetPaths> {
     let mut paths = BTreeMap::new();
     match &config.source {
         DatasetSource::Download => {
             for dump in Dump::ALL {
-                paths.insert(dump, config.layout.datasets().join(dump.file_name()));
+                let path = config.layout.datasets().join(dump.file_name());
+                let optional = !PREP_INPUTS.contains(&dump);
+                if config.offline && optional && !path.is_file() {
+                    continue;
+                }
+                paths.insert(dump, path);
             }
         }
         DatasetSource::Sample => {

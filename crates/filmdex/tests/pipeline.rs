@@ -79,8 +79,8 @@ fn a_second_build_skips_every_task() {
     let config = quirky_config(workdir.path());
     assert_eq!(
         build(&config).expect("first").len(),
-        8,
-        "4 dumps + prep, genres, similarity, load"
+        9,
+        "4 dumps + prep, akas (empty: the fixture has no akas), genres, similarity, load"
     );
     assert_eq!(build(&config).expect("second"), Vec::<String>::new());
 }
@@ -93,7 +93,7 @@ fn a_prep_parameter_reruns_prep_and_what_follows_it() {
     config.prep.min_votes = 600;
     assert_eq!(
         build(&config).expect("second"),
-        ["prep", "genres", "similarity", "load"]
+        ["prep", "akas", "genres", "similarity", "load"]
     );
     assert_eq!(
         rows(
@@ -135,6 +135,7 @@ fn touching_an_input_reruns_exactly_the_tasks_that_depend_on_it() {
         [
             "fetch:title.ratings",
             "prep",
+            "akas",
             "genres",
             "similarity",
             "load"

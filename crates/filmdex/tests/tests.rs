@@ -1,5 +1,6 @@
 //! The integration tests of filmdex, one binary with a module per area.
 
+mod akas;
 mod api;
 mod deploy;
 mod fetch;

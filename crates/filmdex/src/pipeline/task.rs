@@ -25,6 +25,10 @@ pub trait Task {
     fn inputs(&self) -> Vec<PathBuf>;
     /// Files or folders the task writes; each is replaced whole when the task succeeds.
     fn outputs(&self) -> Vec<PathBuf>;
+    /// Something `status` shows beside a complete task (what its output lacks, and why).
+    fn note(&self) -> Option<String> {
+        None
+    }
     /// Does the work; must write through `pipeline::staging` so that failure leaves old outputs.
     fn run(&self, context: &TaskContext) -> Result<TaskOutput>;
     /// `None` for a task recorded in this workdir's state file (every task but a shard).
@@ -71,6 +75,8 @@ pub enum TaskName {
     Fetch(Dump),
     /// The films table.
     Prep,
+    /// The films' alternate titles.
+    Akas,
     /// The films filed under each of their genres.
     Genres,
     /// The neighbours of every film.
@@ -83,7 +89,7 @@ pub enum TaskName {
 
 impl TaskName {
     /// How the command line's help and errors list the tasks.
-    pub const CHOICES: &'static str = "fetch:<dump>, prep, genres, similarity, load";
+    pub const CHOICES: &'static str = "fetch:<dump>, prep, akas, genres, similarity, load";
 }
 
 impl fmt::Display for TaskName {
@@ -92,6 +98,7 @@ impl fmt::Display for TaskName {
         let text = match self {
             TaskName::Fetch(dump) => format!("fetch:{}", dump.stem()),
             TaskName::Prep => "prep".to_owned(),
+            TaskName::Akas => "akas".to_owned(),
             TaskName::Genres => "genres".to_owned(),
             TaskName::Similarity => "similarity".to_owned(),
             TaskName::Shard(shard) => format!("similarity[{shard}]"),
@@ -123,6 +130,7 @@ impl FromStr for TaskName {
         }
         match text {
             "prep" => Ok(TaskName::Prep),
+            "akas" => Ok(TaskName::Akas),
             "genres" => Ok(TaskName::Genres),
             "similarity" => Ok(TaskName::Similarity),
             "load" => Ok(TaskName::Load),
@@ -177,6 +185,7 @@ mod tests {
         let mut names: Vec<TaskName> = Dump::ALL.into_iter().map(TaskName::Fetch).collect();
         names.extend([
             TaskName::Prep,
+            TaskName::Akas,
             TaskName::Genres,
             TaskName::Similarity,
             TaskName::Shard(Shard::new(3, 8).expect("a shard")),

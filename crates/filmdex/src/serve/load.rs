@@ -11,7 +11,7 @@ use duckdb::Connection;
 use filmdex_similarity::{FeatureSet, TfIdfMatrix};
 use tracing::{debug, info, warn};
 
-use super::films::{packed_date, Film, FilmTable};
+use super::films::{packed_date, AltTitle, Film, FilmTable};
 use super::snapshot::{LoadInfo, Snapshot};
 use crate::arrow_columns::{optional, optional_str, Columns};
 use crate::duck;
@@ -19,6 +19,7 @@ use crate::similarity::read_films::{owned, read_film_records};
 use crate::store::read_meta;
 
 const FILMS_SQL: &str = include_str!("sql/films.sql");
+const FILM_TITLES_SQL: &str = include_str!("sql/film_titles.sql");
 
 /// What every "this file cannot be served" error ends with.
 const REBUILD: &str = "run `filmdex build` (or `filmdex build --sample`) to make it";
@@ -118,12 +119,18 @@ fn read_films_and_matrix(
         });
         let started = Instant::now();
         let films = read_films(&connection);
+        let akas = read_alt_titles(&connection);
         drop_in_background(connection);
         debug!(
             elapsed_ms = started.elapsed().as_millis() as u64,
-            "films read"
+            "films and alternate titles read"
         );
-        let table = films.map(FilmTable::new);
+        let table = films.and_then(|films| {
+            let akas = akas?;
+            let table = FilmTable::with_akas(films, &akas);
+            drop_in_background(akas);
+            Ok(table)
+        });
         debug!(
             elapsed_ms = started.elapsed().as_millis() as u64,
             "search indexes built"
@@ -139,6 +146,41 @@ fn read_films_and_matrix(
 /// DuckDB took about 90 ms of a 40k-film start that serving need not wait for.
 fn drop_in_background<T: Send + 'static>(value: T) {
     std::thread::spawn(move || drop(value));
+}
+
+/// The films' alternate titles; none from a file made before the `film_titles` table.
+fn read_alt_titles(connection: &Connection) -> Result<Vec<AltTitle>> {
+    let tables: i64 = connection.query_row(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'film_titles'",
+        [],
+        |row| row.get(0),
+    )?;
+    if tables == 0 {
+        warn!("the database has no film_titles table (made by an older filmdex): search knows only the primary and original titles; rebuild to add them");
+        return Ok(Vec::new());
+    }
+    let mut statement = connection.prepare(FILM_TITLES_SQL)?;
+    let mut akas = Vec::new();
+    for batch in statement.query_arrow([])? {
+        let columns = Columns::new(&batch);
+        let (film_ids, titles, regions) = (
+            columns.int32("film_id")?,
+            columns.string("title")?,
+            columns.string("region")?,
+        );
+        for row in 0..columns.rows() {
+            let (Some(film_id), Some(title)) = (optional(film_ids, row), optional_str(titles, row))
+            else {
+                continue;
+            };
+            akas.push(AltTitle {
+                film_id,
+                title: title.to_owned(),
+                region: optional_str(regions, row).map(str::to_owned),
+            });
+        }
+    }
+    Ok(akas)
 }
 
 /// The API's films, in the order DuckDB reads them (`FilmTable` sorts them).

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use duckdb::{params, Connection};
 
+use crate::akas::AKAS_FILE;
 use crate::config::{PrepParams, SimilarityParams};
 use crate::duck::{self, DuckSettings};
 use crate::pipeline::staging::{commit_file, partial_path};
@@ -27,6 +28,8 @@ const FILL_SQL: &str = include_str!("sql/fill.sql");
 
 pub struct LoadTask {
     pub films_dir: PathBuf,
+    /// The akas task's folder: the films' alternate titles.
+    pub akas_dir: PathBuf,
     pub pairs: PairsInput,
     pub database: PathBuf,
     pub prep: PrepParams,
@@ -40,8 +43,8 @@ impl Task for LoadTask {
     }
     fn upstream(&self) -> Vec<TaskName> {
         match self.pairs {
-            PairsInput::Task(_) => vec![TaskName::Prep, TaskName::Similarity],
-            PairsInput::Gathered { .. } => vec![TaskName::Prep],
+            PairsInput::Task(_) => vec![TaskName::Prep, TaskName::Akas, TaskName::Similarity],
+            PairsInput::Gathered { .. } => vec![TaskName::Prep, TaskName::Akas],
         }
     }
     fn format_version(&self) -> u32 {
@@ -104,10 +107,14 @@ impl LoadTask {
                 "{films}",
                 &duck::string_literal(&films_file.display().to_string()),
             )
-            .replace("{pairs}", &duck::string_list(&pair_files));
+            .replace("{pairs}", &duck::string_list(&pair_files))
+            .replace(
+                "{akas}",
+                &duck::string_literal(&self.akas_dir.join(AKAS_FILE).display().to_string()),
+            );
         connection
             .execute_batch(&fill)
-            .context("filling films and films_cos_sim")?;
+            .context("filling films, films_cos_sim and film_titles")?;
         if let PairsInput::Gathered { location, .. } = &self.pairs {
             check_pairs_match_films(&connection, location)?;
         }

@@ -175,3 +175,23 @@ async fn bad_suggest_and_q_input_is_a_422_naming_the_problem() {
         .await
         .assert_error(422, "invalid_parameter");
 }
+
+#[tokio::test]
+async fn an_alternate_title_finds_its_film_and_says_its_region() {
+    let films = get(&app(), "/film/search?q=die%20fabelhafte%20welt")
+        .await
+        .json();
+    assert_eq!(first(&films)["film_id"], AMELIE, "{films}");
+    assert_eq!(
+        first(&films)["matched"],
+        serde_json::json!({"field": "aka", "text": "Die fabelhafte Welt der Amélie", "region": "DE"})
+    );
+    let films = get(&app(), "/film/suggest?q=%D0%B0%D0%BC%D0%B5%D0%BB%D0%B8")
+        .await
+        .json();
+    assert_eq!(first(&films)["film_id"], AMELIE, "Cyrillic: {films}");
+    let films = get(&app(), "/film/suggest?q=%E5%8D%83%E5%B0%8B")
+        .await
+        .json();
+    assert_eq!(first(&films)["film_id"], SPIRITED_AWAY, "Japanese: {films}");
+}

@@ -9,3 +9,8 @@ INSERT INTO films_cos_sim
 SELECT film_id, other_id, similarity
 FROM read_parquet({pairs})
 ORDER BY film_id, similarity DESC, other_id;
+
+INSERT INTO film_titles
+SELECT film_id, title, region, language, types, is_original
+FROM read_parquet({akas})
+ORDER BY film_id, title;

@@ -22,6 +22,19 @@ CREATE TABLE films_cos_sim (
     similarity DOUBLE
 );
 
+-- The films' alternate titles (IMDb's title.akas), one per film and normalised spelling; empty
+-- when the build had no akas dump. Text search reads them. A file made before this table existed
+-- still serves (search then knows the primary and original titles only), so adding it did not
+-- change SCHEMA_VERSION.
+CREATE TABLE film_titles (
+    film_id INTEGER,
+    title VARCHAR,
+    region VARCHAR,
+    language VARCHAR,
+    types VARCHAR[],
+    is_original BOOLEAN
+);
+
 -- What the file was built from: schema version, build time, parameters, sources, row counts.
 CREATE TABLE filmdex_meta (
     key VARCHAR PRIMARY KEY,
