@@ -148,10 +148,22 @@ describe("the search box", () => {
     assert.match(page.url(), /\/ui\/$/, "Escape never searches");
   });
 
+  it("says in a suggestion which of the film's titles matched", async () => {
+    await page.goto(`${server.origin}/ui/`);
+    await resultIds(page);
+    await page.focus("#search-q");
+    await page.keyboard.type("fabelhafte welt");
+    const [first] = await openSuggestions(page);
+    assert.match(first.text, /^Amélie 2001\s*aka \(DE\): Die fabelhafte Welt der Amélie$/);
+    await page.keyboard.press("Escape");
+  });
+
   let resultsUrl;
   let ranked;
 
   it("shows the ranked results for Enter, each saying what matched, in the API's order", async () => {
+    await page.goto(`${server.origin}/ui/`);
+    await resultIds(page);
     await page.focus("#search-q");
     await page.keyboard.type("fabuleux destin");
     await page.keyboard.press("Enter");
