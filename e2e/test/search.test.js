@@ -6,12 +6,16 @@
 // browser; and axe-core's WCAG 2 A/AA rules pass on the search (suggestions open), results and
 // film views, light and dark, at laptop and phone width.
 import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 
 import { assertAccessible } from "../lib/axe.js";
 import { launchBrowser } from "../lib/browser.js";
 import { startServer } from "../lib/server.js";
 
+const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
 const LAPTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const AMELIE = 211915;
@@ -65,6 +69,7 @@ describe("the search box", () => {
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.on("pageerror", (error) => pageErrors.push(error.message));
     page.setDefaultTimeout(15_000);
+    await mkdir(SCREENSHOTS, { recursive: true });
   });
 
   after(async () => {
@@ -104,6 +109,7 @@ describe("the search box", () => {
     }
     assert.match(highlighted.text, /^Amélie 2001/);
     assert.equal(await page.evaluate(() => document.activeElement?.id), "search-q");
+    await page.screenshot({ path: path.join(SCREENSHOTS, "laptop-suggestions.png") });
 
     await page.keyboard.press("Enter");
     await page.waitForURL(new RegExp(`/ui/film/${AMELIE}$`));
@@ -217,6 +223,26 @@ describe("the search box", () => {
     }
   });
 
+  it("paints the suggestions shortly after the last key", async (t) => {
+    await page.goto(`${server.origin}/ui/`);
+    await resultIds(page);
+    const times = [];
+    for (const text of ["star w", "home al", "chihi", "amel", "raiders", "spirit", "empire"]) {
+      await page.fill("#search-q", "");
+      await page.focus("#search-q");
+      await page.keyboard.type(text);
+      await page.waitForFunction((count) => performance.getEntriesByName("filmdex:suggest").length >= count, times.length + 1);
+      times.push(await page.evaluate((index) => performance.getEntriesByName("filmdex:suggest")[index].duration, times.length));
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    const report =
+      `suggestions: last key -> list painted median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms ` +
+      `(n=${times.length}, max ${sorted.at(-1).toFixed(0)} ms, the 150 ms pause before asking included)`;
+    t.diagnostic(report);
+    console.log(report);
+    await page.keyboard.press("Escape");
+  });
+
   for (const colorScheme of ["light", "dark"]) {
     for (const [width, viewport] of [["laptop", LAPTOP], ["phone", PHONE]]) {
       it(`passes axe's WCAG 2 A/AA rules on the search, results and film views (${colorScheme}, ${width})`, async () => {
@@ -230,6 +256,7 @@ describe("the search box", () => {
           await openSuggestions(page);
           await page.keyboard.press("ArrowDown");
           await assertAccessible(page, `the search with suggestions (${colorScheme}, ${width})`);
+          if (width === "phone") await page.screenshot({ path: path.join(SCREENSHOTS, `phone-suggestions-${colorScheme}.png`) });
           await page.keyboard.press("Enter");
           await page.waitForURL(/\/ui\/film\/\d+$/);
           await page.waitForSelector(".similar-list, .similar .notice");

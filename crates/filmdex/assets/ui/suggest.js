@@ -8,6 +8,7 @@
 import { getJson, suggestPath } from "./api.js";
 import { debounce, h } from "./dom.js";
 import { describeMatch, formatYear, plural } from "./format.js";
+import { measureAfterPaint } from "./timing.js";
 
 const SUGGEST_DEBOUNCE_MS = 150;
 const SUGGESTIONS = 8;
@@ -26,6 +27,7 @@ export class SearchBox {
     this.active = -1;
     // An arrow pressed before the suggestions came: highlight the first (1) or last (-1) then.
     this.pendingStep = 0;
+    this.typedAt = null;
     this.controller = null;
     this.input = h("input", {
       id,
@@ -68,6 +70,7 @@ export class SearchBox {
   }
 
   typed() {
+    this.typedAt = performance.now();
     this.pendingStep = 0;
     this.highlight(-1);
     if (this.input.value.trim() === "") {
@@ -101,6 +104,9 @@ export class SearchBox {
     this.input.removeAttribute("aria-activedescendant");
     this.list.replaceChildren(...suggestions.map((suggestion, index) => this.option(suggestion, index)));
     this.open();
+    // From the last key to the list painted, the pause before asking included.
+    if (this.isOpen && this.typedAt != null) measureAfterPaint("suggest", this.typedAt);
+    this.typedAt = null;
     if (changed && this.isOpen) {
       this.announce(`${plural(suggestions.length, "film", "films")} suggested. Up and down arrows to choose.`);
     }
