@@ -12,7 +12,7 @@ use crate::config::{
     RateLimits, ServeConfig, SimilarityParams,
 };
 use crate::duck::DuckSettings;
-use crate::lookup::{RecommendRequest, SimilarRequest};
+use crate::lookup::{RecommendRequest, SearchRequest, SimilarRequest};
 use crate::pipeline::TaskName;
 use crate::serve::{Page, SearchQuery};
 
@@ -54,6 +54,8 @@ pub enum Command {
     Similar(SimilarArgs),
     /// Films recommended for liked (and disliked) films, from the database file.
     Recommend(RecommendArgs),
+    /// Films found by free text (titles, alternate titles, names), from the database file.
+    Search(SearchArgs),
 }
 
 /// How `similar` and `recommend` read and print: the database, the page, the filters.
@@ -107,6 +109,18 @@ pub struct SimilarArgs {
     /// Least similarity listed, from 0 to 1 (0 lists every film sharing a feature).
     #[arg(long, default_value_t = 0.0)]
     pub threshold: f64,
+    #[command(flatten)]
+    pub lookup: LookupArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for, as typed in a search box: "amelie", "godfather 2", "nolan inception".
+    pub query: String,
+    /// Order by title, rating, votes, year or duration (a leading - for descending) instead of
+    /// relevance.
+    #[arg(long, allow_hyphen_values = true)]
+    pub sort: Option<String>,
     #[command(flatten)]
     pub lookup: LookupArgs,
 }
@@ -448,6 +462,28 @@ impl SimilarArgs {
             filters: self.lookup.filters(),
             page: self.lookup.page()?,
             explain: self.lookup.explain,
+            json: self.lookup.json,
+        })
+    }
+}
+
+impl SearchArgs {
+    pub fn resolve(&self, workdir: &std::path::Path) -> Result<SearchRequest> {
+        ensure!(
+            !self.lookup.explain,
+            "--explain is for similar and recommend; search shows what matched in each film"
+        );
+        ensure!(
+            !self.query.trim().is_empty(),
+            "give something to search for, e.g. `filmdex search amelie`"
+        );
+        let mut query = self.lookup.filters();
+        query.q = Some(self.query.clone());
+        query.sort = self.sort.clone();
+        Ok(SearchRequest {
+            database: self.lookup.database(workdir),
+            query,
+            page: self.lookup.page()?,
             json: self.lookup.json,
         })
     }

@@ -27,6 +27,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Synth(args) => synth(args),
         Command::Similar(args) => crate::lookup::similar(&args.resolve(&cli.workdir)?),
         Command::Recommend(args) => crate::lookup::recommend(&args.resolve(&cli.workdir)?),
+        Command::Search(args) => crate::lookup::search(&args.resolve(&cli.workdir)?),
     }
 }
 

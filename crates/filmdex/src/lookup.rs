@@ -1,4 +1,4 @@
-//! `filmdex similar` and `filmdex recommend`: the server's answers read straight from the
+//! `filmdex similar`, `filmdex recommend` and `filmdex search`: the server's answers read straight from the
 //! database file, no server needed. The file is loaded as the server loads it, the same
 //! snapshot answers, and `--json` prints what the API would send.
 
@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 
-use crate::serve::{self, FilmView, Page, RegexCache, SearchQuery, Snapshot};
+use crate::serve::{self, Criteria, FilmView, Page, RegexCache, SearchQuery, Snapshot};
 
 /// What `filmdex similar` asks.
 #[derive(Debug, Clone)]
@@ -33,6 +33,76 @@ pub struct RecommendRequest {
     pub page: Page,
     pub explain: bool,
     pub json: bool,
+}
+
+/// What `filmdex search` asks: the free text and any criteria, as the API takes them.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub database: PathBuf,
+    pub query: SearchQuery,
+    pub page: Page,
+    pub json: bool,
+}
+
+/// Prints the films a free-text search finds, best first (or in the asked order).
+pub fn search(request: &SearchRequest) -> Result<()> {
+    let snapshot = serve::load(&request.database)?;
+    let mut query = request.query.clone();
+    query.limit = Some(request.page.limit as i64);
+    query.offset = Some(request.page.offset as i64);
+    let criteria = Criteria::compile(&query, &RegexCache::default())
+        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+    let table = snapshot.table();
+    let result = serve::search(table, &criteria);
+    let mut views: Vec<FilmView> = result
+        .rows
+        .iter()
+        .map(|&row| FilmView::new(&snapshot.films()[row as usize], 1.0))
+        .collect();
+    for (view, &ranked) in views.iter_mut().zip(&result.matches) {
+        view.matched = Some(table.text_index().matched(ranked).into());
+    }
+    if request.json {
+        print!("{}", render(&views, result.total, true)?);
+        return Ok(());
+    }
+    print!("{}", render_found(&views, result.total)?);
+    Ok(())
+}
+
+/// Found films as a table: rank, id, year, rating, votes, title, and what matched when it is
+/// not the title itself.
+fn render_found(films: &[FilmView], total: usize) -> Result<String> {
+    let mut out = String::new();
+    writeln!(
+        out,
+        "{:>4}  {:>9}  {:>4}  {:>6}  {:>9}  title",
+        "#", "film_id", "year", "rating", "votes"
+    )?;
+    for (rank, film) in films.iter().enumerate() {
+        let year = film.year.map_or("", |year| &year[..4.min(year.len())]);
+        let rating = film.rating.map_or(String::new(), |r| format!("{r:.1}"));
+        let votes = film.vote_count.map_or(String::new(), |v| v.to_string());
+        write!(
+            out,
+            "{:>4}  {:>9}  {:>4}  {:>6}  {:>9}  {}",
+            rank + 1,
+            film.film_id,
+            year,
+            rating,
+            votes,
+            film.title
+        )?;
+        match &film.matched {
+            Some(matched) if matched.field != "title" => {
+                let region = matched.region.map_or(String::new(), |r| format!(", {r}"));
+                writeln!(out, "  ({}{region}: {})", matched.field, matched.text)?;
+            }
+            _ => writeln!(out)?,
+        }
+    }
+    writeln!(out, "{} of {total} films", films.len())?;
+    Ok(out)
 }
 
 /// Prints the films similar to one film.

@@ -1,4 +1,4 @@
-//! `filmdex similar` and `filmdex recommend` run as a user runs them, on a database built from
+//! `filmdex similar`, `recommend` and `search` run as a user runs them, on a database built from
 //! the bundled sample: a film named by id, tconst or title, readable tables, JSON equal to the
 //! API's, clear errors; and the logs of a run whose stderr is not a terminal carry no colour
 //! codes; and `status --json` after that build.
@@ -147,4 +147,47 @@ fn status_as_json_says_each_task_is_complete_after_a_build() {
             "{task}"
         );
     }
+}
+
+#[test]
+fn search_finds_films_by_free_text_as_a_table_and_as_the_apis_json() {
+    let output = filmdex(&["search", "amelie", "--limit", "3"]);
+    assert!(output.status.success(), "{output:?}");
+    let table = String::from_utf8(output.stdout).expect("UTF-8");
+    let first = table.lines().nth(1).expect("a first film");
+    assert!(
+        first.contains("211915") && first.contains("Amélie"),
+        "{table}"
+    );
+    assert!(table.ends_with("films\n"), "{table}");
+    let chihiro = filmdex(&["search", "chihiro"]);
+    let table = String::from_utf8(chihiro.stdout).expect("UTF-8");
+    assert!(
+        table.contains("(original_title: Sen to Chihiro no kamikakushi)"),
+        "{table}"
+    );
+    let films = json(&["search", "die fabelhafte welt", "--json"]);
+    assert_eq!(ids(&films).first(), Some(&211915));
+    assert_eq!(films[0]["matched"]["region"], "DE");
+    // "Boy Father" (1970) also matches: "boyfather" is two edits from "godfather".
+    let films = json(&[
+        "search",
+        "godfather",
+        "--json",
+        "--year-to",
+        "1980",
+        "--sort=-year",
+    ]);
+    assert_eq!(
+        ids(&films),
+        [71562, 68646, 90002173],
+        "criteria and sort apply"
+    );
+    let blank = filmdex(&["search", "  "]);
+    assert!(!blank.status.success());
+    let message = String::from_utf8_lossy(&blank.stderr);
+    assert!(
+        message.contains("give something to search for"),
+        "{message}"
+    );
 }

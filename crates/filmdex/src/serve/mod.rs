@@ -45,7 +45,7 @@ pub use load::load;
 pub use paging::Page;
 pub use routes::{router, ROUTES};
 pub use search::query_string::FIELDS as SEARCH_FIELDS;
-pub use search::{filter, RegexCache, SearchQuery};
+pub use search::{filter, search, Criteria, RegexCache, SearchQuery, SearchResult};
 pub use snapshot::Snapshot;
 pub use state::AppState;
 pub use view::FilmView;
