@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 
+use crate::exit::ExitKind;
 use crate::serve::{self, FilmView, Page, RegexCache, SearchQuery, Snapshot};
 
 /// What `filmdex similar` asks.
@@ -37,7 +38,7 @@ pub struct RecommendRequest {
 
 /// Prints the films similar to one film.
 pub fn similar(request: &SimilarRequest) -> Result<()> {
-    let snapshot = serve::load(&request.database)?;
+    let snapshot = serve::load(&request.database).map_err(|error| ExitKind::Data.mark(error))?;
     let film_id = resolve(&snapshot, &request.film)?;
     let allowed = filter(&snapshot, &request.filters)?;
     let (similar, total) = snapshot
@@ -59,7 +60,7 @@ pub fn recommend(request: &RecommendRequest) -> Result<()> {
     if request.like.is_empty() {
         bail!("--like must name at least one film");
     }
-    let snapshot = serve::load(&request.database)?;
+    let snapshot = serve::load(&request.database).map_err(|error| ExitKind::Data.mark(error))?;
     let ids = |films: &[String]| -> Result<Vec<i32>> {
         films.iter().map(|film| resolve(&snapshot, film)).collect()
     };

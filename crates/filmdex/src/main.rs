@@ -5,16 +5,18 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use filmdex::cli::Cli;
+use filmdex::exit::ExitKind;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    // A command line clap cannot parse exits with 2, ExitKind::Usage's code.
     let cli = Cli::parse();
     init_logging(cli.verbose, cli.quiet);
     match filmdex::commands::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::FAILURE
+            ExitCode::from(ExitKind::of(&error).code())
         }
     }
 }

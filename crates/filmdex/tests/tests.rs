@@ -2,6 +2,7 @@
 
 mod api;
 mod deploy;
+mod exit_codes;
 mod fetch;
 mod http_fixture;
 mod interrupted;

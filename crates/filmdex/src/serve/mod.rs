@@ -51,6 +51,7 @@ pub use state::AppState;
 pub use view::FilmView;
 
 use crate::config::ServeConfig;
+use crate::exit::ExitKind;
 
 /// How long requests in flight may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -63,7 +64,7 @@ pub fn run(config: ServeConfig) -> Result<()> {
         .context("starting the async runtime")?;
     runtime.block_on(async {
         // Before binding: a database that cannot be served is an error at start, not a 500 later.
-        let state = AppState::load(&config)?;
+        let state = AppState::load(&config).map_err(|error| ExitKind::Data.mark(error))?;
         let listener = TcpListener::bind(&config.bind)
             .await
             .with_context(|| format!("listening on {}", config.bind))?;
