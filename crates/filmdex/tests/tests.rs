@@ -6,6 +6,7 @@ mod exit_codes;
 mod fetch;
 mod http_fixture;
 mod interrupted;
+mod logs;
 mod lookup;
 mod object_storage;
 mod pipeline;
