@@ -6,6 +6,7 @@
 mod bad_input;
 mod docs;
 mod films;
+mod original_clients;
 mod paging;
 mod rate_limit;
 mod recommend;

@@ -11,7 +11,7 @@ use filmdex::serve::router;
 
 use super::{build_database, config, get, post_json, state, Database};
 
-fn sample() -> &'static Path {
+pub(super) fn sample() -> &'static Path {
     static DATABASE: OnceLock<Database> = OnceLock::new();
     &DATABASE
         .get_or_init(|| build_database("sample", DatasetSource::Sample, |_| {}))

@@ -8,7 +8,7 @@ mod system;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -38,18 +38,24 @@ pub const ROUTES: [(&str, &str); 13] = [
 
 /// The whole application over `state`.
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/", get(system::root))
-        .route(
-            "/film/search",
-            get(search::search_get).post(search::search_post),
-        )
+    // The data routes: the original's with their trailing-slash forms, and recommendations.
+    let data = Router::new()
         .route(
             "/recommend",
             get(recommend::recommend_get).post(recommend::recommend_post),
         )
-        .route("/film/{film_id}", get(films::film))
-        .route("/film/{film_id}/similar/{threshold}", get(films::similar))
+        .merge(with_trailing_slash(
+            "/film/search",
+            get(search::search_get).post(search::search_post),
+        ))
+        .merge(with_trailing_slash("/film/{film_id}", get(films::film)))
+        .merge(with_trailing_slash(
+            "/film/{film_id}/similar/{threshold}",
+            get(films::similar),
+        ));
+    let routes = Router::new()
+        .route("/", get(system::root))
+        .merge(data)
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .route("/metrics", get(system::metrics))
@@ -68,4 +74,13 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), request_context))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// Routes `path` and `path/` to the same handler: the original's server (FastAPI) redirected
+/// the trailing-slash form of its routes, and its clients use it (its own test posts to
+/// `/film/search/`). The same answer spares them a second request.
+fn with_trailing_slash(path: &str, handler: MethodRouter<AppState>) -> Router<AppState> {
+    Router::new()
+        .route(path, handler.clone())
+        .route(&format!("{path}/"), handler)
 }
