@@ -8,6 +8,7 @@
 //! [`run`] is `filmdex serve`. Tests use [`serve`] with a listener bound to port 0 and their
 //! own shutdown future, or call [`router`] directly.
 
+mod caching;
 mod client_ip;
 mod cors;
 mod docs;

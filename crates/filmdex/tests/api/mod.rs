@@ -4,6 +4,7 @@
 //! binary.
 
 mod bad_input;
+mod caching;
 mod docs;
 mod films;
 mod original_clients;

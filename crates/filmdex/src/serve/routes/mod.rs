@@ -1,5 +1,6 @@
 //! The route table and the layers around it, outermost first: gzip, request context (id, log,
-//! metrics, error shape), CORS when configured, rate limit, panic guard, body limit.
+//! metrics, error shape), CORS when configured, rate limit, panic guard, body limit; around the
+//! data routes only, HTTP caching (`caching`).
 
 mod films;
 mod recommend;
@@ -13,6 +14,7 @@ use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 
+use super::caching;
 use super::docs;
 use super::error::BODY_LIMIT;
 use super::middleware::{rate_limit, record_route, request_context};
@@ -38,7 +40,8 @@ pub const ROUTES: [(&str, &str); 13] = [
 
 /// The whole application over `state`.
 pub fn router(state: AppState) -> Router {
-    // The data routes: the original's with their trailing-slash forms, and recommendations.
+    // The data routes: the original's with their trailing-slash forms, and recommendations;
+    // HTTP caching around them only (health, metrics and files have their own rules).
     let data = Router::new()
         .route(
             "/recommend",
@@ -52,7 +55,8 @@ pub fn router(state: AppState) -> Router {
         .merge(with_trailing_slash(
             "/film/{film_id}/similar/{threshold}",
             get(films::similar),
-        ));
+        ))
+        .route_layer(from_fn_with_state(state.clone(), caching::revalidate));
     let routes = Router::new()
         .route("/", get(system::root))
         .merge(data)
