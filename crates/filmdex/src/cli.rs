@@ -32,8 +32,18 @@ pub struct Cli {
     /// Only warnings and errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Log lines as plain text, or as one JSON object per line for log collectors.
+    #[arg(long, global = true, env = "FILMDEX_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -190,6 +200,13 @@ pub struct DownloadArgs {
     /// Retries of a failed download (with exponential backoff).
     #[arg(long, env = "FILMDEX_RETRIES", default_value_t = defaults::RETRIES)]
     pub retries: u32,
+    /// Seconds without a byte from the server before a download is cut (and resumed by the
+    /// next retry).
+    #[arg(long, env = "FILMDEX_IDLE_TIMEOUT", default_value_t = defaults::IDLE_TIMEOUT_SECS)]
+    pub idle_timeout: u64,
+    /// The largest dump file accepted, in megabytes; a larger one is refused.
+    #[arg(long, env = "FILMDEX_MAX_DOWNLOAD_MB", default_value_t = defaults::MAX_DOWNLOAD_MB)]
+    pub max_download_mb: u64,
 }
 
 #[derive(Debug, Args)]
@@ -512,10 +529,14 @@ pub fn resolve_fetch(args: &DownloadArgs) -> Result<FetchConfig> {
     if !base_url.ends_with('/') {
         base_url.push('/');
     }
+    ensure!(args.idle_timeout > 0, "--idle-timeout must be at least 1 second");
+    ensure!(args.max_download_mb > 0, "--max-download-mb must be at least 1");
     Ok(FetchConfig {
         base_url,
         retries: args.retries,
         backoff_ms: defaults::BACKOFF_MS,
+        idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
+        max_bytes: args.max_download_mb.saturating_mul(1_000_000),
     })
 }
 

@@ -7,28 +7,39 @@ use anyhow::Result;
 use crate::cli::{Cli, Command};
 use crate::config::{BuildConfig, DatasetSource};
 use crate::dumps::Dump;
+use crate::exit::ExitKind;
 use crate::pipeline::fingerprint::FileStamp;
 use crate::pipeline::summary::{self, format_duration, Action};
 use crate::pipeline::{self, RunOptions, TaskName, Verdict};
 use crate::plan;
 
-/// Runs the parsed command line.
+/// Runs the parsed command line. Options that do not resolve are usage errors.
 pub fn run(cli: &Cli) -> Result<()> {
+    let workdir = &cli.workdir;
     match &cli.command {
-        Command::Build(args) => build(&args.resolve(&cli.workdir)?),
-        Command::Status(args) => status(&args.resolve(&cli.workdir)?, args.json),
-        Command::Fetch(args) => fetch(&cli.workdir, &crate::cli::resolve_fetch(&args.download)?),
-        Command::Serve(args) => crate::serve::run(args.resolve(&cli.workdir)?),
+        Command::Build(args) => build(&usage(args.resolve(workdir))?),
+        Command::Status(args) => status(&usage(args.resolve(workdir))?, args.json),
+        Command::Fetch(args) => fetch(
+            workdir,
+            &usage(crate::cli::resolve_fetch(&args.download))?,
+        ),
+        Command::Serve(args) => crate::serve::run(usage(args.resolve(workdir))?),
         Command::Up(args) => {
-            let config = args.build.resolve(&cli.workdir)?;
+            let config = usage(args.build.resolve(workdir))?;
+            let serve = usage(args.serve.resolve(workdir))?;
             build(&config)?;
-            crate::serve::run(args.serve.resolve(&cli.workdir)?)
+            crate::serve::run(serve)
         }
         Command::Synth(args) => synth(args),
-        Command::Similar(args) => crate::lookup::similar(&args.resolve(&cli.workdir)?),
-        Command::Recommend(args) => crate::lookup::recommend(&args.resolve(&cli.workdir)?),
-        Command::Search(args) => crate::lookup::search(&args.resolve(&cli.workdir)?),
+        Command::Similar(args) => crate::lookup::similar(&usage(args.resolve(workdir))?),
+        Command::Recommend(args) => crate::lookup::recommend(&usage(args.resolve(workdir))?),
+        Command::Search(args) => crate::lookup::search(&usage(args.resolve(workdir))?),
     }
+}
+
+/// Marks a failed resolution of the options as a usage error.
+fn usage<T>(resolved: Result<T>) -> Result<T> {
+    resolved.map_err(|error| ExitKind::Usage.mark(error))
 }
 
 /// `filmdex build`: runs the tasks, prints the summary table on stdout.

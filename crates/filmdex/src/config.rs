@@ -19,6 +19,11 @@ pub mod defaults {
     pub const RETRIES: u32 = 4;
     /// The first retry waits this long; every next one twice as long.
     pub const BACKOFF_MS: u64 = 500;
+    /// A download that receives nothing for this long is cut and resumed by the next attempt.
+    pub const IDLE_TIMEOUT_SECS: u64 = 60;
+    /// The largest dump file accepted, in megabytes (10^6 bytes): today's largest dump is under
+    /// a tenth of it; the cap keeps a broken or hostile mirror from filling the disk.
+    pub const MAX_DOWNLOAD_MB: u64 = 16_000;
     /// The original's thresholds, both inclusive.
     pub const MIN_RATING: f64 = 6.0;
     pub const MIN_VOTES: u32 = 500;
@@ -107,6 +112,10 @@ pub struct FetchConfig {
     pub retries: u32,
     /// First retry delay; doubles with every attempt.
     pub backoff_ms: u64,
+    /// Longest wait for the server's answer or for the next bytes of its body.
+    pub idle_timeout: std::time::Duration,
+    /// A file larger than this is refused, before or while it downloads.
+    pub max_bytes: u64,
 }
 
 impl Default for FetchConfig {
@@ -115,6 +124,8 @@ impl Default for FetchConfig {
             base_url: defaults::BASE_URL.to_owned(),
             retries: defaults::RETRIES,
             backoff_ms: defaults::BACKOFF_MS,
+            idle_timeout: std::time::Duration::from_secs(defaults::IDLE_TIMEOUT_SECS),
+            max_bytes: defaults::MAX_DOWNLOAD_MB * 1_000_000,
         }
     }
 }

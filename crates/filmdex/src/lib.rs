@@ -35,6 +35,8 @@ pub mod cli;
 pub mod commands;
 /// Plain configuration structs.
 pub mod config;
+/// The exit codes, one table: usage, busy, bad data, network, ...
+pub mod exit;
 /// Opening DuckDB safely (no network, bounded memory).
 pub mod duck;
 /// The task runner that replaces Luigi.

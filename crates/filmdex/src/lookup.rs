@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 
+use crate::exit::ExitKind;
 use crate::serve::{self, Criteria, FilmView, Page, RegexCache, SearchQuery, Snapshot};
 
 /// What `filmdex similar` asks.
@@ -46,7 +47,7 @@ pub struct SearchRequest {
 
 /// Prints the films a free-text search finds, best first (or in the asked order).
 pub fn search(request: &SearchRequest) -> Result<()> {
-    let snapshot = serve::load(&request.database)?;
+    let snapshot = serve::load(&request.database).map_err(|error| ExitKind::Data.mark(error))?;
     let mut query = request.query.clone();
     query.limit = Some(request.page.limit as i64);
     query.offset = Some(request.page.offset as i64);
@@ -107,7 +108,7 @@ fn render_found(films: &[FilmView], total: usize) -> Result<String> {
 
 /// Prints the films similar to one film.
 pub fn similar(request: &SimilarRequest) -> Result<()> {
-    let snapshot = serve::load(&request.database)?;
+    let snapshot = serve::load(&request.database).map_err(|error| ExitKind::Data.mark(error))?;
     let film_id = resolve(&snapshot, &request.film)?;
     let allowed = filter(&snapshot, &request.filters)?;
     let (similar, total) = snapshot
@@ -129,7 +130,7 @@ pub fn recommend(request: &RecommendRequest) -> Result<()> {
     if request.like.is_empty() {
         bail!("--like must name at least one film");
     }
-    let snapshot = serve::load(&request.database)?;
+    let snapshot = serve::load(&request.database).map_err(|error| ExitKind::Data.mark(error))?;
     let ids = |films: &[String]| -> Result<Vec<i32>> {
         films.iter().map(|film| resolve(&snapshot, film)).collect()
     };

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use filmdex_similarity::Shard;
 
 use crate::akas::AkasTask;
 use crate::config::{BuildConfig, DatasetSource};
 use crate::dumps::{Dump, PREP_INPUTS};
+use crate::exit::ExitKind;
 use crate::fetch::{FetchTask, Origin};
 use crate::pipeline::{Task, TaskName};
 use crate::prep::genres::GenresTask;
@@ -161,13 +162,15 @@ fn dataset_paths(config: &BuildConfig) -> Result<DatasetPaths> {
                     Some(path) => {
                         paths.insert(dump, path);
                     }
-                    None if PREP_INPUTS.contains(&dump) => bail!(
-                        "{} has no {} (looked for {}.tsv.gz and {}.tsv)",
-                        folder.display(),
-                        dump,
-                        dump.stem(),
-                        dump.stem()
-                    ),
+                    None if PREP_INPUTS.contains(&dump) => {
+                        return Err(ExitKind::Data.error(format!(
+                            "{} has no {} (looked for {}.tsv.gz and {}.tsv)",
+                            folder.display(),
+                            dump,
+                            dump.stem(),
+                            dump.stem()
+                        )))
+                    }
                     None => {}
                 }
             }

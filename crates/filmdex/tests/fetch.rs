@@ -1,14 +1,15 @@
-//! `fetch` against a server on 127.0.0.1: resume after a cut, 304, a server that ignores Range,
-//! a truncated gzip, a 404, and the no-network message.
+//! `fetch` against a server on 127.0.0.1: resume after a cut or a stall, 304, a server that
+//! ignores Range, a truncated gzip, a 404, the size cap, redirects, and the no-network message.
 
 use std::io::Write;
+use std::time::{Duration, Instant};
 
 use filmdex::config::FetchConfig;
 use filmdex::dumps::Dump;
 use filmdex::fetch::{download, FetchOutcome};
 use flate2::write::GzEncoder;
 
-use crate::http_fixture::{Behaviour, FixtureServer};
+use crate::http_fixture::{Behaviour, FixtureServer, STALL};
 
 fn ratings_gzip(rows: usize, seed: u32) -> Vec<u8> {
     let mut text = String::from("tconst\taverageRating\tnumVotes\n");
@@ -32,6 +33,8 @@ fn config(server: &FixtureServer) -> FetchConfig {
         base_url: server.base_url.clone(),
         retries: 2,
         backoff_ms: 10,
+        idle_timeout: Duration::from_secs(10),
+        max_bytes: 1 << 30,
     }
 }
 
@@ -156,6 +159,7 @@ fn no_network_names_the_url_and_points_at_sample_and_base_url() {
         base_url: "http://127.0.0.1:9/".into(),
         retries: 1,
         backoff_ms: 1,
+        ..FetchConfig::default()
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let url = "http://127.0.0.1:9/title.ratings.tsv.gz";
@@ -170,5 +174,136 @@ fn no_network_names_the_url_and_points_at_sample_and_base_url() {
     assert!(
         message.contains(url) && message.contains("--sample") && message.contains("--base-url"),
         "{message}"
+    );
+}
+
+#[test]
+fn a_server_that_stops_sending_is_cut_after_the_idle_timeout_and_resumed() {
+    let body = ratings_gzip(50_000, 6);
+    let server = FixtureServer::start(body.clone(), Behaviour::StallFirstResponse);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dest = dir.path().join("title.ratings.tsv.gz");
+    let config = FetchConfig {
+        idle_timeout: Duration::from_millis(300),
+        ..config(&server)
+    };
+    let started = Instant::now();
+    download(&url(&server), &dest, Dump::TitleRatings, &config).expect("download");
+    assert!(
+        started.elapsed() < STALL,
+        "waited {:?} for a silent server",
+        started.elapsed()
+    );
+    assert_eq!(std::fs::read(&dest).expect("read"), body);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert_eq!(
+        requests[1].range.as_deref(),
+        Some(format!("bytes={}-", body.len() / 2).as_str()),
+        "the second attempt resumes where the silent one stopped"
+    );
+}
+
+/// The cap's error, and nothing of the file left behind.
+fn assert_refused_for_size(error: anyhow::Error, dir: &std::path::Path) {
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("over the download size limit") && message.contains("--max-download-mb"),
+        "{message}"
+    );
+    assert!(!dir.join("title.ratings.tsv.gz").exists());
+    assert!(!dir.join(".title.ratings.tsv.gz.download").exists());
+}
+
+#[test]
+fn a_file_announced_over_the_size_cap_is_refused_at_once() {
+    let body = ratings_gzip(1_000, 7);
+    let server = FixtureServer::start(body.clone(), Behaviour::Normal);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = FetchConfig {
+        max_bytes: body.len() as u64 - 1,
+        ..config(&server)
+    };
+    let dest = dir.path().join("title.ratings.tsv.gz");
+    let error = download(&url(&server), &dest, Dump::TitleRatings, &config).expect_err("too big");
+    assert_refused_for_size(error, dir.path());
+    assert_eq!(server.requests().len(), 1, "a file too large is not retried");
+}
+
+#[test]
+fn a_file_without_a_length_is_stopped_at_the_size_cap() {
+    let body = ratings_gzip(50_000, 8);
+    let server = FixtureServer::start(body.clone(), Behaviour::NoContentLength);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dest = dir.path().join("title.ratings.tsv.gz");
+    let small = FetchConfig {
+        max_bytes: body.len() as u64 / 2,
+        ..config(&server)
+    };
+    let error = download(&url(&server), &dest, Dump::TitleRatings, &small).expect_err("too big");
+    assert_refused_for_size(error, dir.path());
+    assert_eq!(server.requests().len(), 1, "a file too large is not retried");
+    // At the cap exactly, the same file is accepted.
+    let exact = FetchConfig {
+        max_bytes: body.len() as u64,
+        ..config(&server)
+    };
+    download(&url(&server), &dest, Dump::TitleRatings, &exact).expect("download");
+    assert_eq!(std::fs::read(&dest).expect("read"), body);
+}
+
+#[test]
+fn a_redirect_within_the_plain_http_mirror_is_followed() {
+    let body = ratings_gzip(1_000, 9);
+    let server = FixtureServer::start(body.clone(), Behaviour::RedirectSameServer);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dest = dir.path().join("title.ratings.tsv.gz");
+    download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("download");
+    assert_eq!(std::fs::read(&dest).expect("read"), body);
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        ["/title.ratings.tsv.gz", "/moved/title.ratings.tsv.gz"]
+    );
+}
+
+#[test]
+fn a_redirect_to_another_host_over_plain_http_is_refused() {
+    let server = FixtureServer::start(ratings_gzip(1_000, 10), Behaviour::RedirectOtherHost);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dest = dir.path().join("title.ratings.tsv.gz");
+    let error =
+        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect_err("refused");
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("refused the redirect") && message.contains("http://localhost:"),
+        "{message}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the redirect is neither followed nor retried"
+    );
+    assert!(!dest.exists());
+}
+
+#[test]
+fn a_redirect_to_https_is_followed() {
+    // The fixture speaks plain HTTP only, so the TLS handshake that follows the redirect fails:
+    // what matters is that the client went there instead of refusing.
+    let server = FixtureServer::start(ratings_gzip(1_000, 11), Behaviour::RedirectToHttps);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dest = dir.path().join("title.ratings.tsv.gz");
+    let config = FetchConfig {
+        retries: 0,
+        ..config(&server)
+    };
+    let error = download(&url(&server), &dest, Dump::TitleRatings, &config).expect_err("no TLS");
+    let message = format!("{error:#}");
+    assert!(!message.contains("refused the redirect"), "{message}");
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "the https URL was requested after the redirect: {message}"
     );
 }

@@ -3,9 +3,11 @@
 mod akas;
 mod api;
 mod deploy;
+mod exit_codes;
 mod fetch;
 mod http_fixture;
 mod interrupted;
+mod logs;
 mod lookup;
 mod object_storage;
 mod pipeline;

@@ -3,7 +3,9 @@
 //! The body streams into `.<file>.download` beside the destination. A cut connection is resumed
 //! with `Range` + `If-Range`, so a changed file is never glued onto an old half; a server that
 //! ignores `Range` answers 200 and the download restarts cleanly. A complete file is refreshed
-//! only when the server says it changed (`If-None-Match` / `If-Modified-Since`).
+//! only when the server says it changed (`If-None-Match` / `If-Modified-Since`). A server that
+//! stops sending is cut after the idle timeout and resumed by the next attempt; a file over the
+//! size cap is refused and removed (`client` holds the timeout and the redirect policy).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -20,9 +22,11 @@ use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 use tracing::{info, warn};
 
+use super::client::client;
 use super::verify::verify_dump;
 use crate::config::FetchConfig;
 use crate::dumps::Dump;
+use crate::exit::ExitKind;
 use crate::pipeline::staging::commit_file;
 use crate::progress;
 
@@ -97,26 +101,18 @@ pub fn download(url: &str, dest: &Path, dump: Dump, config: &FetchConfig) -> Res
     if let Some(parent) = dest.parent() {
         fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     }
-    let client = Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        // The blocking client's default 30 s limit is for the whole body: far too short for a
-        // 1.5 GB dump. Keepalive probes notice a dead peer instead.
-        .timeout(None::<Duration>)
-        .tcp_keepalive(Duration::from_secs(30))
-        .user_agent(concat!("filmdex/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .context("creating the HTTP client")?;
+    let client = client(config)?;
     let mut attempt = 0;
     loop {
-        match attempt_once(&client, url, &paths, dump) {
+        match attempt_once(&client, url, &paths, dump, config) {
             Ok(outcome) => return Ok(outcome),
             Err(Failure::Permanent(error)) => return Err(error),
             Err(Failure::Transient(error)) if attempt >= config.retries => {
-                return Err(error.context(format!(
+                return Err(ExitKind::Network.mark(error.context(format!(
                     "could not download {url} after {} attempts; without network, run `filmdex build --sample` \
                      for the bundled sample, or point --base-url at a reachable mirror",
                     attempt + 1
-                )))
+                ))))
             }
             Err(Failure::Transient(error)) => {
                 let delay = config.backoff_ms.saturating_mul(1 << attempt.min(16));
@@ -133,6 +129,7 @@ fn attempt_once(
     url: &str,
     paths: &Paths,
     dump: Dump,
+    config: &FetchConfig,
 ) -> Result<FetchOutcome, Failure> {
     let resume_from = fs::metadata(&paths.partial)
         .map(|meta| meta.len())
@@ -162,9 +159,16 @@ fn attempt_once(
             }
         }
     }
-    let response = request
-        .send()
-        .map_err(|error| Failure::Transient(anyhow!(error).context(format!("requesting {url}"))))?;
+    let response = request.send().map_err(|error| {
+        // A refused redirect is a configuration to fix, not a hiccup to retry.
+        let permanent = error.is_redirect();
+        let error = anyhow!(error).context(format!("requesting {url}"));
+        if permanent {
+            Failure::Permanent(ExitKind::Source.mark(error))
+        } else {
+            Failure::Transient(error)
+        }
+    })?;
     let status = response.status();
     match status {
         StatusCode::NOT_MODIFIED if paths.dest.exists() => {
@@ -175,9 +179,9 @@ fn attempt_once(
         StatusCode::PARTIAL_CONTENT
             if resume && range_start(response.headers()) == Some(resume_from) =>
         {
-            receive(response, paths, dump, resume_from)
+            receive(response, paths, dump, resume_from, config)
         }
-        StatusCode::OK => receive(response, paths, dump, 0),
+        StatusCode::OK => receive(response, paths, dump, 0, config),
         StatusCode::PARTIAL_CONTENT | StatusCode::RANGE_NOT_SATISFIABLE => {
             discard_partial(paths);
             Err(Failure::Transient(anyhow!(
@@ -193,9 +197,9 @@ fn attempt_once(
                 "{url}: the server answered {status}"
             )))
         }
-        status => Err(Failure::Permanent(anyhow!(
+        status => Err(Failure::Permanent(ExitKind::Source.error(format!(
             "{url}: the server answered {status}; check --base-url"
-        ))),
+        )))),
     }
 }
 
@@ -205,6 +209,7 @@ fn receive(
     paths: &Paths,
     dump: Dump,
     offset: u64,
+    config: &FetchConfig,
 ) -> Result<FetchOutcome, Failure> {
     let io_error = |error: io::Error, what: &str| {
         Failure::Permanent(anyhow!(error).context(format!("{what} {}", paths.partial.display())))
@@ -217,6 +222,11 @@ fn receive(
         .map_err(Failure::Permanent)?;
     }
     let expected = response.content_length().map(|length| offset + length);
+    if let Some(expected) = expected.filter(|&expected| expected > config.max_bytes) {
+        discard_partial(paths);
+        return Err(Failure::Permanent(too_large(response.url(), expected, config)));
+    }
+    let url = response.url().clone();
     let mut file = OpenOptions::new()
         .create(true)
         .write(true)
@@ -226,7 +236,18 @@ fn receive(
         .map_err(|error| io_error(error, "opening"))?;
     let bar = progress::bytes_bar(expected, &format!("{dump}"));
     bar.set_position(offset);
-    let received = copy_body(response, &mut file, &bar)?;
+    let allowed = config.max_bytes.saturating_sub(offset);
+    let received = match copy_body(response, &mut file, &bar, allowed, config) {
+        Err(Failure::Permanent(error)) => {
+            discard_partial(paths);
+            return Err(Failure::Permanent(error));
+        }
+        other => other?,
+    };
+    if received > allowed {
+        discard_partial(paths);
+        return Err(Failure::Permanent(too_large(&url, offset + received, config)));
+    }
     bar.finish_and_clear();
     file.sync_all()
         .map_err(|error| io_error(error, "syncing"))?;
@@ -253,11 +274,14 @@ fn receive(
     Ok(FetchOutcome::Downloaded { bytes: total, rows })
 }
 
-/// Copies until the body ends; a broken connection keeps what arrived, for the next attempt.
+/// Copies until the body ends or passes `allowed` bytes (the caller refuses the file then); a
+/// broken or silent connection keeps what arrived, for the next attempt to resume.
 fn copy_body(
     mut response: Response,
     file: &mut File,
     bar: &indicatif::ProgressBar,
+    allowed: u64,
+    config: &FetchConfig,
 ) -> Result<u64, Failure> {
     let mut buffer = vec![0u8; 256 * 1024];
     let mut received = 0u64;
@@ -265,6 +289,12 @@ fn copy_body(
         let read = match response.read(&mut buffer) {
             Ok(0) => return Ok(received),
             Ok(read) => read,
+            Err(error) if is_timeout(&error) => {
+                return Err(Failure::Transient(anyhow!(
+                    "the server sent nothing for {} s after {received} bytes",
+                    config.idle_timeout.as_secs_f64()
+                )))
+            }
             Err(error) => {
                 return Err(Failure::Transient(
                     anyhow!(error).context(format!("connection broke after {received} bytes")),
@@ -275,7 +305,27 @@ fn copy_body(
             .map_err(|error| Failure::Permanent(anyhow!(error).context("writing the download")))?;
         received += read as u64;
         bar.inc(read as u64);
+        if received > allowed {
+            return Ok(received);
+        }
     }
+}
+
+/// Whether a read failed because the idle timeout ran out.
+fn is_timeout(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::TimedOut
+        || error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
+            .is_some_and(reqwest::Error::is_timeout)
+}
+
+fn too_large(url: &reqwest::Url, bytes: u64, config: &FetchConfig) -> anyhow::Error {
+    ExitKind::Source.error(format!(
+        "{url} is over the download size limit ({bytes} bytes, limit {} MB); raise \
+         --max-download-mb if this mirror really serves files this large",
+        config.max_bytes / 1_000_000
+    ))
 }
 
 fn range_start(headers: &HeaderMap) -> Option<u64> {

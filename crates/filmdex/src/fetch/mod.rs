@@ -2,12 +2,13 @@
 //! the sample shipped in the binary, or taken from a local folder. Every file is verified (whole
 //! gzip stream, expected header) and its rows counted, which prep uses for its bad-row limit.
 
+mod client;
 mod download;
 mod verify;
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use serde_json::json;
 
 pub use download::{download, FetchOutcome, Validators};
@@ -15,6 +16,7 @@ pub use verify::verify_dump;
 
 use crate::config::FetchConfig;
 use crate::dumps::Dump;
+use crate::exit::ExitKind;
 use crate::pipeline::staging::write_file_atomically;
 use crate::pipeline::{Task, TaskContext, TaskName, TaskOutput};
 
@@ -91,7 +93,8 @@ impl Task for FetchTask {
             }
             Origin::Local => {
                 let rows = verify_dump(&self.dest, self.dump)
-                    .with_context(|| format!("checking the local dump {}", self.dest.display()))?;
+                    .with_context(|| format!("checking the local dump {}", self.dest.display()))
+                    .map_err(|error| ExitKind::Data.mark(error))?;
                 Ok(TaskOutput { rows_out: rows })
             }
         }
@@ -111,15 +114,15 @@ impl FetchTask {
         let url = self.url().unwrap_or_default();
         if offline {
             if self.dest.exists() {
-                return Ok(TaskOutput {
-                    rows_out: verify_dump(&self.dest, self.dump)?,
-                });
+                let rows = verify_dump(&self.dest, self.dump)
+                    .map_err(|error| ExitKind::Data.mark(error))?;
+                return Ok(TaskOutput { rows_out: rows });
             }
-            bail!(
+            return Err(ExitKind::Data.error(format!(
                 "{} is missing and --offline forbids downloading it from {url}; run `filmdex fetch`, \
                  or use --sample for the bundled sample",
                 self.dest.display()
-            );
+            )));
         }
         let rows = match download(&url, &self.dest, self.dump, config)? {
             FetchOutcome::Downloaded { rows, .. } | FetchOutcome::Unchanged { rows } => rows,

@@ -8,7 +8,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
+
+use crate::exit::ExitKind;
 
 /// Held while the build writes; dropping it releases the lock.
 #[derive(Debug)]
@@ -41,10 +43,10 @@ impl BuildLock {
                 let _ = file.read_to_string(&mut holder);
                 let holder = holder.trim();
                 let holder = if holder.is_empty() { "unknown" } else { holder };
-                bail!(
+                return Err(ExitKind::Busy.error(format!(
                     "another filmdex {what} is running in {} (pid {holder}); wait for it to finish",
                     state_dir.parent().unwrap_or(state_dir).display()
-                );
+                )));
             }
             Err(std::fs::TryLockError::Error(error)) => {
                 return Err(error).with_context(|| format!("locking {}", path.display()))

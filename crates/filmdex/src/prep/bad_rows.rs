@@ -1,11 +1,12 @@
 //! Rows of a dump that DuckDB could not parse: counted per file, with the first line numbers.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use duckdb::Connection;
 use serde::{Deserialize, Serialize};
 use tracing::warn;
 
 use crate::config::BadRowLimit;
+use crate::exit::ExitKind;
 use crate::dumps::Dump;
 
 /// How many lines of one file were rejected, and which came first.
@@ -77,7 +78,7 @@ pub fn check(reports: &[BadRows], limit: BadRowLimit) -> Result<()> {
         .iter()
         .find(|report| !limit.allows(report.bad_rows, report.total_rows))
     {
-        bail!(
+        return Err(ExitKind::Data.error(format!(
             "{} has {} rows that do not parse out of {} (first at lines {:?}: {}), more than --max-bad-rows {}; \
              fix the file or raise --max-bad-rows",
             report.file,
@@ -86,7 +87,7 @@ pub fn check(reports: &[BadRows], limit: BadRowLimit) -> Result<()> {
             report.first_lines,
             report.first_error.as_deref().unwrap_or("unknown error"),
             limit
-        );
+        )));
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! [`run`] is `filmdex serve`. Tests use [`serve`] with a listener bound to port 0 and their
 //! own shutdown future, or call [`router`] directly.
 
+mod caching;
 mod client_ip;
 mod cors;
 mod docs;
@@ -51,6 +52,7 @@ pub use state::AppState;
 pub use view::FilmView;
 
 use crate::config::ServeConfig;
+use crate::exit::ExitKind;
 
 /// How long requests in flight may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -63,7 +65,7 @@ pub fn run(config: ServeConfig) -> Result<()> {
         .context("starting the async runtime")?;
     runtime.block_on(async {
         // Before binding: a database that cannot be served is an error at start, not a 500 later.
-        let state = AppState::load(&config)?;
+        let state = AppState::load(&config).map_err(|error| ExitKind::Data.mark(error))?;
         let listener = TcpListener::bind(&config.bind)
             .await
             .with_context(|| format!("listening on {}", config.bind))?;

@@ -31,7 +31,9 @@ pub enum Group {
 impl Group {
     /// The group of a path; `None` for routes that are never limited.
     pub fn of(path: &str) -> Option<Group> {
-        match path {
+        // A route's trailing-slash form (kept for the original's clients) is the route.
+        let route = path.strip_suffix('/').filter(|route| !route.is_empty());
+        match route.unwrap_or(path) {
             "/healthz" | "/readyz" => None,
             // The expensive routes: a search or a recommendation scans every film.
             "/film/search" | "/film/suggest" | "/recommend" => Some(Group::Search),
@@ -204,6 +206,16 @@ mod tests {
 
     fn ip(text: &str) -> IpAddr {
         text.parse().expect("address")
+    }
+
+    #[test]
+    fn a_trailing_slash_is_the_same_route_group() {
+        assert_eq!(Group::of("/film/search/"), Some(Group::Search));
+        assert_eq!(Group::of("/recommend/"), Some(Group::Search));
+        assert_eq!(Group::of("/film/search"), Some(Group::Search));
+        assert_eq!(Group::of("/film/1/"), Some(Group::Other));
+        assert_eq!(Group::of("/"), Some(Group::Other));
+        assert_eq!(Group::of("/healthz"), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::shard::{manifest_name, read_manifest, ShardManifest};
 use crate::config::SimilarityParams;
+use crate::exit::ExitKind;
 use crate::storage::{Entry, Location};
 
 /// Spark's committer writes this marker when a job's output is whole.
@@ -74,9 +75,14 @@ impl PairSet {
     }
 }
 
-/// The complete pair set at `location`, or an error that says what is missing.
+/// The complete pair set at `location`, or an error that says what is missing (a
+/// [`ExitKind::Data`] error, unless the location could not be listed).
 pub fn gather(location: &Location) -> Result<PairSet> {
     let entries = location.list()?;
+    pair_set(location, entries).map_err(|error| ExitKind::Data.mark(error))
+}
+
+fn pair_set(location: &Location, entries: Vec<Entry>) -> Result<PairSet> {
     for entry in &entries {
         if let Some((index, count)) = parse_manifest_name(&entry.name) {
             if index >= count {

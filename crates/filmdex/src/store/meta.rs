@@ -75,6 +75,26 @@ pub struct DatabaseMeta {
     pub films: u64,
     pub pairs: u64,
     pub all: BTreeMap<String, String>,
+    /// A digest of every entry (the build's time, parameters and input fingerprints): two files
+    /// share it only when they are the same build. The API's ETags are made from it.
+    pub build_id: String,
+}
+
+/// The first 16 bytes of a SHA-256 over the entries, in hex.
+fn build_id(all: &BTreeMap<String, String>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for (key, value) in all {
+        // Lengths first, so that no two different tables hash the same bytes.
+        hasher.update((key.len() as u64).to_le_bytes());
+        hasher.update(key);
+        hasher.update((value.len() as u64).to_le_bytes());
+        hasher.update(value);
+    }
+    hasher.finalize()[..16]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// Reads and checks `filmdex_meta`; the error says which command makes a usable file.
@@ -116,6 +136,7 @@ pub fn read_meta(connection: &Connection, path: &Path) -> Result<DatabaseMeta> {
         feature_set,
         films: field("films")?.parse().context("films count")?,
         pairs: field("pairs")?.parse().context("pairs count")?,
+        build_id: build_id(&all),
         all,
     })
 }

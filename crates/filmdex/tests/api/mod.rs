@@ -4,8 +4,10 @@
 //! binary.
 
 mod bad_input;
+mod caching;
 mod docs;
 mod films;
+mod original_clients;
 mod paging;
 mod rate_limit;
 mod recommend;

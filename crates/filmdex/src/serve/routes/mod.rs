@@ -1,5 +1,6 @@
 //! The route table and the layers around it, outermost first: gzip, request context (id, log,
-//! metrics, error shape), CORS when configured, rate limit, panic guard, body limit.
+//! metrics, error shape), CORS when configured, rate limit, panic guard, body limit; around the
+//! data routes only, HTTP caching (`caching`).
 
 mod films;
 mod recommend;
@@ -9,11 +10,12 @@ mod system;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 
+use super::caching;
 use super::docs;
 use super::error::BODY_LIMIT;
 use super::middleware::{rate_limit, record_route, request_context};
@@ -40,19 +42,27 @@ pub const ROUTES: [(&str, &str); 14] = [
 
 /// The whole application over `state`.
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/", get(system::root))
-        .route(
-            "/film/search",
-            get(search::search_get).post(search::search_post),
-        )
+    // The data routes: the original's with their trailing-slash forms, and recommendations;
+    // HTTP caching around them only (health, metrics and files have their own rules).
+    let data = Router::new()
         .route("/film/suggest", get(suggest::suggest))
         .route(
             "/recommend",
             get(recommend::recommend_get).post(recommend::recommend_post),
         )
-        .route("/film/{film_id}", get(films::film))
-        .route("/film/{film_id}/similar/{threshold}", get(films::similar))
+        .merge(with_trailing_slash(
+            "/film/search",
+            get(search::search_get).post(search::search_post),
+        ))
+        .merge(with_trailing_slash("/film/{film_id}", get(films::film)))
+        .merge(with_trailing_slash(
+            "/film/{film_id}/similar/{threshold}",
+            get(films::similar),
+        ))
+        .route_layer(from_fn_with_state(state.clone(), caching::revalidate));
+    let routes = Router::new()
+        .route("/", get(system::root))
+        .merge(data)
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .route("/metrics", get(system::metrics))
@@ -71,4 +81,13 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), request_context))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// Routes `path` and `path/` to the same handler: the original's server (FastAPI) redirected
+/// the trailing-slash form of its routes, and its clients use it (its own test posts to
+/// `/film/search/`). The same answer spares them a second request.
+fn with_trailing_slash(path: &str, handler: MethodRouter<AppState>) -> Router<AppState> {
+    Router::new()
+        .route(path, handler.clone())
+        .route(&format!("{path}/"), handler)
 }
