@@ -4,6 +4,7 @@
 //! binary.
 
 mod bad_input;
+mod connections;
 mod docs;
 mod films;
 mod paging;
@@ -22,7 +23,7 @@ use std::time::{Duration, SystemTime};
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
-use filmdex::config::{BuildConfig, DatasetSource, ServeConfig};
+use filmdex::config::{BuildConfig, DatasetSource, ServeConfig, ServeLimits};
 use filmdex::serve::{router, AppState};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -106,6 +107,8 @@ pub fn config(database: &Path) -> ServeConfig {
         cors_origins: Vec::new(),
         trusted_proxies: Vec::new(),
         rate_limits: None,
+        limits: ServeLimits::default(),
+        metrics_bind: None,
     }
 }
 
