@@ -2,14 +2,15 @@
 //! resolved once into the plain structs of `config`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{ensure, Result};
 use clap::{ArgAction, Args, Parser, Subcommand};
 use filmdex_similarity::{FeatureSet, Shard};
 
 use crate::config::{
-    defaults, BadRowLimit, Bucket, BuildConfig, DatasetSource, FetchConfig, Layout, PrepParams,
-    RateLimits, ServeConfig, SimilarityParams,
+    default_max_expensive, defaults, BadRowLimit, Bucket, BuildConfig, DatasetSource, FetchConfig,
+    Layout, PrepParams, RateLimits, ServeConfig, ServeLimits, SimilarityParams,
 };
 use crate::duck::DuckSettings;
 use crate::lookup::{RecommendRequest, SearchRequest, SimilarRequest};
@@ -182,6 +183,34 @@ pub struct ServeArgs {
     pub rate: f64,
     #[arg(long, env = "FILMDEX_BURST", default_value_t = defaults::BURST)]
     pub burst: u32,
+    /// Search and recommendation requests per second over all clients (0: no such budget);
+    /// when it is spent, only clients with at least half their own burst left get through.
+    #[arg(long, env = "FILMDEX_GLOBAL_SEARCH_RATE", default_value_t = defaults::GLOBAL_SEARCH_RATE)]
+    pub global_search_rate: f64,
+    #[arg(long, env = "FILMDEX_GLOBAL_SEARCH_BURST", default_value_t = defaults::GLOBAL_SEARCH_BURST)]
+    pub global_search_burst: u32,
+    /// A request's headers must arrive within this ("10s", "500ms"); also the keep-alive idle
+    /// timeout.
+    #[arg(long, env = "FILMDEX_HEADER_TIMEOUT", default_value = defaults::HEADER_TIMEOUT, value_parser = humantime::parse_duration)]
+    pub header_timeout: Duration,
+    /// A request must be answered within this, else 503 `timed_out`.
+    #[arg(long, env = "FILMDEX_REQUEST_TIMEOUT", default_value = defaults::REQUEST_TIMEOUT, value_parser = humantime::parse_duration)]
+    pub request_timeout: Duration,
+    /// Open connections at most (lowered to fit the open-file limit).
+    #[arg(long, env = "FILMDEX_MAX_CONNECTIONS", default_value_t = defaults::MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Open connections at most per client address (IPv6 by /64; trusted proxies are exempt).
+    #[arg(long, env = "FILMDEX_MAX_CONNECTIONS_PER_CLIENT", default_value_t = defaults::MAX_CONNECTIONS_PER_CLIENT)]
+    pub max_connections_per_client: usize,
+    /// Searches and recommendations computed at once (default: one per core).
+    #[arg(long, env = "FILMDEX_MAX_EXPENSIVE")]
+    pub max_expensive: Option<usize>,
+    /// How long an expensive request waits for its turn before 503 `overloaded`.
+    #[arg(long, env = "FILMDEX_EXPENSIVE_WAIT", default_value = defaults::EXPENSIVE_WAIT, value_parser = humantime::parse_duration)]
+    pub expensive_wait: Duration,
+    /// Serve /metrics on this address alone (host:port) instead of with the API.
+    #[arg(long, env = "FILMDEX_METRICS_ADDR")]
+    pub metrics_addr: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -418,8 +447,22 @@ impl ServeArgs {
                     per_second: self.rate,
                     burst: self.burst,
                 },
+                global_search: (self.global_search_rate > 0.0).then_some(Bucket {
+                    per_second: self.global_search_rate,
+                    burst: self.global_search_burst.max(1),
+                }),
             })
         };
+        ensure!(
+            self.max_connections >= 1 && self.max_connections_per_client >= 1,
+            "connection caps must be at least 1"
+        );
+        ensure!(
+            !self.header_timeout.is_zero() && !self.request_timeout.is_zero(),
+            "timeouts must be above 0"
+        );
+        let max_expensive = self.max_expensive.unwrap_or_else(default_max_expensive);
+        ensure!(max_expensive >= 1, "--max-expensive must be at least 1");
         Ok(ServeConfig {
             database: self
                 .db
@@ -430,6 +473,15 @@ impl ServeArgs {
             cors_origins: self.cors_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
             rate_limits,
+            limits: ServeLimits {
+                header_timeout: self.header_timeout,
+                request_timeout: self.request_timeout,
+                max_connections: self.max_connections,
+                max_connections_per_client: self.max_connections_per_client,
+                max_expensive,
+                expensive_wait: self.expensive_wait,
+            },
+            metrics_bind: self.metrics_addr.clone(),
         })
     }
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Duration;
 
 use filmdex_similarity::FeatureSet;
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,20 @@ pub mod defaults {
     /// Requests per second per client on every other route, and the burst allowed above it.
     pub const RATE: f64 = 50.0;
     pub const BURST: u32 = 100;
+    /// Search and recommendation requests per second over all clients, and the burst above it.
+    pub const GLOBAL_SEARCH_RATE: f64 = 200.0;
+    pub const GLOBAL_SEARCH_BURST: u32 = 400;
+    /// A request's headers must arrive whole within this, counted from when the connection is
+    /// opened or has answered its previous request (so it is also the keep-alive idle timeout).
+    pub const HEADER_TIMEOUT: &str = "10s";
+    /// A request must be answered within this (body read included), else 503 `timed_out`.
+    pub const REQUEST_TIMEOUT: &str = "30s";
+    /// Open connections at most, over all clients (lowered to fit the open-file limit).
+    pub const MAX_CONNECTIONS: usize = 10_000;
+    /// Open connections at most from one client address (an IPv6 client by its /64).
+    pub const MAX_CONNECTIONS_PER_CLIENT: usize = 128;
+    /// How long an expensive request waits for a free worker before 503 `overloaded`.
+    pub const EXPENSIVE_WAIT: &str = "200ms";
 }
 
 /// The original's working-directory layout, plus filmdex's own state folder.
@@ -320,6 +335,9 @@ pub struct ServeConfig {
     pub trusted_proxies: Vec<String>,
     /// `None` turns rate limiting off.
     pub rate_limits: Option<RateLimits>,
+    pub limits: ServeLimits,
+    /// `host:port` serving `/metrics` alone; `None` serves it with the API.
+    pub metrics_bind: Option<String>,
 }
 
 /// Token buckets per client IP, one per route group.
@@ -327,6 +345,39 @@ pub struct ServeConfig {
 pub struct RateLimits {
     pub search: Bucket,
     pub other: Bucket,
+    /// The search group's budget over all clients; `None` for no such budget.
+    pub global_search: Option<Bucket>,
+}
+
+/// The server's bounds on connections, time and concurrent work.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServeLimits {
+    pub header_timeout: Duration,
+    pub request_timeout: Duration,
+    pub max_connections: usize,
+    pub max_connections_per_client: usize,
+    /// Searches and recommendations computed at once (the rest wait, then get 503).
+    pub max_expensive: usize,
+    pub expensive_wait: Duration,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        let duration = |text| humantime::parse_duration(text).expect("defaults parse");
+        ServeLimits {
+            header_timeout: duration(defaults::HEADER_TIMEOUT),
+            request_timeout: duration(defaults::REQUEST_TIMEOUT),
+            max_connections: defaults::MAX_CONNECTIONS,
+            max_connections_per_client: defaults::MAX_CONNECTIONS_PER_CLIENT,
+            max_expensive: default_max_expensive(),
+            expensive_wait: duration(defaults::EXPENSIVE_WAIT),
+        }
+    }
+}
+
+/// One expensive request per core: they are CPU-bound.
+pub fn default_max_expensive() -> usize {
+    std::thread::available_parallelism().map_or(2, |cores| cores.get())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -33,7 +33,7 @@ impl TrustedProxies {
         Ok(Self { ranges })
     }
 
-    fn trusts(&self, address: IpAddr) -> bool {
+    pub fn trusts(&self, address: IpAddr) -> bool {
         let address = canonical(address);
         self.ranges.iter().any(|range| range.contains(&address))
     }
@@ -80,7 +80,7 @@ fn parse_entry(entry: &str) -> Option<IpAddr> {
 }
 
 /// IPv4 addresses that arrive mapped into IPv6 (`::ffff:1.2.3.4`) as plain IPv4.
-fn canonical(address: IpAddr) -> IpAddr {
+pub fn canonical(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
         IpAddr::V4(_) => address,

@@ -25,6 +25,8 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     NotReady,
+    Overloaded,
+    TimedOut,
     InternalError,
 }
 
@@ -48,6 +50,8 @@ impl ErrorCode {
             ErrorCode::NotFound => ("not_found", StatusCode::NOT_FOUND),
             ErrorCode::MethodNotAllowed => ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
             ErrorCode::NotReady => ("not_ready", StatusCode::SERVICE_UNAVAILABLE),
+            ErrorCode::Overloaded => ("overloaded", StatusCode::SERVICE_UNAVAILABLE),
+            ErrorCode::TimedOut => ("timed_out", StatusCode::SERVICE_UNAVAILABLE),
             ErrorCode::InternalError => ("internal_error", StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
@@ -126,6 +130,24 @@ impl ApiError {
         )
     }
 
+    /// Too much expensive work at once; the answer says to retry in a second.
+    pub fn overloaded() -> Self {
+        Self::new(
+            ErrorCode::Overloaded,
+            "the server is busy with other searches; retry in 1 s",
+        )
+    }
+
+    pub fn timed_out(limit: std::time::Duration) -> Self {
+        Self::new(
+            ErrorCode::TimedOut,
+            format!(
+                "the request was not answered within {}",
+                humantime::format_duration(limit)
+            ),
+        )
+    }
+
     /// A server fault: the details go to the log, the client gets an opaque message.
     pub fn internal(error: &anyhow::Error) -> Self {
         tracing::error!(error = %format!("{error:#}"), "request failed");
@@ -179,6 +201,11 @@ impl ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+        if self.code == ErrorCode::Overloaded {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         response.extensions_mut().insert(self.clone());
         response
     }

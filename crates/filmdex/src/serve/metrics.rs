@@ -1,13 +1,15 @@
 //! Prometheus metrics in the text format, written by hand (a few counters do not need a crate):
-//! requests by method, route and status, a latency histogram per route, reloads, and facts
-//! about the loaded database (its build time, film count, load time).
+//! requests by method, route and status, a latency histogram per route, requests in flight,
+//! open and refused connections, reloads, facts about the loaded database (its build time, film
+//! count, load time), and the process's own figures (resident memory, CPU seconds, open files;
+//! read from `/proc/self` on Linux, left out elsewhere).
 //!
 //! Labels come only from the route table (the matched route template, or `unmatched`) and from
 //! the standard methods, so no client can create unbounded series.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -36,6 +38,20 @@ pub struct Metrics {
     routes: Mutex<HashMap<String, HashMap<&'static str, RouteStats>>>,
     reloads_ok: AtomicU64,
     reloads_failed: AtomicU64,
+    in_flight: AtomicI64,
+    open_connections: AtomicI64,
+    refused_over_total: AtomicU64,
+    refused_over_client: AtomicU64,
+}
+
+/// A request being answered, counted in `filmdex_http_requests_in_flight` until dropped (also
+/// when the request is cancelled).
+pub struct InFlight<'a>(&'a Metrics);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Metrics {
@@ -63,6 +79,29 @@ impl Metrics {
         stats.buckets[bucket] += 1;
         stats.seconds += seconds;
         stats.count += 1;
+    }
+
+    pub fn request_started(&self) -> InFlight<'_> {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(self)
+    }
+
+    pub fn connection_opened(&self) {
+        self.open_connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn connection_closed(&self) {
+        self.open_connections.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// A connection closed on accept: over the cap of one client, or of all.
+    pub fn connection_refused(&self, reason: &'static str) {
+        let counter = if reason == "client" {
+            &self.refused_over_client
+        } else {
+            &self.refused_over_total
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn reloaded(&self, ok: bool) {
@@ -94,7 +133,41 @@ impl Metrics {
             "filmdex_reloads_total{{result=\"failed\"}} {}",
             self.reloads_failed.load(Ordering::Relaxed)
         );
+        self.render_connections(&mut out);
+        render_process(&mut out);
         out
+    }
+
+    fn render_connections(&self, out: &mut String) {
+        let gauges = [
+            (
+                "filmdex_http_requests_in_flight",
+                "Requests being answered now.",
+                self.in_flight.load(Ordering::Relaxed),
+            ),
+            (
+                "filmdex_open_connections",
+                "Client connections open now.",
+                self.open_connections.load(Ordering::Relaxed),
+            ),
+        ];
+        for (name, help, value) in gauges {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
+        }
+        let name = "filmdex_connections_refused_total";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Connections closed on accept, by the cap they were over.\n# TYPE {name} counter"
+        );
+        let _ = writeln!(
+            out,
+            "{name}{{cap=\"client\"}} {}\n{name}{{cap=\"total\"}} {}",
+            self.refused_over_client.load(Ordering::Relaxed),
+            self.refused_over_total.load(Ordering::Relaxed)
+        );
     }
 
     fn render_requests(&self, out: &mut String) {
@@ -193,6 +266,53 @@ fn render_database(out: &mut String, snapshot: &Snapshot) {
         meta.feature_set,
         meta.schema_version
     );
+}
+
+/// The standard `process_*` figures of the Prometheus client libraries, from `/proc/self`.
+fn render_process(out: &mut String) {
+    let Ok(process) = procfs::process::Process::myself() else {
+        return;
+    };
+    let mut gauges: Vec<(&str, &str, &str, f64)> = Vec::new();
+    if let Ok(stat) = process.stat() {
+        let cpu_ticks = (stat.utime + stat.stime) as f64;
+        gauges.push((
+            "process_cpu_seconds_total",
+            "counter",
+            "User and system CPU time spent, in seconds.",
+            cpu_ticks / procfs::ticks_per_second() as f64,
+        ));
+        gauges.push((
+            "process_resident_memory_bytes",
+            "gauge",
+            "Resident memory size, in bytes.",
+            (stat.rss * procfs::page_size()) as f64,
+        ));
+    }
+    if let Ok(open) = process.fd_count() {
+        gauges.push((
+            "process_open_fds",
+            "gauge",
+            "Open file descriptors.",
+            open as f64,
+        ));
+    }
+    if let Ok((soft, _)) =
+        nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+    {
+        gauges.push((
+            "process_max_fds",
+            "gauge",
+            "The open file descriptor limit.",
+            soft as f64,
+        ));
+    }
+    for (name, kind, help, value) in gauges {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+        );
+    }
 }
 
 fn unix_seconds(time: SystemTime) -> f64 {

@@ -29,7 +29,9 @@ pub async fn request_context(
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let span = info_span!("request", request_id = %request_id);
+    let in_flight = state.metrics().request_started();
     let mut response = next.run(request).instrument(span).await;
+    drop(in_flight);
     if response.status().is_client_error() || response.status().is_server_error() {
         response = error_shape(response, &request_id);
     }
@@ -82,6 +84,20 @@ fn error_shape(response: Response, request_id: &str) -> Response {
         HeaderValue::from_static("application/json"),
     );
     Response::from_parts(parts, Body::from(error.body(Some(request_id))))
+}
+
+/// Answers 503 `timed_out` when the rest of the stack (body read included) takes longer than
+/// the request timeout. Blocking work already started runs to its end, holding its turn.
+pub async fn request_timeout(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let limit = state.limits().request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_elapsed) => ApiError::timed_out(limit).into_response(),
+    }
 }
 
 /// Copies the matched route template into the response, for the metrics of `request_context`

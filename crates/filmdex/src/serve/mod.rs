@@ -10,6 +10,7 @@
 
 mod caching;
 mod client_ip;
+mod connections;
 mod cors;
 mod docs;
 mod embedded;
@@ -31,13 +32,13 @@ mod view;
 mod webui;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use connections::{serve_connections, Admission};
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tokio::sync::watch;
 use tracing::{info, warn};
 
 pub use docs::OPENAPI_JSON;
@@ -58,11 +59,12 @@ use crate::exit::ExitKind;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Serves `config.database` until SIGTERM or Ctrl-C.
-pub fn run(config: ServeConfig) -> Result<()> {
+pub fn run(mut config: ServeConfig) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    config.limits.max_connections = connections::fit_open_files(config.limits.max_connections);
     runtime.block_on(async {
         // Before binding: a database that cannot be served is an error at start, not a 500 later.
         let state = AppState::load(&config).map_err(|error| ExitKind::Data.mark(error))?;
@@ -70,9 +72,20 @@ pub fn run(config: ServeConfig) -> Result<()> {
             .await
             .with_context(|| format!("listening on {}", config.bind))?;
         let address = listener.local_addr().context("reading the bound address")?;
+        let metrics = match &config.metrics_bind {
+            Some(bind) => {
+                let listener = TcpListener::bind(bind)
+                    .await
+                    .with_context(|| format!("listening on {bind} for /metrics"))?;
+                let address = listener.local_addr().context("reading the bound address")?;
+                info!(%address, "serving metrics at http://{address}/metrics");
+                Some(listener)
+            }
+            None => None,
+        };
         info!(%address, database = %config.database.display(), "serving http://{address}/ (API docs at /docs)");
         reload::spawn_reloaders(state.clone(), config.watch);
-        serve(listener, state, reload::shutdown_signal()).await
+        serve_split(listener, metrics, state, reload::shutdown_signal()).await
     })
 }
 
@@ -83,27 +96,49 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    let app = router(state.clone());
-    let stopping = Arc::new(Notify::new());
-    let signal = {
-        let stopping = Arc::clone(&stopping);
-        async move {
-            shutdown.await;
-            state.begin_shutdown();
-            stopping.notify_one();
+    serve_split(listener, None, state, shutdown).await
+}
+
+/// [`serve`], with `/metrics` on `metrics` alone when given (and answered 404 on `listener`
+/// when the state's configuration says so).
+pub async fn serve_split(
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let (stop, stopping) = watch::channel(false);
+    let stopped = |mut stopping: watch::Receiver<bool>| async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+    };
+    let limits = *state.limits();
+    let api = serve_connections(
+        listener,
+        router(state.clone()),
+        limits,
+        Arc::new(Admission::new(&limits, state.clone())),
+        stopped(stopping.clone()),
+    );
+    // Its own caps, so that scrapes still get through while clients fill the API's.
+    let metrics = async {
+        if let Some(listener) = metrics {
+            let admission = Arc::new(Admission::new(&limits, state.clone()));
+            let app = routes::metrics_router(state.clone());
+            serve_connections(listener, app, limits, admission, stopped(stopping.clone())).await;
         }
     };
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(signal);
+    let signal_state = state.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        signal_state.begin_shutdown();
+        let _ = stop.send(true);
+    });
     let deadline = async {
-        stopping.notified().await;
+        stopped(stopping.clone()).await;
         tokio::time::sleep(SHUTDOWN_GRACE).await;
     };
     tokio::select! {
-        served = server => served.context("serving HTTP")?,
+        ((), ()) = async { tokio::join!(api, metrics) } => {}
         () = deadline => warn!("requests still running {} s after shutdown; stopping anyway", SHUTDOWN_GRACE.as_secs()),
     }
     info!("server stopped");

@@ -2,15 +2,23 @@
 //! `RateLimit-*` headers on every limited answer and a 429 `rate_limited` with `Retry-After`
 //! when a bucket is empty. Health probes are never limited.
 //!
-//! Memory is bounded: the table is split into shards, each capped; a bucket that has refilled
-//! to full is the same as no bucket, so those are dropped first, then the longest idle. IPv6
-//! clients are keyed by their /64, the block one subscriber usually gets, so that one client
-//! cannot get fresh buckets by changing addresses within it.
+//! IPv6 clients are keyed by their /64, the block one subscriber usually gets, and also share a
+//! bucket per /48 (the biggest block a site is given) holding [`PREFIX_48_SHARE`] times theirs:
+//! a client cannot get fresh buckets by changing addresses within its /64, nor beyond a few
+//! clients' worth by changing /64 within its /48. The search group also has a budget over all
+//! clients; when it is spent, only clients with at least half of their own burst left get
+//! through, so a flood from many addresses is refused while light users are still served.
+//!
+//! Memory is bounded: the table is split into shards, each capped. A full shard is swept once
+//! for room for an eighth of its capacity (buckets that have refilled to full are the same as
+//! no bucket and go first, then the longest idle), so that new keys after it insert without
+//! scanning the shard again.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::net::{IpAddr, Ipv6Addr};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use axum::http::{HeaderMap, HeaderValue};
@@ -20,6 +28,8 @@ use crate::config::{Bucket, RateLimits};
 const SHARDS: usize = 16;
 /// Buckets kept at most, over all shards: a few MB.
 const MAX_BUCKETS: usize = 65_536;
+/// A /48's bucket holds this many /64 clients' worth of requests.
+pub const PREFIX_48_SHARE: u32 = 8;
 
 /// Which bucket of a client a request draws from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -80,13 +90,18 @@ impl Decision {
     }
 }
 
-type Key = (IpAddr, Group);
+/// A bucket's owner: a client (an IPv4 address or an IPv6 /64) or an IPv6 /48, and a group.
+/// The prefix length keeps a /48 apart from the /64 with the same leading bits.
+type Key = (IpAddr, u8, Group);
 
 pub struct RateLimiter {
     limits: RateLimits,
     hasher: RandomState,
     shards: Vec<Mutex<HashMap<Key, State>>>,
     per_shard: usize,
+    global: Mutex<Option<State>>,
+    /// How many times a full shard was swept, for tests of the eviction's cost.
+    sweeps: AtomicU64,
 }
 
 impl RateLimiter {
@@ -101,63 +116,122 @@ impl RateLimiter {
             hasher: RandomState::new(),
             shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
+            global: Mutex::new(None),
+            sweeps: AtomicU64::new(0),
         }
     }
 
-    fn bucket(&self, group: Group) -> Bucket {
-        match group {
+    /// The bucket of a key: its group's, times [`PREFIX_48_SHARE`] for a /48.
+    fn bucket(&self, key: &Key) -> Bucket {
+        let bucket = match key.2 {
             Group::Search => self.limits.search,
             Group::Other => self.limits.other,
+        };
+        if key.1 == 48 {
+            Bucket {
+                per_second: bucket.per_second * f64::from(PREFIX_48_SHARE),
+                burst: bucket.burst.saturating_mul(PREFIX_48_SHARE),
+            }
+        } else {
+            bucket
         }
     }
 
-    /// Takes a token from the client's bucket of `group`, if there is one.
+    /// Takes a token from each bucket the client's request draws from, if all have one.
     pub fn check(&self, client: IpAddr, group: Group, now: Instant) -> Decision {
-        let key = (client_key(client), group);
-        let bucket = self.bucket(group);
-        let shard = &self.shards[self.hasher.hash_one(key) as usize % SHARDS];
-        let mut states = shard
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let own = (client_key(client), client_prefix(client), group);
+        let bucket = self.bucket(&own);
+        let tokens = self.tokens(own, now);
+        if tokens < 1.0 {
+            return decision(false, tokens, bucket);
+        }
+        let wider = prefix_48_key(client, group);
+        if let Some(wider) = wider {
+            let wider_tokens = self.tokens(wider, now);
+            if wider_tokens < 1.0 {
+                return decision(false, wider_tokens, self.bucket(&wider));
+            }
+        }
+        let light_user = tokens >= f64::from(bucket.burst) / 2.0;
+        if group == Group::Search && !self.take_global(now) && !light_user {
+            return Decision {
+                retry_after: 1,
+                ..decision(false, tokens, bucket)
+            };
+        }
+        if let Some(wider) = wider {
+            self.take(wider, now);
+        }
+        decision(true, self.take(own, now), bucket)
+    }
+
+    /// The tokens a key's bucket holds now.
+    fn tokens(&self, key: Key, now: Instant) -> f64 {
+        let bucket = self.bucket(&key);
+        let states = self.shard(&key);
+        match states.get(&key) {
+            Some(state) => refilled(state, bucket, now),
+            None => f64::from(bucket.burst),
+        }
+    }
+
+    /// Takes one token from a key's bucket (which had one a moment ago); returns what is left.
+    fn take(&self, key: Key, now: Instant) -> f64 {
+        let bucket = self.bucket(&key);
+        let mut states = self.shard(&key);
         if !states.contains_key(&key) && states.len() >= self.per_shard {
-            self.evict(&mut states, now);
+            self.sweep(&mut states, now);
         }
         let state = states.entry(key).or_insert(State {
             tokens: f64::from(bucket.burst),
             updated: now,
         });
-        let tokens = refilled(state, bucket, now);
-        let allowed = tokens >= 1.0;
-        state.tokens = if allowed { tokens - 1.0 } else { tokens };
+        state.tokens = (refilled(state, bucket, now) - 1.0).max(0.0);
         state.updated = now;
-        let remaining = state.tokens;
-        let seconds = |tokens: f64| (tokens / bucket.per_second).ceil().max(0.0) as u64;
-        Decision {
-            allowed,
-            limit: bucket.burst,
-            remaining: remaining.floor() as u32,
-            reset: seconds(f64::from(bucket.burst) - remaining),
-            retry_after: if allowed {
-                0
-            } else {
-                seconds(1.0 - remaining).max(1)
-            },
-        }
+        state.tokens
     }
 
-    /// Makes room in a full shard: drop the buckets that have refilled, then the longest idle.
-    fn evict(&self, states: &mut HashMap<Key, State>, now: Instant) {
-        states.retain(|key, state| {
-            refilled(state, self.bucket(key.1), now) < f64::from(self.bucket(key.1).burst)
+    /// Takes a token from the search budget over all clients; false when it is spent (or
+    /// true when there is no such budget).
+    fn take_global(&self, now: Instant) -> bool {
+        let Some(bucket) = self.limits.global_search else {
+            return true;
+        };
+        let mut global = self
+            .global
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let state = global.get_or_insert(State {
+            tokens: f64::from(bucket.burst),
+            updated: now,
         });
-        if states.len() >= self.per_shard {
-            let oldest = states
-                .iter()
-                .min_by_key(|(_, state)| state.updated)
-                .map(|(key, _)| *key);
-            if let Some(key) = oldest {
-                states.remove(&key);
-            }
+        let tokens = refilled(state, bucket, now);
+        state.updated = now;
+        state.tokens = if tokens >= 1.0 { tokens - 1.0 } else { tokens };
+        tokens >= 1.0
+    }
+
+    fn shard(&self, key: &Key) -> MutexGuard<'_, HashMap<Key, State>> {
+        self.shards[self.hasher.hash_one(key) as usize % SHARDS]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Makes room in a full shard for an eighth of its capacity: drop the buckets that have
+    /// refilled, then the longest idle.
+    fn sweep(&self, states: &mut HashMap<Key, State>, now: Instant) {
+        self.sweeps.fetch_add(1, Ordering::Relaxed);
+        states.retain(|key, state| {
+            let bucket = self.bucket(key);
+            refilled(state, bucket, now) < f64::from(bucket.burst)
+        });
+        let keep = self.per_shard - self.per_shard.div_ceil(8);
+        if states.len() > keep {
+            let mut idle: Vec<Instant> = states.values().map(|state| state.updated).collect();
+            let cut = idle.len() - keep;
+            // The `cut` oldest go; ties at the boundary may take a few more.
+            let (_, &mut newest_dropped, _) = idle.select_nth_unstable(cut - 1);
+            states.retain(|_, state| state.updated > newest_dropped);
         }
     }
 
@@ -171,17 +245,51 @@ impl RateLimiter {
     }
 }
 
+fn decision(allowed: bool, tokens: f64, bucket: Bucket) -> Decision {
+    let seconds = |tokens: f64| (tokens / bucket.per_second).ceil().max(0.0) as u64;
+    Decision {
+        allowed,
+        limit: bucket.burst,
+        remaining: tokens.floor() as u32,
+        reset: seconds(f64::from(bucket.burst) - tokens),
+        retry_after: if allowed {
+            0
+        } else {
+            seconds(1.0 - tokens).max(1)
+        },
+    }
+}
+
 fn refilled(state: &State, bucket: Bucket, now: Instant) -> f64 {
     let elapsed = now.saturating_duration_since(state.updated).as_secs_f64();
     (state.tokens + elapsed * bucket.per_second).min(f64::from(bucket.burst))
 }
 
 /// IPv4 addresses as they are; IPv6 addresses by their /64.
-fn client_key(address: IpAddr) -> IpAddr {
+pub fn client_key(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V4(_) => address,
-        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        IpAddr::V6(v6) => IpAddr::V6(prefix(v6, 64)),
     }
+}
+
+fn client_prefix(address: IpAddr) -> u8 {
+    match address {
+        IpAddr::V4(_) => 32,
+        IpAddr::V6(_) => 64,
+    }
+}
+
+/// The /48 bucket of an IPv6 client; IPv4 clients have none.
+fn prefix_48_key(address: IpAddr, group: Group) -> Option<Key> {
+    match address {
+        IpAddr::V4(_) => None,
+        IpAddr::V6(v6) => Some((IpAddr::V6(prefix(v6, 48)), 48, group)),
+    }
+}
+
+fn prefix(address: Ipv6Addr, bits: u32) -> Ipv6Addr {
+    Ipv6Addr::from(u128::from(address) & !(u128::MAX >> bits))
 }
 
 #[cfg(test)]
@@ -199,6 +307,7 @@ mod tests {
             RateLimits {
                 search: bucket,
                 other: bucket,
+                global_search: None,
             },
             capacity,
         )
@@ -264,6 +373,94 @@ mod tests {
                 .check(ip("2001:db8:0:1::1"), Group::Other, now)
                 .allowed
         );
+    }
+
+    #[test]
+    fn a_48_shares_one_bucket_over_its_64s() {
+        let limiter = limiter(1000);
+        let now = Instant::now();
+        // Each /64 has a burst of 3; the /48 holds PREFIX_48_SHARE times that.
+        let allowed = (0..100u32)
+            .filter(|n| {
+                let address = format!("2001:db8:1:{n:x}::1");
+                limiter.check(ip(&address), Group::Search, now).allowed
+            })
+            .count();
+        assert_eq!(allowed, 3 * PREFIX_48_SHARE as usize);
+        let refused = limiter.check(ip("2001:db8:1:ffff::1"), Group::Search, now);
+        assert!(!refused.allowed);
+        assert_eq!(refused.limit, 3 * PREFIX_48_SHARE, "the /48's bucket");
+        assert!(
+            limiter
+                .check(ip("2001:db8:2::1"), Group::Search, now)
+                .allowed,
+            "another /48"
+        );
+        assert!(
+            limiter
+                .check(ip("2001:db8:1::1"), Group::Other, now)
+                .allowed,
+            "another group"
+        );
+    }
+
+    #[test]
+    fn a_spent_global_budget_refuses_heavy_clients_but_not_light_ones() {
+        let client = Bucket {
+            per_second: 1.0,
+            burst: 10,
+        };
+        let limiter = RateLimiter::with_capacity(
+            RateLimits {
+                search: client,
+                other: client,
+                global_search: Some(Bucket {
+                    per_second: 1.0,
+                    burst: 12,
+                }),
+            },
+            1000,
+        );
+        let now = Instant::now();
+        // Two flooding clients spend the global budget (12) between them...
+        let flood = (0..20)
+            .filter(|n| {
+                let address = IpAddr::from([192, 0, 2, 1 + (n % 2)]);
+                limiter.check(address, Group::Search, now).allowed
+            })
+            .count();
+        // ...6 each from the budget, then each has 4 of 10 left: under half, refused.
+        assert_eq!(flood, 12);
+        let heavy = limiter.check(ip("192.0.2.1"), Group::Search, now);
+        assert!(!heavy.allowed);
+        assert_eq!(heavy.retry_after, 1);
+        // A client with its own burst untouched still gets through, until it too is heavy.
+        let light: Vec<bool> = (0..7)
+            .map(|_| {
+                limiter
+                    .check(ip("198.51.100.7"), Group::Search, now)
+                    .allowed
+            })
+            .collect();
+        assert_eq!(light, [true, true, true, true, true, true, false]);
+        assert!(
+            limiter.check(ip("192.0.2.1"), Group::Other, now).allowed,
+            "the budget is the search group's"
+        );
+    }
+
+    #[test]
+    fn new_keys_in_a_full_table_do_not_sweep_it_each_time() {
+        let limiter = limiter(SHARDS * 64);
+        let now = Instant::now();
+        for n in 0..20_000u32 {
+            let later = now + Duration::from_micros(u64::from(n));
+            limiter.check(IpAddr::from(n.to_be_bytes()), Group::Other, later);
+        }
+        // Every shard frees 8 places per sweep: about 20,000 / 8 sweeps, never one per key.
+        let sweeps = limiter.sweeps.load(Ordering::Relaxed);
+        assert!(sweeps <= 20_000 / 8, "{sweeps} sweeps for 20,000 new keys");
+        assert!(limiter.len() <= SHARDS * 64, "{} buckets", limiter.len());
     }
 
     #[test]

@@ -9,17 +9,19 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use arc_swap::ArcSwap;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower_http::cors::CorsLayer;
 use tracing::{error, info};
 
 use super::client_ip::TrustedProxies;
 use super::cors;
+use super::error::ApiError;
 use super::load::load;
 use super::metrics::Metrics;
 use super::rate_limit::RateLimiter;
 use super::search::RegexCache;
 use super::snapshot::Snapshot;
-use crate::config::ServeConfig;
+use crate::config::{ServeConfig, ServeLimits};
 
 /// Cheap to clone: every clone shares one server's state.
 #[derive(Clone)]
@@ -41,6 +43,12 @@ struct Shared {
     /// One reload at a time, so two SIGHUPs cannot load the file twice in parallel.
     reloading: tokio::sync::Mutex<()>,
     shutting_down: AtomicBool,
+    limits: ServeLimits,
+    /// Turns for blocking work (searches, recommendations, similar films): at most
+    /// `limits.max_expensive` at once.
+    expensive: Arc<Semaphore>,
+    /// `/metrics` is served on its own address, not with the API.
+    metrics_elsewhere: bool,
 }
 
 impl AppState {
@@ -63,6 +71,9 @@ impl AppState {
             regexes: RegexCache::default(),
             reloading: tokio::sync::Mutex::new(()),
             shutting_down: AtomicBool::new(false),
+            limits: config.limits,
+            expensive: Arc::new(Semaphore::new(config.limits.max_expensive)),
+            metrics_elsewhere: config.metrics_bind.is_some(),
         };
         Ok(AppState {
             shared: Arc::new(shared),
@@ -96,6 +107,27 @@ impl AppState {
 
     pub fn regexes(&self) -> &RegexCache {
         &self.shared.regexes
+    }
+
+    pub fn limits(&self) -> &ServeLimits {
+        &self.shared.limits
+    }
+
+    pub fn metrics_elsewhere(&self) -> bool {
+        self.shared.metrics_elsewhere
+    }
+
+    /// A turn for blocking work, held until the work ends (move it into the blocking task):
+    /// waits at most `expensive_wait` for one, then refuses with 503 `overloaded`.
+    pub async fn expensive_turn(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        let semaphore = Arc::clone(&self.shared.expensive);
+        match tokio::time::timeout(self.shared.limits.expensive_wait, semaphore.acquire_owned())
+            .await
+        {
+            Ok(Ok(permit)) => Ok(permit),
+            // Timed out (or the semaphore closed, which never happens).
+            _ => Err(ApiError::overloaded()),
+        }
     }
 
     pub fn next_request_id(&self) -> String {

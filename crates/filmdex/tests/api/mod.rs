@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod caching;
+mod connections;
 mod docs;
 mod films;
 mod original_clients;
@@ -25,7 +26,7 @@ use std::time::{Duration, SystemTime};
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
-use filmdex::config::{BuildConfig, DatasetSource, ServeConfig};
+use filmdex::config::{BuildConfig, DatasetSource, ServeConfig, ServeLimits};
 use filmdex::serve::{router, AppState};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -109,6 +110,8 @@ pub fn config(database: &Path) -> ServeConfig {
         cors_origins: Vec::new(),
         trusted_proxies: Vec::new(),
         rate_limits: None,
+        limits: ServeLimits::default(),
+        metrics_bind: None,
     }
 }
 

@@ -25,6 +25,7 @@ fn limited_app(trusted_proxies: &[&str]) -> Router {
             per_second: 0.5,
             burst: 5,
         },
+        global_search: None,
     });
     config.trusted_proxies = trusted_proxies
         .iter()

@@ -251,6 +251,7 @@ fn fixture_films() -> &'static [i32] {
     static IDS: OnceLock<Vec<i32>> = OnceLock::new();
     IDS.get_or_init(|| {
         let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
             .build()
             .expect("a runtime");
         let films = runtime.block_on(async { get(&app(), "/film/search?limit=1000").await.json() });
@@ -345,7 +346,11 @@ proptest::proptest! {
         if !dislike.is_empty() {
             base.push_str(&format!("&dislike={}", list(&dislike)));
         }
-        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+        // Timers on: the router times every request out.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a runtime");
         let (whole, page) = runtime.block_on(async {
             let app = app();
             let whole = get(&app, &format!("{base}&limit=1000")).await;

@@ -76,7 +76,7 @@ impl Drop for Server {
 impl Server {
     /// Starts `filmdex serve` on a free port and waits until it listens.
     fn start(database: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_filmdex"))
+        let child = Command::new(env!("CARGO_BIN_EXE_filmdex"))
             .args(["serve", "--port", "0", "--no-rate-limit", "--db"])
             .arg(database)
             .args(extra)
@@ -86,6 +86,11 @@ impl Server {
             .stdout(Stdio::null())
             .spawn()
             .expect("starting filmdex serve");
+        Server::wait_until_listening(child)
+    }
+
+    /// Waits until a started `filmdex serve` logs where it listens.
+    fn wait_until_listening(mut child: Child) -> Server {
         let stderr = child.stderr.take().expect("stderr");
         let (lines, logged) = mpsc::channel();
         std::thread::spawn(move || {
@@ -149,6 +154,43 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+#[test]
+fn the_binary_raises_its_soft_open_file_limit_to_the_hard_limit() {
+    // Started by a shell that lowers the soft limit first; `exec` keeps the process id.
+    let hard = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|limits| open_files(&limits, 1));
+    let Some(hard) = hard.filter(|&hard| hard > 256) else {
+        return; // no /proc, or a hard limit too low to lower the soft one under it
+    };
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -Sn 256 && exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_filmdex"))
+        .args(["serve", "--port", "0", "--no-rate-limit", "--db"])
+        .arg(franchises())
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("starting filmdex serve");
+    let server = Server::wait_until_listening(child);
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.child.id()))
+        .expect("the server's limits");
+    assert_eq!(open_files(&limits, 0), Some(hard), "{limits}");
+}
+
+/// The soft (column 0) or hard (1) limit of "Max open files" in a /proc limits file.
+fn open_files(limits: &str, column: usize) -> Option<u64> {
+    let line = limits.lines().find(|line| line.starts_with("Max open files"))?;
+    line["Max open files".len()..]
+        .split_whitespace()
+        .nth(column)?
+        .parse()
+        .ok()
 }
 
 #[test]

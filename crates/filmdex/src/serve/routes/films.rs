@@ -67,7 +67,9 @@ pub async fn similar(
         similar_page(&snapshot, film_id, threshold, None, page, explain)?
     } else {
         let filters = filters.clone();
+        let turn = state.expensive_turn().await?;
         tokio::task::spawn_blocking(move || {
+            let _turn = turn;
             let allowed = search::filter(snapshot.table(), &filters, state.regexes())?;
             similar_page(
                 &snapshot,

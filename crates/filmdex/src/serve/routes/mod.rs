@@ -1,6 +1,6 @@
 //! The route table and the layers around it, outermost first: gzip, request context (id, log,
-//! metrics, error shape), CORS when configured, rate limit, panic guard, body limit; around the
-//! data routes only, HTTP caching (`caching`).
+//! metrics, error shape), request timeout, CORS when configured, rate limit, panic guard, body
+//! limit; around the data routes only, HTTP caching (`caching`).
 
 mod films;
 mod recommend;
@@ -18,7 +18,7 @@ use tower_http::compression::CompressionLayer;
 use super::caching;
 use super::docs;
 use super::error::BODY_LIMIT;
-use super::middleware::{rate_limit, record_route, request_context};
+use super::middleware::{rate_limit, record_route, request_context, request_timeout};
 use super::state::AppState;
 
 /// Every documented route, with its method (tests compare it with the OpenAPI file); the
@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         None => routes,
     };
     routes
+        .layer(from_fn_with_state(state.clone(), request_timeout))
         .layer(from_fn_with_state(state.clone(), request_context))
         .layer(CompressionLayer::new())
         .with_state(state)
@@ -90,4 +91,13 @@ fn with_trailing_slash(path: &str, handler: MethodRouter<AppState>) -> Router<Ap
     Router::new()
         .route(path, handler.clone())
         .route(&format!("{path}/"), handler)
+}
+
+/// The metrics address's whole application (`--metrics-addr`): `/metrics`, nothing else.
+pub fn metrics_router(state: AppState) -> Router {
+    let metrics = move || {
+        let state = state.clone();
+        async move { system::metrics_text(&state) }
+    };
+    Router::new().route("/metrics", get(metrics))
 }

@@ -31,8 +31,10 @@ pub async fn recommend_get(
 
 async fn answer(state: AppState, query: RecommendQuery) -> Result<Response, ApiError> {
     let snapshot = state.snapshot();
+    let turn = state.expensive_turn().await?;
     // Scoring every film takes a millisecond or more: off the async threads.
     let (body, total, query) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let _turn = turn;
         let taste = snapshot
             .taste(&query.like, &query.dislike)
             .map_err(|unknown| ApiError::invalid_parameter(unknown.to_string()))?;

@@ -28,8 +28,10 @@ pub async fn search_get(
 
 async fn answer(state: AppState, query: SearchQuery) -> Result<Response, ApiError> {
     let snapshot = state.snapshot();
+    let turn = state.expensive_turn().await?;
     // Compiling regexes and scanning every film take up to milliseconds: off the async threads.
     let (body, total, page, query) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let _turn = turn;
         let criteria = Criteria::compile(&query, state.regexes())?;
         let table = snapshot.table();
         let result = search(table, &criteria);

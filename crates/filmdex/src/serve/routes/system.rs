@@ -42,7 +42,15 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Va
     })))
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
+pub async fn metrics(State(state): State<AppState>, uri: Uri) -> Response {
+    if state.metrics_elsewhere() {
+        return not_found(uri).await.into_response();
+    }
+    metrics_text(&state)
+}
+
+/// The metrics exposition; the whole answer of the metrics address (`--metrics-addr`).
+pub fn metrics_text(state: &AppState) -> Response {
     let text = state.metrics().render(&state.snapshot());
     let content_type = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
     ([(header::CONTENT_TYPE, content_type)], text).into_response()
