@@ -42,6 +42,25 @@ impl RowSet {
             .for_each(|(word, other)| *word &= other);
     }
 
+    /// The rows in the set, ascending.
+    pub fn rows(&self) -> impl Iterator<Item = u32> + '_ {
+        self.words.iter().enumerate().flat_map(|(index, &word)| {
+            let mut word = word;
+            std::iter::from_fn(move || {
+                (word != 0).then(|| {
+                    let bit = word.trailing_zeros();
+                    word &= word - 1;
+                    (index * 64) as u32 + bit
+                })
+            })
+        })
+    }
+
+    /// The bitset itself: row `r` is in the set when bit `r % 64` of word `r / 64` is set.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
     pub fn contains(&self, row: u32) -> bool {
         self.words
             .get(row as usize / 64)
@@ -58,5 +77,7 @@ mod tests {
         let mut set = RowSet::of(130, [[1u32, 64, 129].as_slice()]);
         set.intersect(&RowSet::of(130, [[64u32].as_slice(), [129u32].as_slice()]));
         assert!(!set.contains(1) && set.contains(64) && set.contains(129) && !set.contains(500));
+        assert_eq!(set.rows().collect::<Vec<u32>>(), [64, 129]);
+        assert_eq!(set.count(), 2);
     }
 }
