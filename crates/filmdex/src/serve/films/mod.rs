@@ -2,6 +2,7 @@
 //! [`FilmTable`]; nothing here knows about HTTP, the similarity matrix or the snapshot.
 
 mod film;
+mod numbers;
 mod row_set;
 mod sort;
 mod table;

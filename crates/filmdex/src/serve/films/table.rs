@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use rustc_hash::FxHashMap;
 
 use super::film::Film;
+use super::numbers::NumberColumns;
 use super::sort::{sort_orders, Sort};
 use super::text::{Haystack, TextField};
 
@@ -24,6 +25,8 @@ pub struct FilmTable {
     genre_rows: FxHashMap<String, Vec<u32>>,
     /// Title, persons and genres of every film, for one-pass regex search.
     haystacks: [Haystack; 3],
+    /// Dates, ratings, votes and durations as columns, for the bounds.
+    numbers: NumberColumns,
 }
 
 impl FilmTable {
@@ -36,6 +39,7 @@ impl FilmTable {
         let genre_rows = rows_by(&films, |film| &film.genres);
         let haystacks =
             TextField::ALL.map(|field| Haystack::new(films.iter().map(|film| field.of(film))));
+        let numbers = NumberColumns::new(&films);
         FilmTable {
             films,
             film_ids,
@@ -43,6 +47,7 @@ impl FilmTable {
             person_rows,
             genre_rows,
             haystacks,
+            numbers,
         }
     }
 }
@@ -78,6 +83,11 @@ impl FilmTable {
             .position(|&known| known == field)
             .unwrap_or_default();
         &self.haystacks[index]
+    }
+
+    /// The numeric fields of every film, in row order.
+    pub fn numbers(&self) -> &NumberColumns {
+        &self.numbers
     }
 
     /// Every row in the given order.

@@ -92,36 +92,57 @@ impl Criteria {
         allowed
     }
 
-    /// Whether a criterion is left to test film by film, besides the exact lists and the regex
-    /// criteria marked `done` (by index in `texts`).
-    pub fn tests_films(&self, done: &[bool]) -> bool {
-        let bounds = [
+    /// The rows of `candidates` (every row when `None`) within every numeric bound (dates,
+    /// rating, votes, duration), read from the table's columns; `candidates` as they are when
+    /// no bound is given. A bound on a value the film lacks excludes it, as SQL's NULL
+    /// comparisons did in the original.
+    pub fn within_bounds(&self, table: &FilmTable, candidates: Option<RowSet>) -> Option<RowSet> {
+        let bounded = [
             self.date_from.is_some() || self.date_to.is_some(),
             self.min_rating.is_some() || self.max_rating.is_some(),
             self.min_votes.is_some(),
             self.min_duration.is_some() || self.max_duration.is_some(),
         ];
-        bounds.contains(&true)
-            || (0..self.texts.len()).any(|i| !done.get(i).copied().unwrap_or(false))
+        if !bounded.contains(&true) {
+            return candidates;
+        }
+        let numbers = table.numbers();
+        let passes = |row: usize| {
+            within(numbers.date[row], self.date_from, self.date_to)
+                && within(numbers.rating[row], self.min_rating, self.max_rating)
+                && within(numbers.vote_count[row].map(i64::from), self.min_votes, None)
+                && within(
+                    numbers.duration[row].map(i64::from),
+                    self.min_duration,
+                    self.max_duration,
+                )
+        };
+        let mut passed = RowSet::empty(table.len());
+        match &candidates {
+            Some(candidates) => candidates
+                .rows()
+                .filter(|&row| passes(row as usize))
+                .for_each(|row| passed.insert(row)),
+            None => (0..table.len())
+                .filter(|&row| passes(row))
+                .for_each(|row| passed.insert(row as u32)),
+        }
+        Some(passed)
     }
 
-    /// Every criterion except the exact lists (see `candidates`) and the regex criteria marked
-    /// `done`. A bound on a value the film lacks excludes it, as SQL's NULL comparisons did in
-    /// the original.
+    /// Whether a regex criterion is left to test film by film: one not marked `done` (by index
+    /// in `texts`).
+    pub fn tests_films(&self, done: &[bool]) -> bool {
+        (0..self.texts.len()).any(|i| !done.get(i).copied().unwrap_or(false))
+    }
+
+    /// The regex criteria not marked `done`; the exact lists (see `candidates`) and the
+    /// numeric bounds (see `within_bounds`) are tested on the table's indexes and columns.
     pub fn matches(&self, film: &Film, done: &[bool]) -> bool {
-        within(film.date, self.date_from, self.date_to)
-            && within(film.rating, self.min_rating, self.max_rating)
-            && within(film.vote_count.map(i64::from), self.min_votes, None)
-            && within(
-                film.duration.map(i64::from),
-                self.min_duration,
-                self.max_duration,
-            )
-            && self
-                .texts
-                .iter()
-                .enumerate()
-                .all(|(i, text)| done.get(i).copied().unwrap_or(false) || text.matches(film))
+        self.texts
+            .iter()
+            .enumerate()
+            .all(|(i, text)| done.get(i).copied().unwrap_or(false) || text.matches(film))
     }
 }
 
