@@ -4,20 +4,23 @@
 //! gives (same films, same values bit for bit, same order), without the vector of every
 //! film's score and the list of every allowed film that ranking those costs.
 
-use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::sync::{Mutex, PoisonError};
 
 use crate::matrix::TfIdfMatrix;
 use crate::profiles::NONE;
 use crate::taste::Taste;
 
-thread_local! {
-    /// This thread's light accumulator for ranking on one matrix (the matrix's id with it).
-    /// A server thread ranks many tastes on one matrix; a fresh accumulator would cost a
-    /// zeroed page per 512 films on every request, a reused one only the entries a taste
-    /// touches, which are reset after each use.
-    static SCRATCH: RefCell<Option<LightScratch>> = const { RefCell::new(None) };
-}
+/// Light accumulators kept between rankings, most recently used last. A fresh accumulator
+/// costs a zeroed page per 512 films on every request; a kept one only the entries a taste
+/// touches, which are reset after each use. They are shared by all threads rather than kept
+/// per thread: a server answers from many blocking threads, and an accumulator per thread
+/// (320 KB at 40k films) would be cold in the cache at every request, where the one another
+/// thread has just put back is warm.
+static SCRATCHES: Mutex<Vec<LightScratch>> = Mutex::new(Vec::new());
+
+/// At most this many accumulators are kept (as many rankings run at once, at most).
+const KEPT_SCRATCHES: usize = 8;
 
 /// One recommended film: its row (rows are in film id order) and its similarity to the taste.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,43 +86,35 @@ impl TfIdfMatrix {
     fn rank_profiles(&self, taste: &Taste, allowed: Option<&[u64]>, best: &mut Best) -> usize {
         let base_dots = self.base_dots(taste);
         let variant_dots = self.variant_dots(taste);
-        SCRATCH.with(|cell| {
-            let mut cached = cell.borrow_mut();
-            if cached
-                .as_ref()
-                .is_none_or(|scratch| scratch.matrix != self.id)
-            {
-                *cached = Some(LightScratch::new(self));
-            }
-            let scratch = cached.as_mut().expect("set just above");
-            scratch.load(self, taste);
-            let slots = &self.profiles.film_slots;
-            let mut total = 0;
-            for index in 0..scratch.inputs.len() {
-                let mut word = words_at(allowed, self.len(), index) & !scratch.inputs[index];
-                while word != 0 {
-                    let row = index * 64 + word.trailing_zeros() as usize;
-                    word &= word - 1;
-                    let slot = &slots[row];
-                    if slot.base == NONE {
-                        continue;
-                    }
-                    let (base_dot, shares_heavy) = base_dots[slot.base as usize];
-                    let (rating, shares_rating) = variant_dots[slot.variant as usize];
-                    if !(shares_heavy || shares_rating || scratch.shares(row)) {
-                        continue;
-                    }
-                    total += 1;
-                    let light = scratch.light[row];
-                    best.offer(
-                        (base_dot + rating + light) * slot.inv * taste.inv_norm,
-                        row as u32,
-                    );
+        let mut scratch = LightScratch::take(self);
+        scratch.load(self, taste);
+        let slots = &self.profiles.film_slots;
+        let mut total = 0;
+        for index in 0..scratch.inputs.len() {
+            let mut word = words_at(allowed, self.len(), index) & !scratch.inputs[index];
+            while word != 0 {
+                let row = index * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                let slot = &slots[row];
+                if slot.base == NONE {
+                    continue;
                 }
+                let (base_dot, shares_heavy) = base_dots[slot.base as usize];
+                let (rating, shares_rating) = variant_dots[slot.variant as usize];
+                if !(shares_heavy || shares_rating || scratch.shares(row)) {
+                    continue;
+                }
+                total += 1;
+                let light = scratch.light[row];
+                best.offer(
+                    (base_dot + rating + light) * slot.inv * taste.inv_norm,
+                    row as u32,
+                );
             }
-            scratch.reset(self, taste);
-            total
-        })
+        }
+        scratch.reset(self, taste);
+        scratch.put_back();
+        total
     }
 
     /// Per rating variant (an exclusive slot and its weight): the rating's part of the dot
@@ -175,6 +170,22 @@ struct LightScratch {
 }
 
 impl LightScratch {
+    /// A kept accumulator for `m`, the most recently used, or a new one. Those kept for
+    /// another matrix (before a reload) are dropped.
+    fn take(m: &TfIdfMatrix) -> Self {
+        let mut kept = SCRATCHES.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.retain(|scratch| scratch.matrix == m.id);
+        kept.pop().unwrap_or_else(|| LightScratch::new(m))
+    }
+
+    /// Keeps this accumulator (zero again) for the next ranking, unless enough are kept.
+    fn put_back(self) {
+        let mut kept = SCRATCHES.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() < KEPT_SCRATCHES {
+            kept.push(self);
+        }
+    }
+
     fn new(m: &TfIdfMatrix) -> Self {
         LightScratch {
             matrix: m.id,
