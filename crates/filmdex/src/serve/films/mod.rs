@@ -9,6 +9,7 @@ mod table;
 mod text;
 
 pub use film::{packed_date, Film};
+pub use numbers::MISSING;
 pub use row_set::RowSet;
 pub use sort::{Sort, SortKey};
 pub use table::FilmTable;

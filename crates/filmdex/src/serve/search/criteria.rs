@@ -4,7 +4,9 @@
 use super::text::TextCriterion;
 use super::{RegexCache, SearchQuery, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::serve::error::ApiError;
-use crate::serve::films::{packed_date, Film, FilmTable, RowSet, Sort, SortKey, TextField};
+use crate::serve::films::{
+    packed_date, Film, FilmTable, RowSet, Sort, SortKey, TextField, MISSING,
+};
 use crate::serve::paging::Page;
 
 /// A search ready to run.
@@ -97,35 +99,43 @@ impl Criteria {
     /// no bound is given. A bound on a value the film lacks excludes it, as SQL's NULL
     /// comparisons did in the original.
     pub fn within_bounds(&self, table: &FilmTable, candidates: Option<RowSet>) -> Option<RowSet> {
-        let bounded = [
-            self.date_from.is_some() || self.date_to.is_some(),
-            self.min_rating.is_some() || self.max_rating.is_some(),
-            self.min_votes.is_some(),
-            self.min_duration.is_some() || self.max_duration.is_some(),
+        let whole_bounds = [
+            (
+                &table.numbers().date,
+                self.date_from.map(i64::from),
+                self.date_to.map(i64::from),
+            ),
+            (&table.numbers().vote_count, self.min_votes, None),
+            (
+                &table.numbers().duration,
+                self.min_duration,
+                self.max_duration,
+            ),
         ];
-        if !bounded.contains(&true) {
+        let rated = self.min_rating.is_some() || self.max_rating.is_some();
+        let bounded = rated
+            || whole_bounds
+                .iter()
+                .any(|(_, min, max)| min.is_some() || max.is_some());
+        if !bounded {
             return candidates;
         }
-        let numbers = table.numbers();
-        let passes = |row: usize| {
-            within(numbers.date[row], self.date_from, self.date_to)
-                && within(numbers.rating[row], self.min_rating, self.max_rating)
-                && within(numbers.vote_count[row].map(i64::from), self.min_votes, None)
-                && within(
-                    numbers.duration[row].map(i64::from),
-                    self.min_duration,
-                    self.max_duration,
-                )
-        };
-        let mut passed = RowSet::empty(table.len());
-        match &candidates {
-            Some(candidates) => candidates
-                .rows()
-                .filter(|&row| passes(row as usize))
-                .for_each(|row| passed.insert(row)),
-            None => (0..table.len())
-                .filter(|&row| passes(row))
-                .for_each(|row| passed.insert(row as u32)),
+        let mut passed = candidates.unwrap_or_else(|| RowSet::full(table.len()));
+        for (column, min, max) in whole_bounds {
+            if min.is_some() || max.is_some() {
+                let (min, max) = (min.unwrap_or(i64::MIN), max.unwrap_or(i64::MAX));
+                passed.retain(column, |value| {
+                    value != MISSING && min <= value && value <= max
+                });
+            }
+        }
+        if rated {
+            // A missing rating is NaN, which no comparison admits.
+            let min = self.min_rating.unwrap_or(f64::NEG_INFINITY);
+            let max = self.max_rating.unwrap_or(f64::INFINITY);
+            passed.retain(&table.numbers().rating, |value| {
+                min <= value && value <= max
+            });
         }
         Some(passed)
     }
@@ -144,15 +154,6 @@ impl Criteria {
             .enumerate()
             .all(|(i, text)| done.get(i).copied().unwrap_or(false) || text.matches(film))
     }
-}
-
-fn within<T: PartialOrd + Copy>(value: Option<T>, min: Option<T>, max: Option<T>) -> bool {
-    if min.is_none() && max.is_none() {
-        return true;
-    }
-    value.is_some_and(|value| {
-        min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max)
-    })
 }
 
 fn finite(field: &str, value: Option<f64>) -> Result<Option<f64>, ApiError> {
