@@ -19,9 +19,9 @@
 //!   `PREFIX.film_ids.i32` (row i's film; rows are in ascending film id).
 //!
 //! Each query is what the server does for `GET /recommend?like=...&<filter>&limit=10` once the
-//! filter's rows are known (`Snapshot::recommend`): `matrix.taste(liked, [])`,
-//! `matrix.taste_scores(&taste)`, the allowed films with a score, `select_nth_unstable_by` and
-//! a sort of the first 10 (similarity descending, film id ascending). One untimed pass warms
+//! filter's rows are known (`Snapshot::recommend`): `matrix.taste(liked, [])`, then
+//! `matrix.rank_taste(&taste, allowed, 10)` (the allowed films scored in one pass, the best 10
+//! kept and sorted: similarity descending, film id ascending). One untimed pass warms
 //! up; then `--passes` passes on 1 thread (each query timed, and its phases), then `--passes`
 //! passes on 2 threads (two queries at once, each timed, and the wall time of the pass).
 //! Writes `PREFIX.top.txt` (per query, its top `film_id:similarity` joined by commas),
@@ -102,13 +102,17 @@ fn main() {
     drop(films);
     let queries = read_queries(&args.queries).unwrap_or_else(|m| fail(m));
     let allowed = read_allowed(&args.allowed, &matrix).unwrap_or_else(|m| fail(m));
+    let index = matrix.index_summary();
     println!(
-        "films={} terms={} set={} build_ms={build_ms:.0} queries={} allowed={}",
+        "films={} terms={} set={} build_ms={build_ms:.0} base_profiles={} profiles={} \
+         queries={} allowed={}",
         matrix.len(),
         matrix.term_count(),
         args.set,
+        index.base_profiles,
+        index.full_profiles,
         queries.len(),
-        allowed.iter().filter(|&&a| a).count(),
+        allowed.iter().map(|word| word.count_ones()).sum::<u32>(),
     );
     if args.export_matrix {
         export(&matrix, &args.out)
@@ -151,10 +155,9 @@ fn main() {
     summary("threads=2", &two, Some(wall));
     let ms = |times: &[Duration]| percentile_ms(&mut times.to_vec(), 0.5);
     println!(
-        "phases_ms (threads=1, medians): taste={:.3} scores={:.3} filter_top={:.3}",
+        "phases_ms (threads=1, medians): taste={:.3} rank={:.3}",
         ms(&phases.taste),
-        ms(&phases.scores),
-        ms(&phases.select),
+        ms(&phases.rank),
     );
 }
 
@@ -174,10 +177,10 @@ fn read_queries(path: &str) -> Result<Vec<Vec<i32>>, String> {
         .collect()
 }
 
-/// Whether each row passes the filter.
-fn read_allowed(path: &str, matrix: &TfIdfMatrix) -> Result<Vec<bool>, String> {
+/// The rows that pass the filter, as a bitset over rows (the form `rank_taste` takes).
+fn read_allowed(path: &str, matrix: &TfIdfMatrix) -> Result<Vec<u64>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-    let mut allowed = vec![false; matrix.len()];
+    let mut allowed = vec![0u64; matrix.len().div_ceil(64)];
     for line in text.lines().filter(|line| !line.trim().is_empty()) {
         let id: i32 = line
             .trim()
@@ -186,7 +189,7 @@ fn read_allowed(path: &str, matrix: &TfIdfMatrix) -> Result<Vec<bool>, String> {
         let row = matrix
             .index_of(id)
             .ok_or_else(|| format!("{path}: film {id} is not in the films"))?;
-        allowed[row] = true;
+        allowed[row / 64] |= 1 << (row % 64);
     }
     Ok(allowed)
 }
@@ -194,15 +197,14 @@ fn read_allowed(path: &str, matrix: &TfIdfMatrix) -> Result<Vec<bool>, String> {
 #[derive(Default)]
 struct Phases {
     taste: Vec<Duration>,
-    scores: Vec<Duration>,
-    select: Vec<Duration>,
+    rank: Vec<Duration>,
 }
 
 /// The top `limit` (similarity, row) of a query, as `Snapshot::recommend` ranks them.
 fn recommend(
     matrix: &TfIdfMatrix,
     liked: &[i32],
-    allowed: &[bool],
+    allowed: &[u64],
     limit: usize,
     phases: Option<&mut Phases>,
 ) -> Vec<(f64, u32)> {
@@ -211,30 +213,16 @@ fn recommend(
         .taste(liked, &[])
         .unwrap_or_else(|unknown| fail(format!("unknown films {:?}", unknown.0)));
     let tasted = Instant::now();
-    let scores = matrix.taste_scores(&taste);
-    let scored = Instant::now();
-    let mut ranked: Vec<(f64, u32)> = scores
-        .iter()
-        .enumerate()
-        .filter_map(|(row, score)| {
-            score
-                .filter(|_| allowed[row])
-                .map(|score| (score, row as u32))
-        })
-        .collect();
-    let order = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-    let end = limit.min(ranked.len());
-    if end < ranked.len() {
-        ranked.select_nth_unstable_by(end, order);
-    }
-    ranked.truncate(end);
-    ranked.sort_unstable_by(order);
+    let ranking = matrix.rank_taste(&taste, Some(allowed), limit);
     if let Some(phases) = phases {
         phases.taste.push(tasted - started);
-        phases.scores.push(scored - tasted);
-        phases.select.push(scored.elapsed());
+        phases.rank.push(tasted.elapsed());
     }
-    ranked
+    ranking
+        .films
+        .iter()
+        .map(|film| (film.similarity, film.row as u32))
+        .collect()
 }
 
 /// Every query once, two at a time on two threads: each query's time, and the pass's wall
@@ -242,7 +230,7 @@ fn recommend(
 fn two_threads(
     matrix: &TfIdfMatrix,
     queries: &[Vec<i32>],
-    allowed: &[bool],
+    allowed: &[u64],
     limit: usize,
 ) -> (Vec<Duration>, Duration) {
     let next = AtomicUsize::new(0);

@@ -112,12 +112,16 @@ mod neighbours;
 /// Recommendations: liked and disliked films made into one query vector, scored against all.
 mod taste;
 
+/// Recommendations ranked: the best films for a taste among allowed rows, in one pass.
+mod ranking;
+
 pub use explain::{Contribution, Explanation};
 pub use features::{FeatureKind, FeatureSet, FilmRecord, ParseFeatureSetError, Person};
 pub use kernel::Neighbour;
 pub use matrix::{IndexSummary, TfIdfMatrix};
 pub use neighbours::neighbours_of;
 pub use query::{NeighbourQuery, Neighbours, DEFAULT_TOP_K};
+pub use ranking::{RankedFilm, TasteRanking};
 pub use shards::{FilmSelection, ParseShardError, Shard};
 #[cfg(feature = "test-hooks")]
 pub use split::HeavySplit;

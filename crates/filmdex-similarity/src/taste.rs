@@ -27,23 +27,23 @@ pub const DISLIKE_WEIGHT: f64 = 0.5;
 pub struct Taste {
     /// Weight of each general heavy slot and each exclusive slot (dense: there are few).
     heavy: Vec<f64>,
-    exclusive: Vec<f64>,
+    pub(crate) exclusive: Vec<f64>,
     /// (light slot, weight), slots ascending; only the slots of the input films.
-    light: Vec<(u32, f64)>,
+    pub(crate) light: Vec<(u32, f64)>,
     /// Which slots some liked film has (a weight above 0): a film is recommended only when it
     /// shares one of them, as a neighbour shares a feature with its film.
     heavy_liked: Vec<bool>,
-    exclusive_liked: Vec<bool>,
-    light_liked: Vec<u32>,
+    pub(crate) exclusive_liked: Vec<bool>,
+    pub(crate) light_liked: Vec<u32>,
     /// The input films' rows, never recommended back.
-    input_rows: Vec<usize>,
+    pub(crate) input_rows: Vec<usize>,
     /// 1 / |q|, or 0 when the taste is the zero vector.
-    inv_norm: f64,
+    pub(crate) inv_norm: f64,
     /// The liked films' rows, for saying where a shared feature comes from.
     liked_rows: Vec<usize>,
     /// The row of the one liked film when nothing is disliked: its taste is the film itself,
     /// and scores are then the neighbour lists' values, bit for bit.
-    single: Option<usize>,
+    pub(crate) single: Option<usize>,
 }
 
 /// Film ids a taste was asked for that the matrix does not hold, ascending.
@@ -192,9 +192,11 @@ impl TfIdfMatrix {
         scores
     }
 
-    fn profile_scores(&self, taste: &Taste) -> Vec<Option<f64>> {
+    /// Per base profile: the heavy part of its dot product with the taste, and whether it
+    /// has a heavy term some liked film has.
+    pub(crate) fn base_dots(&self, taste: &Taste) -> Vec<(f64, bool)> {
         let profiles = &self.profiles;
-        let base_dots: Vec<(f64, bool)> = (0..profiles.base.count())
+        (0..profiles.base.count())
             .map(|base| {
                 let (slots, weights) = profiles.base_terms.row(base);
                 let mut dot = 0.0;
@@ -205,7 +207,12 @@ impl TfIdfMatrix {
                 }
                 (dot, shared)
             })
-            .collect();
+            .collect()
+    }
+
+    fn profile_scores(&self, taste: &Taste) -> Vec<Option<f64>> {
+        let profiles = &self.profiles;
+        let base_dots = self.base_dots(taste);
         let mut light = vec![0.0; self.len()];
         for &(slot, taste_weight) in &taste.light {
             let (films, weights) = self.light_postings.row(slot as usize);

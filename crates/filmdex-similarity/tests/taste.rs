@@ -1,17 +1,20 @@
 //! Recommendations from a taste: on random small corpora, the fast scores agree with a naive
 //! reference (dense vectors by term name, a dot product per film) to 1e-9, recommend exactly
 //! the films sharing a feature with a liked film, never the input films, and with one liked
-//! film give its neighbour values bit for bit.
+//! film give its neighbour values bit for bit. The ranking (`rank_taste`: the allowed films
+//! scored in one pass, the best kept) is the scores filtered and sorted, bit for bit, on the
+//! same corpora and on a synthetic one of several bitset words.
 
 use std::collections::HashMap;
 
-use filmdex_similarity::{FilmRecord, TfIdfMatrix, UnknownFilms, DISLIKE_WEIGHT};
+use filmdex_similarity::{FilmRecord, Taste, TfIdfMatrix, UnknownFilms, DISLIKE_WEIGHT};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
 use crate::properties::{corpus, matrices};
 use crate::support::film;
 use crate::support::reference::Reference;
+use crate::support::synthetic;
 
 /// The reference's taste: `L / |L| - DISLIKE_WEIGHT * D / |D|` by term name, then the cosine
 /// of every film sharing a term with a liked film, the input films left out.
@@ -65,8 +68,83 @@ fn fast_scores(m: &TfIdfMatrix, liked: &[i32], disliked: &[i32]) -> Vec<(i32, f6
         .collect()
 }
 
+/// What `rank_taste` must give: every film `taste_scores` scores among the allowed rows
+/// (`allowed[row]`), sorted by similarity descending then row, the first `count` of them as
+/// (row, similarity bits), and how many there are.
+fn expected_ranking(
+    m: &TfIdfMatrix,
+    taste: &Taste,
+    allowed: Option<&[bool]>,
+    count: usize,
+) -> (Vec<(usize, u64)>, usize) {
+    let mut ranked: Vec<(f64, usize)> = m
+        .taste_scores(taste)
+        .into_iter()
+        .enumerate()
+        .filter(|&(row, _)| allowed.is_none_or(|allowed| allowed[row]))
+        .filter_map(|(row, score)| score.map(|score| (score, row)))
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let total = ranked.len();
+    let top = ranked
+        .into_iter()
+        .take(count)
+        .map(|(score, row)| (row, score.to_bits()))
+        .collect();
+    (top, total)
+}
+
+/// `rank_taste` with `allowed` as the bitset it takes, as (row, similarity bits) and the total.
+fn fast_ranking(
+    m: &TfIdfMatrix,
+    taste: &Taste,
+    allowed: Option<&[bool]>,
+    count: usize,
+) -> (Vec<(usize, u64)>, usize) {
+    let words = allowed.map(|allowed| {
+        let mut words = vec![0u64; allowed.len().div_ceil(64)];
+        for (row, _) in allowed.iter().enumerate().filter(|&(_, &a)| a) {
+            words[row / 64] |= 1 << (row % 64);
+        }
+        words
+    });
+    let ranking = m.rank_taste(taste, words.as_deref(), count);
+    let top = ranking
+        .films
+        .iter()
+        .map(|film| (film.row, film.similarity.to_bits()))
+        .collect();
+    (top, ranking.total)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_ranking_is_the_scores_filtered_and_sorted(
+        films in corpus(),
+        liked in prop::collection::vec(any::<Index>(), 1..5),
+        disliked in prop::collection::vec(any::<Index>(), 0..3),
+        allowed in prop::option::of(prop::collection::vec(any::<bool>(), 64)),
+        count in 0..12usize,
+    ) {
+        prop_assume!(!films.is_empty());
+        for (what, m) in matrices(&films) {
+            let ids = |picks: &[Index]| -> Vec<i32> {
+                picks.iter().map(|i| m.film_id(i.index(m.len()))).collect()
+            };
+            let liked = ids(&liked);
+            let disliked: Vec<i32> =
+                ids(&disliked).into_iter().filter(|id| !liked.contains(id)).collect();
+            let taste = m.taste(&liked, &disliked).expect("known films");
+            let allowed = allowed.as_ref().map(|allowed| &allowed[..m.len()]);
+            prop_assert_eq!(
+                fast_ranking(&m, &taste, allowed, count),
+                expected_ranking(&m, &taste, allowed, count),
+                "{} liked {:?} disliked {:?} count {}", what, liked, disliked, count
+            );
+        }
+    }
 
     #[test]
     fn taste_scores_match_the_reference(
@@ -196,4 +274,39 @@ fn unknown_films_are_named_and_explanations_name_the_liked_films() {
     let row = m.index_of(2).expect("a known film");
     let score = m.taste_scores(&taste)[row].expect("shares features");
     assert!((total - score).abs() < 1e-9, "{total} vs {score}");
+}
+
+/// Over several bitset words (rows past 64, a last word cut short), with counts below, at and
+/// past the number recommended, and the same thread ranking tastes one after another (its
+/// reused accumulator must be back to zero each time).
+#[test]
+fn rankings_on_a_synthetic_corpus_are_the_scores_filtered_and_sorted() {
+    let films = synthetic::corpus(700, 7);
+    let m = TfIdfMatrix::build(&films, Default::default());
+    let mut state = 12_345u64;
+    let mut next = |bound: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        (state >> 33) as usize % bound
+    };
+    for round in 0..60 {
+        let liked: Vec<i32> = (0..1 + next(10))
+            .map(|_| m.film_id(next(m.len())))
+            .collect();
+        let disliked: Vec<i32> = (0..next(3))
+            .map(|_| m.film_id(next(m.len())))
+            .filter(|id| !liked.contains(id))
+            .collect();
+        let taste = m.taste(&liked, &disliked).expect("known films");
+        let allowed: Vec<bool> = (0..m.len()).map(|_| next(3) > 0).collect();
+        let allowed = (round % 4 != 0).then_some(allowed.as_slice());
+        for count in [0, 1, 10, 100, 1_000] {
+            assert_eq!(
+                fast_ranking(&m, &taste, allowed, count),
+                expected_ranking(&m, &taste, allowed, count),
+                "round {round} liked {liked:?} disliked {disliked:?} count {count}"
+            );
+        }
+    }
 }

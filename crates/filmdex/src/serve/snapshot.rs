@@ -171,32 +171,17 @@ impl Snapshot {
         page: Page,
         explain: bool,
     ) -> (Vec<Recommendation<'_>>, usize) {
-        let scores = self.matrix.taste_scores(taste);
-        let mut ranked: Vec<(f64, u32)> = scores
-            .iter()
-            .enumerate()
-            .filter_map(|(row, score)| {
-                let row = row as u32;
-                let allowed = allowed.is_none_or(|allowed| allowed.contains(row));
-                score.filter(|_| allowed).map(|score| (score, row))
-            })
-            .collect();
-        let total = ranked.len();
+        let count = page.offset.saturating_add(page.limit);
+        let ranking = self
+            .matrix
+            .rank_taste(taste, allowed.map(RowSet::words), count);
         let films = self.films();
-        let order = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-        let end = page.offset.saturating_add(page.limit).min(total);
-        if page.offset >= end {
-            return (Vec::new(), total);
-        }
-        if end < total {
-            ranked.select_nth_unstable_by(end, order);
-        }
-        let head = &mut ranked[..end];
-        head.sort_unstable_by(order);
-        let page = head[page.offset..]
+        let page = ranking
+            .films
             .iter()
-            .map(|&(similarity, row)| {
-                let film = &films[row as usize];
+            .skip(page.offset)
+            .map(|ranked| {
+                let film = &films[ranked.row];
                 let because = explain
                     .then(|| {
                         self.matrix
@@ -205,11 +190,11 @@ impl Snapshot {
                     .flatten();
                 Recommendation {
                     film,
-                    similarity,
+                    similarity: ranked.similarity,
                     because,
                 }
             })
             .collect();
-        (page, total)
+        (page, ranking.total)
     }
 }

@@ -2,6 +2,7 @@
 //! [`FilmTable`]; nothing here knows about HTTP, the similarity matrix or the snapshot.
 
 mod film;
+mod numbers;
 mod row_set;
 mod sort;
 mod table;
@@ -9,6 +10,7 @@ mod text;
 mod titles;
 
 pub use film::{packed_date, Film};
+pub use numbers::MISSING;
 pub use row_set::RowSet;
 pub use sort::{Sort, SortKey};
 pub use table::FilmTable;

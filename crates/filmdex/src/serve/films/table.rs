@@ -7,6 +7,7 @@ use filmdex_text::TextIndex;
 use rustc_hash::FxHashMap;
 
 use super::film::Film;
+use super::numbers::NumberColumns;
 use super::sort::{sort_orders, Sort};
 use super::text::{Haystack, TextField};
 use super::titles::{text_index, AltTitle};
@@ -28,6 +29,8 @@ pub struct FilmTable {
     haystacks: [Haystack; 3],
     /// Every title, alternate title and name, for text search (`q`).
     text_index: TextIndex,
+    /// Dates, ratings, votes and durations as columns, for the bounds.
+    numbers: NumberColumns,
 }
 
 impl FilmTable {
@@ -46,6 +49,7 @@ impl FilmTable {
         let haystacks =
             TextField::ALL.map(|field| Haystack::new(films.iter().map(|film| field.of(film))));
         let text_index = text_index(&films, akas);
+        let numbers = NumberColumns::new(&films);
         FilmTable {
             films,
             film_ids,
@@ -54,6 +58,7 @@ impl FilmTable {
             genre_rows,
             haystacks,
             text_index,
+            numbers,
         }
     }
 }
@@ -94,6 +99,11 @@ impl FilmTable {
     /// The word index over every title, alternate title and name; its rows are this table's.
     pub fn text_index(&self) -> &TextIndex {
         &self.text_index
+    }
+
+    /// The numeric fields of every film, in row order.
+    pub fn numbers(&self) -> &NumberColumns {
+        &self.numbers
     }
 
     /// Every row in the given order.

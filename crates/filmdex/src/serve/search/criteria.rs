@@ -4,7 +4,9 @@
 use super::text::TextCriterion;
 use super::{RegexCache, SearchQuery, DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_CHARS};
 use crate::serve::error::ApiError;
-use crate::serve::films::{packed_date, Film, FilmTable, RowSet, Sort, SortKey, TextField};
+use crate::serve::films::{
+    packed_date, Film, FilmTable, RowSet, Sort, SortKey, TextField, MISSING,
+};
 use crate::serve::paging::Page;
 
 /// A search ready to run.
@@ -99,46 +101,66 @@ impl Criteria {
         allowed
     }
 
-    /// Whether a criterion is left to test film by film, besides the exact lists and the regex
-    /// criteria marked `done` (by index in `texts`).
-    pub fn tests_films(&self, done: &[bool]) -> bool {
-        let bounds = [
-            self.date_from.is_some() || self.date_to.is_some(),
-            self.min_rating.is_some() || self.max_rating.is_some(),
-            self.min_votes.is_some(),
-            self.min_duration.is_some() || self.max_duration.is_some(),
-        ];
-        bounds.contains(&true)
-            || (0..self.texts.len()).any(|i| !done.get(i).copied().unwrap_or(false))
-    }
-
-    /// Every criterion except the exact lists (see `candidates`) and the regex criteria marked
-    /// `done`. A bound on a value the film lacks excludes it, as SQL's NULL comparisons did in
-    /// the original.
-    pub fn matches(&self, film: &Film, done: &[bool]) -> bool {
-        within(film.date, self.date_from, self.date_to)
-            && within(film.rating, self.min_rating, self.max_rating)
-            && within(film.vote_count.map(i64::from), self.min_votes, None)
-            && within(
-                film.duration.map(i64::from),
+    /// The rows of `candidates` (every row when `None`) within every numeric bound (dates,
+    /// rating, votes, duration), read from the table's columns; `candidates` as they are when
+    /// no bound is given. A bound on a value the film lacks excludes it, as SQL's NULL
+    /// comparisons did in the original.
+    pub fn within_bounds(&self, table: &FilmTable, candidates: Option<RowSet>) -> Option<RowSet> {
+        let whole_bounds = [
+            (
+                &table.numbers().date,
+                self.date_from.map(i64::from),
+                self.date_to.map(i64::from),
+            ),
+            (&table.numbers().vote_count, self.min_votes, None),
+            (
+                &table.numbers().duration,
                 self.min_duration,
                 self.max_duration,
-            )
-            && self
-                .texts
+            ),
+        ];
+        let rated = self.min_rating.is_some() || self.max_rating.is_some();
+        let bounded = rated
+            || whole_bounds
                 .iter()
-                .enumerate()
-                .all(|(i, text)| done.get(i).copied().unwrap_or(false) || text.matches(film))
+                .any(|(_, min, max)| min.is_some() || max.is_some());
+        if !bounded {
+            return candidates;
+        }
+        let mut passed = candidates.unwrap_or_else(|| RowSet::full(table.len()));
+        for (column, min, max) in whole_bounds {
+            if min.is_some() || max.is_some() {
+                let (min, max) = (min.unwrap_or(i64::MIN), max.unwrap_or(i64::MAX));
+                passed.retain(column, |value| {
+                    value != MISSING && min <= value && value <= max
+                });
+            }
+        }
+        if rated {
+            // A missing rating is NaN, which no comparison admits.
+            let min = self.min_rating.unwrap_or(f64::NEG_INFINITY);
+            let max = self.max_rating.unwrap_or(f64::INFINITY);
+            passed.retain(&table.numbers().rating, |value| {
+                min <= value && value <= max
+            });
+        }
+        Some(passed)
     }
-}
 
-fn within<T: PartialOrd + Copy>(value: Option<T>, min: Option<T>, max: Option<T>) -> bool {
-    if min.is_none() && max.is_none() {
-        return true;
+    /// Whether a regex criterion is left to test film by film: one not marked `done` (by index
+    /// in `texts`).
+    pub fn tests_films(&self, done: &[bool]) -> bool {
+        (0..self.texts.len()).any(|i| !done.get(i).copied().unwrap_or(false))
     }
-    value.is_some_and(|value| {
-        min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max)
-    })
+
+    /// The regex criteria not marked `done`; the exact lists (see `candidates`) and the
+    /// numeric bounds (see `within_bounds`) are tested on the table's indexes and columns.
+    pub fn matches(&self, film: &Film, done: &[bool]) -> bool {
+        self.texts
+            .iter()
+            .enumerate()
+            .all(|(i, text)| done.get(i).copied().unwrap_or(false) || text.matches(film))
+    }
 }
 
 fn finite(field: &str, value: Option<f64>) -> Result<Option<f64>, ApiError> {

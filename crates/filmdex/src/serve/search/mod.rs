@@ -5,7 +5,8 @@
 //! become a query.
 //!
 //! Cheap tests run first: exact person and genre lists become a bitset of candidate rows from
-//! the table's indexes, then numeric bounds, and the regexes last.
+//! the table's indexes, then numeric bounds (over the table's numeric columns), and the
+//! regexes last.
 
 mod cache;
 mod criteria;
@@ -243,6 +244,7 @@ fn matching_rows(table: &FilmTable, criteria: &Criteria) -> Option<RowSet> {
             done[i] = true;
         }
     }
+    let matched = criteria.within_bounds(table, matched);
     if !criteria.tests_films(&done) {
         return matched;
     }
