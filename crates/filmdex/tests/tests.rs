@@ -8,6 +8,7 @@ mod interrupted;
 mod lookup;
 mod object_storage;
 mod pipeline;
+mod readers;
 mod real_samples;
 mod seed_golden;
 mod shards;
