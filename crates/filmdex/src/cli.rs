@@ -9,8 +9,8 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 use filmdex_similarity::{FeatureSet, Shard};
 
 use crate::config::{
-    default_max_expensive, defaults, BadRowLimit, Bucket, BuildConfig, DatasetSource, FetchConfig,
-    Layout, PrepParams, RateLimits, ServeConfig, ServeLimits, SimilarityParams,
+    default_max_expensive, defaults, BadRowLimit, Bucket, BuildConfig, DatasetSource, DumpReader,
+    FetchConfig, Layout, PrepParams, RateLimits, ServeConfig, ServeLimits, SimilarityParams,
 };
 use crate::duck::DuckSettings;
 use crate::lookup::{RecommendRequest, SearchRequest, SimilarRequest};
@@ -269,6 +269,15 @@ pub struct PrepArgs {
     /// Unparsable rows allowed per dump file: a count (100) or a share (0.1%).
     #[arg(long, env = "FILMDEX_MAX_BAD_ROWS", default_value_t = defaults::MAX_BAD_ROWS)]
     pub max_bad_rows: BadRowLimit,
+    /// How prep reads the dumps: `streaming` (the default) or `duckdb` (the former reader, kept
+    /// to check that both make the same films table).
+    #[arg(
+        long,
+        env = "FILMDEX_DUMP_READER",
+        default_value = "streaming",
+        hide = true
+    )]
+    pub dump_reader: DumpReader,
 }
 
 #[derive(Debug, Args)]
@@ -628,6 +637,7 @@ fn resolve_common(
                 .map(|kind| kind.trim().to_owned())
                 .collect(),
             max_bad_rows: prep.max_bad_rows,
+            reader: prep.dump_reader,
         },
         similarity: SimilarityParams {
             feature_set: similarity.feature_set,

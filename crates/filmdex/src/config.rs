@@ -153,6 +153,33 @@ pub struct PrepParams {
     pub min_votes: u32,
     pub title_types: Vec<String>,
     pub max_bad_rows: BadRowLimit,
+    /// Not a parameter of the table: both readers make the same one (a test holds them to it).
+    #[serde(skip)]
+    pub reader: DumpReader,
+}
+
+/// How prep reads the dumps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DumpReader {
+    /// Each dump decoded once, on its own thread, filtered as it streams; DuckDB parses only
+    /// the rows that can matter.
+    #[default]
+    Streaming,
+    /// The former way: a check pass, then DuckDB reads each whole gzip file.
+    Duckdb,
+}
+
+impl FromStr for DumpReader {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "streaming" => Ok(Self::Streaming),
+            "duckdb" => Ok(Self::Duckdb),
+            other => Err(format!(
+                "{other:?} is not a dump reader: streaming or duckdb"
+            )),
+        }
+    }
 }
 
 impl Default for PrepParams {
@@ -162,6 +189,7 @@ impl Default for PrepParams {
             min_votes: defaults::MIN_VOTES,
             title_types: vec![defaults::TITLE_TYPE.to_owned()],
             max_bad_rows: defaults::MAX_BAD_ROWS,
+            reader: DumpReader::default(),
         }
     }
 }

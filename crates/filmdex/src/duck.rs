@@ -9,7 +9,7 @@ use duckdb::{AccessMode, Config, Connection};
 /// Resources a pipeline connection may use.
 #[derive(Debug, Clone)]
 pub struct DuckSettings {
-    /// e.g. "5GB".
+    /// e.g. "1GB"; by default a share of the machine's available memory.
     pub memory_limit: String,
     pub threads: usize,
     /// Where joins that do not fit in memory spill.
@@ -19,11 +19,47 @@ pub struct DuckSettings {
 impl Default for DuckSettings {
     fn default() -> Self {
         Self {
-            memory_limit: "5GB".to_owned(),
+            memory_limit: default_memory_limit(),
             threads: std::thread::available_parallelism().map_or(2, usize::from),
             spill_dir: None,
         }
     }
+}
+
+/// The share of the available memory DuckDB may use by default, and the bounds of that share.
+/// Prep hands DuckDB only the rows that can matter (a few hundred MB at today's dump sizes), so
+/// more than 1 GiB buys nothing, and a small machine keeps room for the rest of the build.
+const MEMORY_SHARE: f64 = 0.25;
+const MEMORY_CAP_MIB: u64 = 1024;
+const MEMORY_FLOOR_MIB: u64 = 256;
+
+/// A quarter of the memory available when first asked (once per process, so that every
+/// default agrees), between 256 MiB and 1 GiB, e.g. "1024MiB".
+fn default_memory_limit() -> String {
+    static LIMIT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    LIMIT
+        .get_or_init(|| {
+            let available_mib = available_memory_kib().map_or(MEMORY_CAP_MIB, |kib| kib / 1024);
+            let share = (available_mib as f64 * MEMORY_SHARE) as u64;
+            format!("{}MiB", share.clamp(MEMORY_FLOOR_MIB, MEMORY_CAP_MIB))
+        })
+        .clone()
+}
+
+/// `MemAvailable` of /proc/meminfo, or a container's cgroup limit when lower (Linux); None
+/// elsewhere.
+fn available_memory_kib() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo
+        .lines()
+        .find(|line| line.starts_with("MemAvailable:"))?;
+    let available: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    // "max" (no limit) does not parse, and then the machine's figure stands.
+    let cgroup_limit = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .map(|bytes| bytes / 1024);
+    Some(cgroup_limit.map_or(available, |limit| limit.min(available)))
 }
 
 fn base_config() -> Result<Config> {

@@ -11,6 +11,7 @@ mod logs;
 mod lookup;
 mod object_storage;
 mod pipeline;
+mod readers;
 mod real_samples;
 mod seed_golden;
 mod shards;

@@ -1,6 +1,7 @@
 //! Getting the IMDb dumps into place: downloaded (resumable, retried, verified), unpacked from
-//! the sample shipped in the binary, or taken from a local folder. Every file is verified (whole
-//! gzip stream, expected header) and its rows counted, which prep uses for its bad-row limit.
+//! the sample shipped in the binary, or taken from a local folder. A download is verified (whole
+//! gzip stream, expected header) as it is committed; a file already in place gets only a look at
+//! its header here, since prep checks the whole stream in the pass that reads it.
 
 mod client;
 mod download;
@@ -12,7 +13,7 @@ use anyhow::{Context, Result};
 use serde_json::json;
 
 pub use download::{download, FetchOutcome, Validators};
-pub use verify::verify_dump;
+pub use verify::{check_dump_header, decode_dump, record_verified, verified_rows, verify_dump};
 
 use crate::config::FetchConfig;
 use crate::dumps::Dump;
@@ -87,16 +88,12 @@ impl Task for FetchTask {
                 if std::fs::read(&self.dest).ok().as_deref() != Some(*bytes) {
                     write_file_atomically(&self.dest, bytes)?;
                 }
-                Ok(TaskOutput {
-                    rows_out: verify_dump(&self.dest, self.dump)?,
-                })
+                self.in_place()
             }
-            Origin::Local => {
-                let rows = verify_dump(&self.dest, self.dump)
-                    .with_context(|| format!("checking the local dump {}", self.dest.display()))
-                    .map_err(|error| ExitKind::Data.mark(error))?;
-                Ok(TaskOutput { rows_out: rows })
-            }
+            Origin::Local => self
+                .in_place()
+                .with_context(|| format!("checking the local dump {}", self.dest.display()))
+                .map_err(|error| ExitKind::Data.mark(error)),
         }
     }
 }
@@ -114,9 +111,7 @@ impl FetchTask {
         let url = self.url().unwrap_or_default();
         if offline {
             if self.dest.exists() {
-                let rows = verify_dump(&self.dest, self.dump)
-                    .map_err(|error| ExitKind::Data.mark(error))?;
-                return Ok(TaskOutput { rows_out: rows });
+                return self.in_place().map_err(|error| ExitKind::Data.mark(error));
             }
             return Err(ExitKind::Data.error(format!(
                 "{} is missing and --offline forbids downloading it from {url}; run `filmdex fetch`, \
@@ -128,5 +123,14 @@ impl FetchTask {
             FetchOutcome::Downloaded { rows, .. } | FetchOutcome::Unchanged { rows } => rows,
         };
         Ok(TaskOutput { rows_out: rows })
+    }
+
+    /// A file already in place: its header only (prep decodes the whole stream and refuses a
+    /// broken one before it replaces anything). Its rows are known when a download verified it.
+    fn in_place(&self) -> Result<TaskOutput> {
+        check_dump_header(&self.dest, self.dump)?;
+        Ok(TaskOutput {
+            rows_out: verified_rows(&self.dest).unwrap_or(0),
+        })
     }
 }

@@ -1,9 +1,11 @@
-//! The films table: DuckDB reads the dumps itself (no CSV quoting, `\N` as null, explicit column
-//! types), keeps the rated films that pass the filters, joins each to the names of its
-//! principals, and writes `output/films/`.
+//! The films table: the dumps are decoded once and filtered as they stream (`read/`), DuckDB
+//! parses the rows that can matter (no CSV quoting, `\N` as null, explicit column types), keeps
+//! the rated films that pass the filters, joins each to the names of its principals, and writes
+//! `output/films/`.
 
 mod bad_rows;
 pub mod genres;
+mod read;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -15,9 +17,10 @@ use tracing::info;
 
 pub use bad_rows::BadRows;
 
-use crate::config::PrepParams;
+use crate::config::{DumpReader, PrepParams};
 use crate::duck::{self, DuckSettings};
 use crate::dumps::{Dump, PREP_INPUTS};
+use crate::fetch::verify_dump;
 use crate::pipeline::staging::{commit_dir, partial_path};
 use crate::pipeline::{Task, TaskContext, TaskName, TaskOutput};
 use crate::progress;
@@ -29,7 +32,8 @@ pub const FILMS_FILE: &str = "films.parquet";
 /// reads the table alone.
 pub const REPORT_FILE: &str = "_prep_report.json";
 
-/// Each dump is read by its own statement, in this order: every step narrows the next.
+/// Each dump is read by its own statement, in this order: every step narrows the next. The
+/// statement reads the file in its `<stem>_path` variable (`path_variable`).
 const READ_STEPS: [(Dump, &str); 4] = [
     (
         Dump::TitleRatings,
@@ -66,7 +70,8 @@ impl Task for PrepTask {
         PREP_INPUTS.into_iter().map(TaskName::Fetch).collect()
     }
     fn format_version(&self) -> u32 {
-        2
+        // 3: the dumps' whole-stream check moved here from the fetch tasks.
+        3
     }
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.params).expect("prep parameters serialise")
@@ -77,13 +82,22 @@ impl Task for PrepTask {
     fn outputs(&self) -> Vec<PathBuf> {
         vec![self.films_dir.clone()]
     }
-    fn run(&self, context: &TaskContext) -> Result<TaskOutput> {
+    fn run(&self, _context: &TaskContext) -> Result<TaskOutput> {
         let connection = duck::open_in_memory(&self.duck)?;
         self.set_variables(&connection)?;
-        let mut bad_rows = Vec::new();
-        for (dump, sql) in READ_STEPS {
-            bad_rows.push(self.read_dump(&connection, dump, sql, context)?);
-        }
+        // Scratch space inside the partial output: removed with it if the build dies.
+        let partial = partial_path(&self.films_dir);
+        let scratch = partial.join(".read");
+        std::fs::create_dir_all(&scratch)
+            .with_context(|| format!("creating {}", scratch.display()))?;
+        let bad_rows = match self.params.reader {
+            DumpReader::Streaming => {
+                read::read_dumps(&connection, &self.inputs, &self.params, &scratch)?
+            }
+            DumpReader::Duckdb => self.read_whole_files(&connection)?,
+        };
+        std::fs::remove_dir_all(&scratch)
+            .with_context(|| format!("removing {}", scratch.display()))?;
         bad_rows::check(&bad_rows, self.params.max_bad_rows)?;
         let spinner = progress::spinner("joining films");
         connection
@@ -109,8 +123,6 @@ impl PrepTask {
         for dump in PREP_INPUTS {
             let path = self.input(dump)?;
             ensure!(path.exists(), "the dump {} does not exist", path.display());
-            let variable = format!("{}_path", dump.stem().replace('.', "_"));
-            duck::set_text(connection, &variable, &path.display().to_string())?;
         }
         duck::set_number(
             connection,
@@ -133,26 +145,28 @@ impl PrepTask {
             .with_context(|| format!("no {dump} input was given to prep"))
     }
 
-    fn read_dump(
-        &self,
-        connection: &Connection,
-        dump: Dump,
-        sql: &str,
-        context: &TaskContext,
-    ) -> Result<BadRows> {
-        let path = self.input(dump)?.display().to_string();
-        let spinner = progress::spinner(&format!("reading {path}"));
-        let started = std::time::Instant::now();
-        connection
-            .execute_batch(sql)
-            .with_context(|| format!("reading {path}"))?;
-        spinner.finish_and_clear();
-        info!(file = %path, elapsed_ms = started.elapsed().as_millis() as u64, "read");
-        // The fetch task counted the file's rows when it verified it.
-        let total_rows = context
-            .record(TaskName::Fetch(dump))
-            .map_or(0, |record| record.rows_out);
-        bad_rows::collect(connection, dump, &path, total_rows)
+    /// The former reader: a check pass over each file, then DuckDB decodes it again itself.
+    fn read_whole_files(&self, connection: &Connection) -> Result<Vec<BadRows>> {
+        let mut reports = Vec::new();
+        for (dump, sql) in READ_STEPS {
+            let path = self.input(dump)?;
+            let total_rows = verify_dump(path, dump)?;
+            let file = path.display().to_string();
+            duck::set_text(connection, &path_variable(dump), &file)?;
+            let spinner = progress::spinner(&format!("reading {file}"));
+            let started = std::time::Instant::now();
+            connection
+                .execute_batch(sql)
+                .with_context(|| format!("reading {file}"))?;
+            spinner.finish_and_clear();
+            info!(
+                file,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "read"
+            );
+            reports.push(bad_rows::collect(connection, dump, &file, total_rows)?);
+        }
+        Ok(reports)
     }
 
     fn write_output(&self, connection: &Connection, report: &PrepReport) -> Result<()> {
@@ -173,6 +187,19 @@ impl PrepTask {
             .context("writing the prep report")?;
         commit_dir(&partial, &self.films_dir)
     }
+}
+
+/// The SQL variable holding the file a read statement reads.
+fn path_variable(dump: Dump) -> String {
+    format!("{}_path", dump.stem().replace('.', "_"))
+}
+
+/// The statement that reads `dump` into its table.
+fn read_sql(dump: Dump) -> &'static str {
+    READ_STEPS
+        .iter()
+        .find(|(step, _)| *step == dump)
+        .map_or("", |(_, sql)| sql)
 }
 
 /// Reads the prep report from a films folder.
