@@ -14,3 +14,4 @@ mod seed_golden;
 mod shards;
 mod similarity;
 mod support;
+mod text_queries;
