@@ -14,6 +14,9 @@ mod derive;
 /// Films that match every query word, ranked, with the text that matched.
 pub mod rank;
 
+/// Queries made from films the way people type them, for tests and benchmarks.
+pub mod query_set;
+
 pub use derive::MAX_PREFIX_WORDS;
 pub use index::{Field, FilmTexts, TextIndex};
-pub use rank::{Match, Ranked, Ranking, MAX_QUERY_WORDS};
+pub use rank::{Match, Ranked, Ranking, Relevance, MAX_QUERY_WORDS};

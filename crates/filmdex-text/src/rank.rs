@@ -32,6 +32,19 @@ const FAR: u32 = 8;
 pub struct Ranked {
     pub row: u32,
     pub text: u32,
+    /// How well it matched, before popularity and row break ties.
+    pub relevance: Relevance,
+}
+
+/// The text rules of the ranking (1 to 4 in the module's list), compared in order: two films
+/// with equal relevance are told apart by votes and row alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Relevance {
+    pub typos: u32,
+    pub prefixes: u32,
+    pub not_the_whole_text: bool,
+    pub proximity: u32,
+    pub person: bool,
 }
 
 /// What matched, as the API shows it.
@@ -109,7 +122,17 @@ impl TextIndex {
         keyed.sort_unstable();
         let films = keyed
             .into_iter()
-            .map(|(key, text)| Ranked { row: key.row, text })
+            .map(|(key, text)| Ranked {
+                row: key.row,
+                text,
+                relevance: Relevance {
+                    typos: key.typos,
+                    prefixes: key.prefixes,
+                    not_the_whole_text: key.not_the_whole_text,
+                    proximity: key.proximity,
+                    person: key.person,
+                },
+            })
             .collect();
         Ranking { total, films }
     }

@@ -17,3 +17,4 @@ mod seed_golden;
 mod shards;
 mod similarity;
 mod support;
+mod text_queries;
