@@ -29,7 +29,8 @@ pub async fn revalidate(State(state): State<AppState>, request: Request, next: N
     let uri = request.uri();
     let etag = etag(
         &snapshot.meta.build_id,
-        uri.path_and_query().map_or(uri.path(), |path| path.as_str()),
+        uri.path_and_query()
+            .map_or(uri.path(), |path| path.as_str()),
     );
     let condition = Condition::of(request.headers(), &etag);
     if condition == Condition::Matches {
