@@ -590,8 +590,14 @@ pub fn resolve_fetch(args: &DownloadArgs) -> Result<FetchConfig> {
     if !base_url.ends_with('/') {
         base_url.push('/');
     }
-    ensure!(args.idle_timeout > 0, "--idle-timeout must be at least 1 second");
-    ensure!(args.max_download_mb > 0, "--max-download-mb must be at least 1");
+    ensure!(
+        args.idle_timeout > 0,
+        "--idle-timeout must be at least 1 second"
+    );
+    ensure!(
+        args.max_download_mb > 0,
+        "--max-download-mb must be at least 1"
+    );
     Ok(FetchConfig {
         base_url,
         retries: args.retries,

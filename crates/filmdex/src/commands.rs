@@ -19,10 +19,7 @@ pub fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Build(args) => build(&usage(args.resolve(workdir))?),
         Command::Status(args) => status(&usage(args.resolve(workdir))?, args.json),
-        Command::Fetch(args) => fetch(
-            workdir,
-            &usage(crate::cli::resolve_fetch(&args.download))?,
-        ),
+        Command::Fetch(args) => fetch(workdir, &usage(crate::cli::resolve_fetch(&args.download))?),
         Command::Serve(args) => crate::serve::run(usage(args.resolve(workdir))?),
         Command::Up(args) => {
             let config = usage(args.build.resolve(workdir))?;

@@ -35,10 +35,10 @@ pub mod cli;
 pub mod commands;
 /// Plain configuration structs.
 pub mod config;
-/// The exit codes, one table: usage, busy, bad data, network, ...
-pub mod exit;
 /// Opening DuckDB safely (no network, bounded memory).
 pub mod duck;
+/// The exit codes, one table: usage, busy, bad data, network, ...
+pub mod exit;
 /// The task runner that replaces Luigi.
 pub mod pipeline;
 /// The build's task list in dependency order.

@@ -33,7 +33,11 @@ fn assert_exit(output: &Output, kind: ExitKind, says: &str) {
 fn a_wrong_option_value_or_an_unknown_flag_is_a_usage_error() {
     let dir = tempfile::tempdir().expect("temp dir");
     let output = filmdex(dir.path(), &["build", "--sample", "--min-rating", "11"]);
-    assert_exit(&output, ExitKind::Usage, "--min-rating must be between 0 and 10");
+    assert_exit(
+        &output,
+        ExitKind::Usage,
+        "--min-rating must be between 0 and 10",
+    );
     let output = filmdex(dir.path(), &["build", "--no-such-flag"]);
     assert_exit(&output, ExitKind::Usage, "--no-such-flag");
     let output = filmdex(dir.path(), &["fetch", "--base-url", "ftp://mirror/"]);
@@ -54,10 +58,24 @@ fn a_missing_database_or_dump_is_bad_data() {
     let missing = dir.path().join("missing.duckdb");
     let output = filmdex(
         dir.path(),
-        &["serve", "--port", "0", "--db", missing.to_str().expect("utf-8")],
+        &[
+            "serve",
+            "--port",
+            "0",
+            "--db",
+            missing.to_str().expect("utf-8"),
+        ],
     );
     assert_exit(&output, ExitKind::Data, "missing.duckdb");
-    let output = filmdex(dir.path(), &["similar", "tt0099785", "--db", missing.to_str().expect("utf-8")]);
+    let output = filmdex(
+        dir.path(),
+        &[
+            "similar",
+            "tt0099785",
+            "--db",
+            missing.to_str().expect("utf-8"),
+        ],
+    );
     assert_exit(&output, ExitKind::Data, "missing.duckdb");
     let empty = tempfile::tempdir().expect("temp dir");
     let output = filmdex(
@@ -81,7 +99,13 @@ fn an_unreachable_server_is_a_network_failure() {
     // Port 9 on loopback: nothing listens, the connection is refused at once.
     let output = filmdex(
         dir.path(),
-        &["fetch", "--base-url", "http://127.0.0.1:9/", "--retries", "0"],
+        &[
+            "fetch",
+            "--base-url",
+            "http://127.0.0.1:9/",
+            "--retries",
+            "0",
+        ],
     );
     assert_exit(&output, ExitKind::Network, "could not download");
 }
@@ -99,8 +123,9 @@ fn a_server_that_refuses_is_a_source_failure() {
 
 #[test]
 fn the_readme_lists_every_exit_code_with_its_name() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
-        .expect("README.md");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .expect("README.md");
     for kind in ExitKind::ALL {
         let entry = kind.entry();
         let row = format!("| {} | `{}` |", entry.code, entry.name);

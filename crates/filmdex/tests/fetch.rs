@@ -227,7 +227,11 @@ fn a_file_announced_over_the_size_cap_is_refused_at_once() {
     let dest = dir.path().join("title.ratings.tsv.gz");
     let error = download(&url(&server), &dest, Dump::TitleRatings, &config).expect_err("too big");
     assert_refused_for_size(error, dir.path());
-    assert_eq!(server.requests().len(), 1, "a file too large is not retried");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a file too large is not retried"
+    );
 }
 
 #[test]
@@ -242,7 +246,11 @@ fn a_file_without_a_length_is_stopped_at_the_size_cap() {
     };
     let error = download(&url(&server), &dest, Dump::TitleRatings, &small).expect_err("too big");
     assert_refused_for_size(error, dir.path());
-    assert_eq!(server.requests().len(), 1, "a file too large is not retried");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a file too large is not retried"
+    );
     // At the cap exactly, the same file is accepted.
     let exact = FetchConfig {
         max_bytes: body.len() as u64,

@@ -27,7 +27,13 @@ fn json_lines(stderr: &str) -> Vec<Value> {
 fn build_logs_one_json_object_per_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let output = Command::new(env!("CARGO_BIN_EXE_filmdex"))
-        .args(["--log-format", "json", "build", "--sample", "fetch:title.ratings"])
+        .args([
+            "--log-format",
+            "json",
+            "build",
+            "--sample",
+            "fetch:title.ratings",
+        ])
         .arg("--workdir")
         .arg(dir.path())
         .env_remove("RUST_LOG")
@@ -52,7 +58,9 @@ fn a_failure_in_json_mode_ends_with_a_json_line_naming_the_exit_code() {
     assert_eq!(output.status.code(), Some(5));
     let lines = json_lines(&String::from_utf8_lossy(&output.stderr));
     assert!(
-        lines.iter().any(|line| line["message"] == "download failed, retrying"),
+        lines
+            .iter()
+            .any(|line| line["message"] == "download failed, retrying"),
         "{lines:?}"
     );
     let last = lines.last().expect("a line");
@@ -101,7 +109,9 @@ fn serve_logs_one_json_object_per_line_with_the_request_fields() {
         .args(["-TERM", &child.id().to_string()])
         .status();
     let mut rest = String::new();
-    stderr.read_to_string(&mut rest).expect("the remaining lines");
+    stderr
+        .read_to_string(&mut rest)
+        .expect("the remaining lines");
     let _ = child.wait();
     let lines = json_lines(&rest);
     let request = lines

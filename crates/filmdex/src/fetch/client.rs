@@ -76,13 +76,31 @@ mod tests {
     #[test]
     fn redirects_go_to_https_or_stay_on_the_same_plain_http_mirror() {
         let https = url("https://datasets.example/a.tsv.gz");
-        assert!(redirect_allowed(&https, &url("https://cdn.example/a.tsv.gz")));
-        assert!(!redirect_allowed(&https, &url("http://datasets.example/a.tsv.gz")));
-        assert!(!redirect_allowed(&https, &url("ftp://datasets.example/a.tsv.gz")));
+        assert!(redirect_allowed(
+            &https,
+            &url("https://cdn.example/a.tsv.gz")
+        ));
+        assert!(!redirect_allowed(
+            &https,
+            &url("http://datasets.example/a.tsv.gz")
+        ));
+        assert!(!redirect_allowed(
+            &https,
+            &url("ftp://datasets.example/a.tsv.gz")
+        ));
         let mirror = url("http://10.0.0.5:8080/dumps/a.tsv.gz");
-        assert!(redirect_allowed(&mirror, &url("http://10.0.0.5:8080/v2/a.tsv.gz")));
+        assert!(redirect_allowed(
+            &mirror,
+            &url("http://10.0.0.5:8080/v2/a.tsv.gz")
+        ));
         assert!(redirect_allowed(&mirror, &url("https://10.0.0.5/a.tsv.gz")));
-        assert!(!redirect_allowed(&mirror, &url("http://10.0.0.6:8080/a.tsv.gz")));
-        assert!(!redirect_allowed(&mirror, &url("http://10.0.0.5:8081/a.tsv.gz")));
+        assert!(!redirect_allowed(
+            &mirror,
+            &url("http://10.0.0.6:8080/a.tsv.gz")
+        ));
+        assert!(!redirect_allowed(
+            &mirror,
+            &url("http://10.0.0.5:8081/a.tsv.gz")
+        ));
     }
 }

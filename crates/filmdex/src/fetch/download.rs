@@ -229,7 +229,11 @@ fn receive(
     let expected = response.content_length().map(|length| offset + length);
     if let Some(expected) = expected.filter(|&expected| expected > config.max_bytes) {
         discard_partial(paths);
-        return Err(Failure::Permanent(too_large(response.url(), expected, config)));
+        return Err(Failure::Permanent(too_large(
+            response.url(),
+            expected,
+            config,
+        )));
     }
     let url = response.url().clone();
     let mut file = OpenOptions::new()
@@ -251,7 +255,11 @@ fn receive(
     };
     if received > allowed {
         discard_partial(paths);
-        return Err(Failure::Permanent(too_large(&url, offset + received, config)));
+        return Err(Failure::Permanent(too_large(
+            &url,
+            offset + received,
+            config,
+        )));
     }
     bar.finish_and_clear();
     file.sync_all()

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use tracing::warn;
 
 use crate::config::BadRowLimit;
-use crate::exit::ExitKind;
 use crate::dumps::Dump;
+use crate::exit::ExitKind;
 
 /// How many lines of one file were rejected, and which came first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

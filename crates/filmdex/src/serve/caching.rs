@@ -25,10 +25,13 @@ pub async fn revalidate(State(state): State<AppState>, request: Request, next: N
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
-    let build = state.snapshot().meta.build_id.clone();
-    let uri = request.uri().clone();
-    let path = uri.path_and_query().map_or(uri.path(), |path| path.as_str());
-    let etag = etag(&build, path);
+    let snapshot = state.snapshot();
+    let uri = request.uri();
+    let etag = etag(
+        &snapshot.meta.build_id,
+        uri.path_and_query()
+            .map_or(uri.path(), |path| path.as_str()),
+    );
     let condition = Condition::of(request.headers(), &etag);
     if condition == Condition::Matches {
         return not_modified(etag);
@@ -36,7 +39,7 @@ pub async fn revalidate(State(state): State<AppState>, request: Request, next: N
     let mut response = next.run(request).await;
     // A reload while the handler ran: the answer may come from either build, so it gets no tag
     // rather than a wrong one.
-    let same_build = state.snapshot().meta.build_id == build;
+    let same_build = state.snapshot().meta.build_id == snapshot.meta.build_id;
     if response.status() != StatusCode::OK || !same_build {
         return response;
     }
@@ -56,11 +59,14 @@ fn etag(build: &str, path_and_query: &str) -> HeaderValue {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part);
     }
-    let digest: String = hasher.finalize()[..16]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    HeaderValue::from_str(&format!("W/\"{digest}\"")).expect("hex digits are a valid header value")
+    // Written into a buffer: this runs on every request.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut tag = *b"W/\"00000000000000000000000000000000\"";
+    for (index, byte) in hasher.finalize()[..16].iter().enumerate() {
+        tag[3 + 2 * index] = HEX[usize::from(byte >> 4)];
+        tag[4 + 2 * index] = HEX[usize::from(byte & 0xf)];
+    }
+    HeaderValue::from_bytes(&tag).expect("hex digits are a valid header value")
 }
 
 /// What the request's `If-None-Match` says about the current answer.

@@ -43,7 +43,11 @@ async fn every_data_route_carries_an_etag_and_answers_304_to_it() {
         let tag = etag(&first);
         assert!(tag.starts_with("W/\""), "{uri}: {tag}");
         assert_eq!(first.header("cache-control"), Some("no-cache"), "{uri}");
-        assert_eq!(etag(&get(&app, uri).await), tag, "{uri}: the same tag again");
+        assert_eq!(
+            etag(&get(&app, uri).await),
+            tag,
+            "{uri}: the same tag again"
+        );
 
         let again = conditional(&app, "GET", uri, &tag).await;
         assert_eq!(again.status, 304, "{uri}");

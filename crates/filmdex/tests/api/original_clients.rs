@@ -57,7 +57,10 @@ impl Running {
         let status = response.status();
         let bytes = response.bytes().await.expect("a body");
         let value = serde_json::from_slice(&bytes).unwrap_or_else(|error| {
-            panic!("{path}: not JSON ({error}): {}", String::from_utf8_lossy(&bytes))
+            panic!(
+                "{path}: not JSON ({error}): {}",
+                String::from_utf8_lossy(&bytes)
+            )
         });
         (status, value)
     }
@@ -115,7 +118,11 @@ async fn the_star_wars_search_posted_to_the_trailing_slash_form() {
         .json(Method::POST, "/film/search/", Some(STAR_WARS_SEARCH))
         .await;
     assert_eq!(status, 200, "{films}");
-    assert_eq!(first_id(&films), Some(2488496), "The Force Awakens: {films}");
+    assert_eq!(
+        first_id(&films),
+        Some(2488496),
+        "The Force Awakens: {films}"
+    );
 }
 
 #[tokio::test]
