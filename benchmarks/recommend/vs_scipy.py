@@ -15,9 +15,9 @@ DB is a filmdex database (WORKDIR/duckdb/films.duckdb). The script:
 4. prints the medians and p99 (nearest rank) of the per-query times pooled over the rounds,
    the ratios scipy / filmdex, and how many of the 200 top-10 lists agree.
 
-filmdex's time per query: taste (the liked rows' normalised sum), the score of every film,
-the allowed films with a score, and the top 10 sorted: what the server does per request once
-the filter's rows are known. scipy's, written as a data scientist would (`recommend` below):
+filmdex's time per query: taste (the liked rows' normalised sum), then `rank_taste` (the
+allowed films scored in one pass, the best 10 kept and sorted): what the server does per
+request once the filter's rows are known. scipy's, written as a data scientist would (`recommend` below):
 the liked rows summed (rows are normalised) and normalised, `M @ q`, the filter mask (a
 precomputed boolean array) and the liked films set to -inf, `np.argpartition` for the top 10,
 then those sorted. Loading, building and exporting are never timed. filmdex answers a query

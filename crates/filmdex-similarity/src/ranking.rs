@@ -243,8 +243,9 @@ fn rank_order(a: &(f64, u32), b: &(f64, u32)) -> Ordering {
     b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
 }
 
-/// The best `count` of (similarity, row) pairs offered in ascending row order. Offers go to a
-/// buffer; when it holds twice `count`, a selection keeps the best `count` and their worst
+/// The best `count` of (similarity, row) pairs, offered so that of two offers with the same
+/// similarity the smaller row comes first (in ascending rows, or in rank order). Offers go to
+/// a buffer; when it holds twice `count`, a selection keeps the best `count` and their worst
 /// becomes the floor that later offers must beat. A later offer equal to the floor loses
 /// (its row is larger), so one comparison turns away most films.
 struct Best {
