@@ -40,7 +40,7 @@ use tokio::sync::Notify;
 use tracing::{info, warn};
 
 pub use docs::OPENAPI_JSON;
-pub use films::RowSet;
+pub use films::{AltTitle, Film, RowSet};
 pub use load::load;
 pub use paging::Page;
 pub use routes::{router, ROUTES};
