@@ -22,19 +22,21 @@ COPY crates/filmdex/Cargo.toml crates/filmdex/
 COPY crates/filmdex-dumps/Cargo.toml crates/filmdex-dumps/
 COPY crates/filmdex-similarity/Cargo.toml crates/filmdex-similarity/
 COPY crates/filmdex-synth/Cargo.toml crates/filmdex-synth/
-RUN for crate in filmdex filmdex-dumps filmdex-similarity filmdex-synth; do \
+COPY crates/filmdex-text/Cargo.toml crates/filmdex-text/
+RUN for crate in filmdex filmdex-dumps filmdex-similarity filmdex-synth filmdex-text; do \
         mkdir -p "crates/$crate/src" && : > "crates/$crate/src/lib.rs"; \
     done \
  && echo 'fn main() {}' > crates/filmdex/src/main.rs \
  && cargo build --release -p filmdex --locked
 
 # 2. The sources, and what they embed (include_bytes!/include_str!: crates/filmdex/assets,
-#    the SQL and openapi.json under src/, data/sample). The touch makes cargo rebuild the four
+#    the SQL and openapi.json under src/, data/sample). The touch makes cargo rebuild the five
 #    crates over their stubs whatever the copied files' timestamps.
 COPY crates/filmdex crates/filmdex
 COPY crates/filmdex-dumps crates/filmdex-dumps
 COPY crates/filmdex-similarity crates/filmdex-similarity
 COPY crates/filmdex-synth crates/filmdex-synth
+COPY crates/filmdex-text crates/filmdex-text
 COPY data/sample data/sample
 RUN touch crates/filmdex/src/main.rs crates/*/src/lib.rs \
  && cargo build --release -p filmdex --locked \

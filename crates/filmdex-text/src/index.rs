@@ -142,7 +142,9 @@ impl TextIndex {
 #[derive(Default)]
 struct Builder {
     texts: Vec<Text>,
-    text_ids: FxHashMap<(Field, Box<str>, Option<Box<str>>), u32>,
+    /// A person's name is one text for all their films; titles are rarely shared, so each is
+    /// a text of its own.
+    person_ids: FxHashMap<Box<str>, u32>,
     rows_per_text: Vec<Vec<u32>>,
     word_ids: FxHashMap<String, u32>,
     postings: Vec<Vec<Posting>>,
@@ -166,34 +168,41 @@ impl Builder {
                     .map(|&(title, region)| (Field::Aka, title, region)),
             );
         for (field, text, region) in titles {
-            let normalised = words(text).join(" ");
-            if !normalised.is_empty() && seen.insert(normalised) {
-                self.add_text(row, field, text, region);
+            let text_words = words(text);
+            if !text_words.is_empty() && seen.insert(text_words.join(" ")) {
+                self.add_text(row, field, text, region, text_words);
             }
         }
         for person in film.persons {
-            self.add_text(row, Field::Person, person, None);
+            if let Some(&id) = self.person_ids.get(person.as_str()) {
+                let rows = &mut self.rows_per_text[id as usize];
+                if rows.last() != Some(&row) {
+                    rows.push(row);
+                }
+                continue;
+            }
+            self.add_text(row, Field::Person, person, None, words(person));
         }
     }
 
-    fn add_text(&mut self, row: u32, field: Field, text: &str, region: Option<&str>) {
-        let key = (field, Box::from(text), region.map(Box::from));
-        if let Some(&id) = self.text_ids.get(&key) {
-            let rows = &mut self.rows_per_text[id as usize];
-            if rows.last() != Some(&row) {
-                rows.push(row);
-            }
-            return;
-        }
+    fn add_text(
+        &mut self,
+        row: u32,
+        field: Field,
+        text: &str,
+        region: Option<&str>,
+        text_words: Vec<String>,
+    ) {
         let id = self.texts.len() as u32;
-        let text_words = words(text);
         self.texts.push(Text {
             field,
-            text: key.1.clone(),
-            region: key.2.clone(),
+            text: Box::from(text),
+            region: region.map(Box::from),
             word_count: text_words.len().min(usize::from(u16::MAX)) as u16,
         });
-        self.text_ids.insert(key, id);
+        if field == Field::Person {
+            self.person_ids.insert(Box::from(text), id);
+        }
         self.rows_per_text.push(vec![row]);
         for (position, word) in text_words.iter().enumerate() {
             let position = position.min(usize::from(u16::MAX - 1)) as u16;

@@ -10,6 +10,15 @@ use unicode_normalization::UnicodeNormalization;
 
 /// The normalised words of `text`, in order.
 pub fn words(text: &str) -> Vec<String> {
+    if text.is_ascii() {
+        // Most titles and names: nothing to decompose, so skip NFKD (a third of the index's
+        // build time at 40k films went to it).
+        return text
+            .split(|character: char| !character.is_ascii_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+    }
     let mut words = Vec::new();
     let mut current = String::new();
     for character in text.nfkd() {
@@ -88,6 +97,29 @@ mod tests {
         // Korean words are spaced; a syllable decomposes into letters, the same in a query.
         assert_eq!(words("기생충 영화").len(), 2);
         assert_eq!(words("기생충"), words("기생충"));
+    }
+
+    #[test]
+    fn ascii_text_takes_the_short_way_to_the_same_words() {
+        for text in [
+            "Spider-Man: No Way Home",
+            "WALL E",
+            "  a--b  ",
+            "Se7en (1995)",
+            "",
+        ] {
+            let mut slow = Vec::new();
+            let mut current = String::new();
+            for character in text.chars() {
+                if character.is_alphanumeric() {
+                    current.extend(character.to_lowercase());
+                } else {
+                    flush(&mut current, &mut slow);
+                }
+            }
+            flush(&mut current, &mut slow);
+            assert_eq!(words(text), slow, "{text}");
+        }
     }
 
     #[test]
