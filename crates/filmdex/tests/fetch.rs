@@ -315,3 +315,27 @@ fn a_redirect_to_https_is_followed() {
         "the https URL was requested after the redirect: {message}"
     );
 }
+
+#[test]
+fn an_unchanged_file_already_verified_is_not_decoded_again() {
+    let body = ratings_gzip(1_000, 6);
+    let server = FixtureServer::start(body.clone(), Behaviour::Normal);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dest = dir.path().join("title.ratings.tsv.gz");
+    download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("first download");
+    // Bytes that would not decode, with the verified file's size and modification time: only
+    // a decode could tell them apart, and a refresh that changed nothing must not decode.
+    let modified = std::fs::metadata(&dest)
+        .and_then(|meta| meta.modified())
+        .expect("mtime");
+    std::fs::write(&dest, vec![0u8; body.len()]).expect("overwrite");
+    std::fs::File::options()
+        .write(true)
+        .open(&dest)
+        .and_then(|file| file.set_modified(modified))
+        .expect("set mtime");
+    let outcome =
+        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("second");
+    assert_eq!(outcome, FetchOutcome::Unchanged { rows: 1_000 });
+    assert_eq!(server.requests()[1].status, 304);
+}
