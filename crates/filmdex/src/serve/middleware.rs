@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use tracing::{info, info_span, Instrument};
 
 use super::error::ApiError;
-use super::rate_limit::Group;
+use super::rate_limit::{Group, WorkTime};
 use super::state::AppState;
 
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -112,6 +112,7 @@ pub async fn record_route(request: Request, next: Next) -> Response {
 }
 
 /// Draws a token from the client's bucket of the route's group; refuses with 429 when empty.
+/// Charges the blocking work of the answer, if any, afterwards.
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (Some(limiter), Some(group)) = (state.limiter(), Group::of(request.uri().path())) else {
         return next.run(request).await;
@@ -127,6 +128,9 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
     } else {
         ApiError::rate_limited(decision.retry_after).into_response()
     };
+    if let Some(WorkTime(work)) = response.extensions().get::<WorkTime>() {
+        limiter.charge(client, group, *work, Instant::now());
+    }
     response.headers_mut().extend(decision.headers());
     response
 }

@@ -9,6 +9,11 @@
 //! clients; when it is spent, only clients with at least half of their own burst left get
 //! through, so a flood from many addresses is refused while light users are still served.
 //!
+//! Searches differ in cost by a hundred times, so a search is paid for by its work: one token on
+//! arrival and one more per [`WORK_PER_TOKEN`] of blocking work it took ([`WorkTime`], charged
+//! when it is answered; a bucket may go into debt down to minus its burst). A client sending
+//! many cheap searches and one sending few costly ones are told apart by the CPU they take.
+//!
 //! Memory is bounded: the table is split into shards, each capped. A full shard is swept once
 //! for room for an eighth of its capacity (buckets that have refilled to full are the same as
 //! no bucket and go first, then the longest idle), so that new keys after it insert without
@@ -19,7 +24,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, HeaderValue};
 
@@ -30,6 +35,14 @@ const SHARDS: usize = 16;
 const MAX_BUCKETS: usize = 65_536;
 /// A /48's bucket holds this many /64 clients' worth of requests.
 pub const PREFIX_48_SHARE: u32 = 8;
+
+/// Blocking work worth one token beyond the first.
+pub const WORK_PER_TOKEN: Duration = Duration::from_millis(5);
+
+/// How long a request's blocking work took: a response extension set by the handlers that do
+/// such work, read by the rate limit to charge for it.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkTime(pub Duration);
 
 /// Which bucket of a client a request draws from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -161,6 +174,42 @@ impl RateLimiter {
             self.take(wider, now);
         }
         decision(true, self.take(own, now), bucket)
+    }
+
+    /// Charges a request's blocking work beyond its first token to the buckets it drew from.
+    pub fn charge(&self, client: IpAddr, group: Group, work: Duration, now: Instant) {
+        let extra = (work.as_secs_f64() / WORK_PER_TOKEN.as_secs_f64()).floor();
+        if extra < 1.0 {
+            return;
+        }
+        self.debit(
+            (client_key(client), client_prefix(client), group),
+            extra,
+            now,
+        );
+        if let Some(wider) = prefix_48_key(client, group) {
+            self.debit(wider, extra, now);
+        }
+        if let (Group::Search, Some(bucket)) = (group, self.limits.global_search) {
+            let mut global = self
+                .global
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(state) = global.as_mut() {
+                state.tokens = (refilled(state, bucket, now) - extra).max(-f64::from(bucket.burst));
+                state.updated = now;
+            }
+        }
+    }
+
+    /// Takes `amount` tokens from a key's bucket, into debt down to minus its burst.
+    fn debit(&self, key: Key, amount: f64, now: Instant) {
+        let bucket = self.bucket(&key);
+        let mut states = self.shard(&key);
+        if let Some(state) = states.get_mut(&key) {
+            state.tokens = (refilled(state, bucket, now) - amount).max(-f64::from(bucket.burst));
+            state.updated = now;
+        }
     }
 
     /// The tokens a key's bucket holds now.
@@ -435,6 +484,46 @@ mod tests {
             limiter.check(ip("192.0.2.1"), Group::Other, now).allowed,
             "the budget is the search group's"
         );
+    }
+
+    #[test]
+    fn costly_searches_make_a_client_heavy_where_cheap_ones_do_not() {
+        let client = Bucket {
+            per_second: 1.0,
+            burst: 20,
+        };
+        let limiter = RateLimiter::with_capacity(
+            RateLimits {
+                search: client,
+                other: client,
+                global_search: Some(Bucket {
+                    per_second: 1.0,
+                    burst: 10,
+                }),
+            },
+            1000,
+        );
+        let now = Instant::now();
+        let cheap = ip("192.0.2.1");
+        let costly = ip("192.0.2.2");
+        // Both spend the global budget; the costly client's 30 ms searches cost 7 tokens each.
+        for _ in 0..5 {
+            assert!(limiter.check(cheap, Group::Search, now).allowed);
+            limiter.charge(cheap, Group::Search, Duration::from_micros(800), now);
+        }
+        for _ in 0..2 {
+            assert!(limiter.check(costly, Group::Search, now).allowed);
+            limiter.charge(costly, Group::Search, Duration::from_millis(30), now);
+        }
+        // The budget is spent: the costly client (20 - 14 = 6 left) is heavy, the cheap one
+        // (15 left) is not, though it sent more requests.
+        assert!(!limiter.check(costly, Group::Search, now).allowed);
+        assert!(limiter.check(cheap, Group::Search, now).allowed);
+        // Debt: 10 more costly searches' worth leaves the bucket at minus its burst, and the
+        // refusal says how long it takes to earn a token back.
+        limiter.charge(costly, Group::Search, Duration::from_secs(1), now);
+        let refused = limiter.check(costly, Group::Search, now);
+        assert_eq!((refused.allowed, refused.retry_after), (false, 21));
     }
 
     #[test]
