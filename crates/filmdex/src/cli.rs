@@ -38,6 +38,9 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per process: the size of its biggest variant (`up`, with every build and serve
+// option) does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Download the IMDb dumps into datasets/ (only what changed on the server).
     Fetch(FetchArgs),

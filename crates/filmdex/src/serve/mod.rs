@@ -27,6 +27,7 @@ mod routes;
 mod search;
 mod snapshot;
 mod state;
+mod turns;
 mod view;
 mod webui;
 

@@ -12,7 +12,8 @@
 //! Searches differ in cost by a hundred times, so a search is paid for by its work: one token on
 //! arrival and one more per [`WORK_PER_TOKEN`] of blocking work it took ([`WorkTime`], charged
 //! when it is answered; a bucket may go into debt down to minus its burst). A client sending
-//! many cheap searches and one sending few costly ones are told apart by the CPU they take.
+//! many cheap searches and one sending few costly ones are told apart by the CPU they take. The
+//! same recent work, halved every second, orders the requests waiting for a turn (`turns.rs`).
 //!
 //! Memory is bounded: the table is split into shards, each capped. A full shard is swept once
 //! for room for an eighth of its capacity (buckets that have refilled to full are the same as
@@ -35,6 +36,9 @@ const SHARDS: usize = 16;
 const MAX_BUCKETS: usize = 65_536;
 /// A /48's bucket holds this many /64 clients' worth of requests.
 pub const PREFIX_48_SHARE: u32 = 8;
+
+/// Seconds after which a client's recent work counts half.
+const WORK_HALF_LIFE: f64 = 1.0;
 
 /// Blocking work worth one token beyond the first.
 pub const WORK_PER_TOKEN: Duration = Duration::from_millis(5);
@@ -67,6 +71,8 @@ impl Group {
 struct State {
     tokens: f64,
     updated: Instant,
+    /// Seconds of blocking work charged, halved every [`WORK_HALF_LIFE`] seconds.
+    work: f64,
 }
 
 /// The answer for one request.
@@ -179,16 +185,13 @@ impl RateLimiter {
     /// Charges a request's blocking work beyond its first token to the buckets it drew from.
     pub fn charge(&self, client: IpAddr, group: Group, work: Duration, now: Instant) {
         let extra = (work.as_secs_f64() / WORK_PER_TOKEN.as_secs_f64()).floor();
+        let own = (client_key(client), client_prefix(client), group);
+        self.debit(own, extra, work.as_secs_f64(), now);
+        if let Some(wider) = prefix_48_key(client, group) {
+            self.debit(wider, extra, work.as_secs_f64(), now);
+        }
         if extra < 1.0 {
             return;
-        }
-        self.debit(
-            (client_key(client), client_prefix(client), group),
-            extra,
-            now,
-        );
-        if let Some(wider) = prefix_48_key(client, group) {
-            self.debit(wider, extra, now);
         }
         if let (Group::Search, Some(bucket)) = (group, self.limits.global_search) {
             let mut global = self
@@ -202,14 +205,28 @@ impl RateLimiter {
         }
     }
 
-    /// Takes `amount` tokens from a key's bucket, into debt down to minus its burst.
-    fn debit(&self, key: Key, amount: f64, now: Instant) {
+    /// Takes `amount` tokens from a key's bucket, into debt down to minus its burst, and adds
+    /// `work` seconds to its recent work.
+    fn debit(&self, key: Key, amount: f64, work: f64, now: Instant) {
         let bucket = self.bucket(&key);
         let mut states = self.shard(&key);
         if let Some(state) = states.get_mut(&key) {
+            state.work = decayed_work(state, now) + work;
             state.tokens = (refilled(state, bucket, now) - amount).max(-f64::from(bucket.burst));
             state.updated = now;
         }
+    }
+
+    /// The client's recent blocking work in `group`, in seconds (halved every second); for an
+    /// IPv6 client, its /48's when that is more, so that changing /64 does not reset it.
+    pub fn recent_work(&self, client: IpAddr, group: Group, now: Instant) -> f64 {
+        let work = |key: Key| {
+            self.shard(&key)
+                .get(&key)
+                .map_or(0.0, |state| decayed_work(state, now))
+        };
+        let own = work((client_key(client), client_prefix(client), group));
+        prefix_48_key(client, group).map_or(own, |wider| own.max(work(wider)))
     }
 
     /// The tokens a key's bucket holds now.
@@ -232,7 +249,9 @@ impl RateLimiter {
         let state = states.entry(key).or_insert(State {
             tokens: f64::from(bucket.burst),
             updated: now,
+            work: 0.0,
         });
+        state.work = decayed_work(state, now);
         state.tokens = (refilled(state, bucket, now) - 1.0).max(0.0);
         state.updated = now;
         state.tokens
@@ -251,6 +270,7 @@ impl RateLimiter {
         let state = global.get_or_insert(State {
             tokens: f64::from(bucket.burst),
             updated: now,
+            work: 0.0,
         });
         let tokens = refilled(state, bucket, now);
         state.updated = now;
@@ -305,6 +325,11 @@ fn decision(allowed: bool, tokens: f64, bucket: Bucket) -> Decision {
             seconds(1.0 - tokens).max(1)
         },
     }
+}
+
+fn decayed_work(state: &State, now: Instant) -> f64 {
+    let elapsed = now.saturating_duration_since(state.updated).as_secs_f64();
+    state.work * 0.5f64.powf(elapsed / WORK_HALF_LIFE)
 }
 
 fn refilled(state: &State, bucket: Bucket, now: Instant) -> f64 {
@@ -524,6 +549,22 @@ mod tests {
         limiter.charge(costly, Group::Search, Duration::from_secs(1), now);
         let refused = limiter.check(costly, Group::Search, now);
         assert_eq!((refused.allowed, refused.retry_after), (false, 21));
+    }
+
+    #[test]
+    fn recent_work_adds_up_and_halves_every_second() {
+        let limiter = limiter(100);
+        let now = Instant::now();
+        let client = ip("2001:db8::1");
+        limiter.check(client, Group::Search, now);
+        limiter.charge(client, Group::Search, Duration::from_millis(300), now);
+        limiter.charge(client, Group::Search, Duration::from_millis(100), now);
+        let work = |at| limiter.recent_work(ip("2001:db8::2"), Group::Search, at);
+        assert!((work(now) - 0.4).abs() < 1e-9, "the /64's work");
+        let elsewhere = limiter.recent_work(ip("2001:db8:0:1::1"), Group::Search, now);
+        assert!((elsewhere - 0.4).abs() < 1e-9, "another /64 of the /48");
+        assert!((work(now + Duration::from_secs(1)) - 0.2).abs() < 1e-9);
+        assert_eq!(limiter.recent_work(client, Group::Other, now), 0.0);
     }
 
     #[test]
