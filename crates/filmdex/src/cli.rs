@@ -48,6 +48,9 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per process: the size of its biggest variant (`up`, with every build and serve
+// option) does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Download the IMDb dumps into datasets/ (only what changed on the server).
     Fetch(FetchArgs),

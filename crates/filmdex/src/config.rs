@@ -52,7 +52,7 @@ pub mod defaults {
     /// Open connections at most from one client address (an IPv6 client by its /64).
     pub const MAX_CONNECTIONS_PER_CLIENT: usize = 128;
     /// How long an expensive request waits for a free worker before 503 `overloaded`.
-    pub const EXPENSIVE_WAIT: &str = "200ms";
+    pub const EXPENSIVE_WAIT: &str = "1s";
 }
 
 /// The original's working-directory layout, plus filmdex's own state folder.

@@ -13,8 +13,9 @@ use axum::response::{IntoResponse, Response};
 use tracing::{info, info_span, Instrument};
 
 use super::error::ApiError;
-use super::rate_limit::Group;
+use super::rate_limit::{Group, WorkTime};
 use super::state::AppState;
+use super::turns::CLIENT_RECENT_WORK;
 
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -112,6 +113,8 @@ pub async fn record_route(request: Request, next: Next) -> Response {
 }
 
 /// Draws a token from the client's bucket of the route's group; refuses with 429 when empty.
+/// Tells the expensive-work queue how much the client has worked lately, and charges the
+/// blocking work of the answer, if any, afterwards.
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (Some(limiter), Some(group)) = (state.limiter(), Group::of(request.uri().path())) else {
         return next.run(request).await;
@@ -121,12 +124,19 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
     let client = state.proxies().client(peer, request.headers());
-    let decision = limiter.check(client, group, Instant::now());
+    let now = Instant::now();
+    let decision = limiter.check(client, group, now);
     let mut response = if decision.allowed {
-        next.run(request).await
+        let recent_work = limiter.recent_work(client, group, now);
+        CLIENT_RECENT_WORK
+            .scope(recent_work, next.run(request))
+            .await
     } else {
         ApiError::rate_limited(decision.retry_after).into_response()
     };
+    if let Some(WorkTime(work)) = response.extensions().get::<WorkTime>() {
+        limiter.charge(client, group, *work, Instant::now());
+    }
     response.headers_mut().extend(decision.headers());
     response
 }

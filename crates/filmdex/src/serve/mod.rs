@@ -28,6 +28,7 @@ mod routes;
 mod search;
 mod snapshot;
 mod state;
+mod turns;
 mod view;
 mod webui;
 

@@ -9,6 +9,12 @@
 //! clients; when it is spent, only clients with at least half of their own burst left get
 //! through, so a flood from many addresses is refused while light users are still served.
 //!
+//! Searches differ in cost by a hundred times, so a search is paid for by its work: one token on
+//! arrival and one more per [`WORK_PER_TOKEN`] of blocking work it took ([`WorkTime`], charged
+//! when it is answered; a bucket may go into debt down to minus its burst). A client sending
+//! many cheap searches and one sending few costly ones are told apart by the CPU they take. The
+//! same recent work, halved every second, orders the requests waiting for a turn (`turns.rs`).
+//!
 //! Memory is bounded: the table is split into shards, each capped. A full shard is swept once
 //! for room for an eighth of its capacity (buckets that have refilled to full are the same as
 //! no bucket and go first, then the longest idle), so that new keys after it insert without
@@ -19,7 +25,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, HeaderValue};
 
@@ -30,6 +36,17 @@ const SHARDS: usize = 16;
 const MAX_BUCKETS: usize = 65_536;
 /// A /48's bucket holds this many /64 clients' worth of requests.
 pub const PREFIX_48_SHARE: u32 = 8;
+
+/// Seconds after which a client's recent work counts half.
+const WORK_HALF_LIFE: f64 = 1.0;
+
+/// Blocking work worth one token beyond the first.
+pub const WORK_PER_TOKEN: Duration = Duration::from_millis(5);
+
+/// How long a request's blocking work took: a response extension set by the handlers that do
+/// such work, read by the rate limit to charge for it.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkTime(pub Duration);
 
 /// Which bucket of a client a request draws from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,6 +73,8 @@ impl Group {
 struct State {
     tokens: f64,
     updated: Instant,
+    /// Seconds of blocking work charged, halved every [`WORK_HALF_LIFE`] seconds.
+    work: f64,
 }
 
 /// The answer for one request.
@@ -165,6 +184,53 @@ impl RateLimiter {
         decision(true, self.take(own, now), bucket)
     }
 
+    /// Charges a request's blocking work beyond its first token to the buckets it drew from.
+    pub fn charge(&self, client: IpAddr, group: Group, work: Duration, now: Instant) {
+        let extra = (work.as_secs_f64() / WORK_PER_TOKEN.as_secs_f64()).floor();
+        let own = (client_key(client), client_prefix(client), group);
+        self.debit(own, extra, work.as_secs_f64(), now);
+        if let Some(wider) = prefix_48_key(client, group) {
+            self.debit(wider, extra, work.as_secs_f64(), now);
+        }
+        if extra < 1.0 {
+            return;
+        }
+        if let (Group::Search, Some(bucket)) = (group, self.limits.global_search) {
+            let mut global = self
+                .global
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(state) = global.as_mut() {
+                state.tokens = (refilled(state, bucket, now) - extra).max(-f64::from(bucket.burst));
+                state.updated = now;
+            }
+        }
+    }
+
+    /// Takes `amount` tokens from a key's bucket, into debt down to minus its burst, and adds
+    /// `work` seconds to its recent work.
+    fn debit(&self, key: Key, amount: f64, work: f64, now: Instant) {
+        let bucket = self.bucket(&key);
+        let mut states = self.shard(&key);
+        if let Some(state) = states.get_mut(&key) {
+            state.work = decayed_work(state, now) + work;
+            state.tokens = (refilled(state, bucket, now) - amount).max(-f64::from(bucket.burst));
+            state.updated = now;
+        }
+    }
+
+    /// The client's recent blocking work in `group`, in seconds (halved every second); for an
+    /// IPv6 client, its /48's when that is more, so that changing /64 does not reset it.
+    pub fn recent_work(&self, client: IpAddr, group: Group, now: Instant) -> f64 {
+        let work = |key: Key| {
+            self.shard(&key)
+                .get(&key)
+                .map_or(0.0, |state| decayed_work(state, now))
+        };
+        let own = work((client_key(client), client_prefix(client), group));
+        prefix_48_key(client, group).map_or(own, |wider| own.max(work(wider)))
+    }
+
     /// The tokens a key's bucket holds now.
     fn tokens(&self, key: Key, now: Instant) -> f64 {
         let bucket = self.bucket(&key);
@@ -185,7 +251,9 @@ impl RateLimiter {
         let state = states.entry(key).or_insert(State {
             tokens: f64::from(bucket.burst),
             updated: now,
+            work: 0.0,
         });
+        state.work = decayed_work(state, now);
         state.tokens = (refilled(state, bucket, now) - 1.0).max(0.0);
         state.updated = now;
         state.tokens
@@ -204,6 +272,7 @@ impl RateLimiter {
         let state = global.get_or_insert(State {
             tokens: f64::from(bucket.burst),
             updated: now,
+            work: 0.0,
         });
         let tokens = refilled(state, bucket, now);
         state.updated = now;
@@ -258,6 +327,11 @@ fn decision(allowed: bool, tokens: f64, bucket: Bucket) -> Decision {
             seconds(1.0 - tokens).max(1)
         },
     }
+}
+
+fn decayed_work(state: &State, now: Instant) -> f64 {
+    let elapsed = now.saturating_duration_since(state.updated).as_secs_f64();
+    state.work * 0.5f64.powf(elapsed / WORK_HALF_LIFE)
 }
 
 fn refilled(state: &State, bucket: Bucket, now: Instant) -> f64 {
@@ -447,6 +521,62 @@ mod tests {
             limiter.check(ip("192.0.2.1"), Group::Other, now).allowed,
             "the budget is the search group's"
         );
+    }
+
+    #[test]
+    fn costly_searches_make_a_client_heavy_where_cheap_ones_do_not() {
+        let client = Bucket {
+            per_second: 1.0,
+            burst: 20,
+        };
+        let limiter = RateLimiter::with_capacity(
+            RateLimits {
+                search: client,
+                other: client,
+                global_search: Some(Bucket {
+                    per_second: 1.0,
+                    burst: 10,
+                }),
+            },
+            1000,
+        );
+        let now = Instant::now();
+        let cheap = ip("192.0.2.1");
+        let costly = ip("192.0.2.2");
+        // Both spend the global budget; the costly client's 30 ms searches cost 7 tokens each.
+        for _ in 0..5 {
+            assert!(limiter.check(cheap, Group::Search, now).allowed);
+            limiter.charge(cheap, Group::Search, Duration::from_micros(800), now);
+        }
+        for _ in 0..2 {
+            assert!(limiter.check(costly, Group::Search, now).allowed);
+            limiter.charge(costly, Group::Search, Duration::from_millis(30), now);
+        }
+        // The budget is spent: the costly client (20 - 14 = 6 left) is heavy, the cheap one
+        // (15 left) is not, though it sent more requests.
+        assert!(!limiter.check(costly, Group::Search, now).allowed);
+        assert!(limiter.check(cheap, Group::Search, now).allowed);
+        // Debt: 10 more costly searches' worth leaves the bucket at minus its burst, and the
+        // refusal says how long it takes to earn a token back.
+        limiter.charge(costly, Group::Search, Duration::from_secs(1), now);
+        let refused = limiter.check(costly, Group::Search, now);
+        assert_eq!((refused.allowed, refused.retry_after), (false, 21));
+    }
+
+    #[test]
+    fn recent_work_adds_up_and_halves_every_second() {
+        let limiter = limiter(100);
+        let now = Instant::now();
+        let client = ip("2001:db8::1");
+        limiter.check(client, Group::Search, now);
+        limiter.charge(client, Group::Search, Duration::from_millis(300), now);
+        limiter.charge(client, Group::Search, Duration::from_millis(100), now);
+        let work = |at| limiter.recent_work(ip("2001:db8::2"), Group::Search, at);
+        assert!((work(now) - 0.4).abs() < 1e-9, "the /64's work");
+        let elsewhere = limiter.recent_work(ip("2001:db8:0:1::1"), Group::Search, now);
+        assert!((elsewhere - 0.4).abs() < 1e-9, "another /64 of the /48");
+        assert!((work(now + Duration::from_secs(1)) - 0.2).abs() < 1e-9);
+        assert_eq!(limiter.recent_work(client, Group::Other, now), 0.0);
     }
 
     #[test]

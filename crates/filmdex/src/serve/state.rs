@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use arc_swap::ArcSwap;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower_http::cors::CorsLayer;
 use tracing::{error, info};
 
@@ -21,6 +20,7 @@ use super::metrics::Metrics;
 use super::rate_limit::RateLimiter;
 use super::search::RegexCache;
 use super::snapshot::Snapshot;
+use super::turns::{Turn, Turns, CLIENT_RECENT_WORK};
 use crate::config::{ServeConfig, ServeLimits};
 
 /// Cheap to clone: every clone shares one server's state.
@@ -46,7 +46,7 @@ struct Shared {
     limits: ServeLimits,
     /// Turns for blocking work (searches, recommendations, similar films): at most
     /// `limits.max_expensive` at once.
-    expensive: Arc<Semaphore>,
+    expensive: Turns,
     /// `/metrics` is served on its own address, not with the API.
     metrics_elsewhere: bool,
 }
@@ -72,7 +72,7 @@ impl AppState {
             reloading: tokio::sync::Mutex::new(()),
             shutting_down: AtomicBool::new(false),
             limits: config.limits,
-            expensive: Arc::new(Semaphore::new(config.limits.max_expensive)),
+            expensive: Turns::new(config.limits.max_expensive),
             metrics_elsewhere: config.metrics_bind.is_some(),
         };
         Ok(AppState {
@@ -118,16 +118,15 @@ impl AppState {
     }
 
     /// A turn for blocking work, held until the work ends (move it into the blocking task):
-    /// waits at most `expensive_wait` for one, then refuses with 503 `overloaded`.
-    pub async fn expensive_turn(&self) -> Result<OwnedSemaphorePermit, ApiError> {
-        let semaphore = Arc::clone(&self.shared.expensive);
-        match tokio::time::timeout(self.shared.limits.expensive_wait, semaphore.acquire_owned())
+    /// waits at most `expensive_wait` for one, clients with less recent work first, then
+    /// refuses with 503 `overloaded`.
+    pub async fn expensive_turn(&self) -> Result<Turn, ApiError> {
+        let recent_work = CLIENT_RECENT_WORK.try_with(|work| *work).unwrap_or(0.0);
+        self.shared
+            .expensive
+            .take(recent_work, self.shared.limits.expensive_wait)
             .await
-        {
-            Ok(Ok(permit)) => Ok(permit),
-            // Timed out (or the semaphore closed, which never happens).
-            _ => Err(ApiError::overloaded()),
-        }
+            .ok_or_else(ApiError::overloaded)
     }
 
     pub fn next_request_id(&self) -> String {

@@ -185,7 +185,9 @@ fn the_binary_raises_its_soft_open_file_limit_to_the_hard_limit() {
 
 /// The soft (column 0) or hard (1) limit of "Max open files" in a /proc limits file.
 fn open_files(limits: &str, column: usize) -> Option<u64> {
-    let line = limits.lines().find(|line| line.starts_with("Max open files"))?;
+    let line = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))?;
     line["Max open files".len()..]
         .split_whitespace()
         .nth(column)?

@@ -1,6 +1,8 @@
 //! `GET /film/{film_id}` and `GET /film/{film_id}/similar/{threshold}` (with the search
 //! criteria as filters).
 
+use std::time::Instant;
+
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
@@ -10,6 +12,7 @@ use crate::serve::error::ApiError;
 use crate::serve::extract;
 use crate::serve::films::RowSet;
 use crate::serve::paging::{self, Page};
+use crate::serve::rate_limit::WorkTime;
 use crate::serve::recommend;
 use crate::serve::search::{self, query_string, SearchQuery};
 use crate::serve::snapshot::Snapshot;
@@ -63,22 +66,25 @@ pub async fn similar(
     )?;
     let snapshot = state.snapshot();
     let filtered = filters != SearchQuery::default();
-    let (body, total) = if snapshot.similar_is_cheap(threshold, filtered, page, explain) {
-        similar_page(&snapshot, film_id, threshold, None, page, explain)?
+    let ((body, total), work) = if snapshot.similar_is_cheap(threshold, filtered, page, explain) {
+        let page = similar_page(&snapshot, film_id, threshold, None, page, explain)?;
+        (page, None)
     } else {
         let filters = filters.clone();
         let turn = state.expensive_turn().await?;
         tokio::task::spawn_blocking(move || {
             let _turn = turn;
+            let started = Instant::now();
             let allowed = search::filter(snapshot.table(), &filters, state.regexes())?;
-            similar_page(
+            let page = similar_page(
                 &snapshot,
                 film_id,
                 threshold,
                 allowed.as_ref(),
                 page,
                 explain,
-            )
+            )?;
+            Ok::<_, ApiError>((page, Some(WorkTime(started.elapsed()))))
         })
         .await
         .map_err(|error| ApiError::internal(&error.into()))??
@@ -90,7 +96,11 @@ pub async fn similar(
     };
     pairs.extend(query_string::render(&filters));
     let path = format!("/film/{film_id}/similar/{threshold}");
-    Ok(paging::response(body, &path, &pairs, page, total))
+    let mut response = paging::response(body, &path, &pairs, page, total);
+    if let Some(work) = work {
+        response.extensions_mut().insert(work);
+    }
+    Ok(response)
 }
 
 /// The JSON of one page of similar films, and how many there are in all.

@@ -3,6 +3,8 @@
 //! films, filtered by the search criteria. The body is the list of films; the total and the
 //! page links are headers, as for search.
 
+use std::time::Instant;
+
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use serde_json::{Map, Value};
@@ -10,6 +12,7 @@ use serde_json::{Map, Value};
 use crate::serve::error::ApiError;
 use crate::serve::extract::JsonBody;
 use crate::serve::paging;
+use crate::serve::rate_limit::WorkTime;
 use crate::serve::recommend::RecommendQuery;
 use crate::serve::search;
 use crate::serve::state::AppState;
@@ -33,8 +36,9 @@ async fn answer(state: AppState, query: RecommendQuery) -> Result<Response, ApiE
     let snapshot = state.snapshot();
     let turn = state.expensive_turn().await?;
     // Scoring every film takes a millisecond or more: off the async threads.
-    let (body, total, query) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+    let (body, total, query, work) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let _turn = turn;
+        let started = Instant::now();
         let taste = snapshot
             .taste(&query.like, &query.dislike)
             .map_err(|unknown| ApiError::invalid_parameter(unknown.to_string()))?;
@@ -46,16 +50,12 @@ async fn answer(state: AppState, query: RecommendQuery) -> Result<Response, ApiE
             .map(|recommended| FilmView::recommended(recommended, &snapshot))
             .collect();
         let body = films_json(&views).map_err(|error| ApiError::internal(&error.into()))?;
-        Ok((body, total, query))
+        Ok((body, total, query, started.elapsed()))
     })
     .await
     .map_err(|error| ApiError::internal(&error.into()))??;
     let pairs = query.to_pairs();
-    Ok(paging::response(
-        body,
-        "/recommend",
-        &pairs,
-        query.page,
-        total,
-    ))
+    let mut response = paging::response(body, "/recommend", &pairs, query.page, total);
+    response.extensions_mut().insert(WorkTime(work));
+    Ok(response)
 }

@@ -2,12 +2,15 @@
 //! (the same criteria as query parameters). The body is the list of films; the total and the
 //! page links are headers.
 
+use std::time::Instant;
+
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 
 use crate::serve::error::ApiError;
 use crate::serve::extract::JsonBody;
 use crate::serve::paging;
+use crate::serve::rate_limit::WorkTime;
 use crate::serve::search::{query_string, search, Criteria, SearchQuery};
 use crate::serve::state::AppState;
 use crate::serve::view::{films_json, FilmView};
@@ -30,24 +33,28 @@ async fn answer(state: AppState, query: SearchQuery) -> Result<Response, ApiErro
     let snapshot = state.snapshot();
     let turn = state.expensive_turn().await?;
     // Compiling regexes and scanning every film take up to milliseconds: off the async threads.
-    let (body, total, page, query) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let _turn = turn;
-        let criteria = Criteria::compile(&query, state.regexes())?;
-        let table = snapshot.table();
-        let result = search(table, &criteria);
-        let mut films: Vec<FilmView> = result
-            .rows
-            .iter()
-            .map(|&row| FilmView::new(&snapshot.films()[row as usize], 1.0))
-            .collect();
-        for (film, &ranked) in films.iter_mut().zip(&result.matches) {
-            film.matched = Some(table.text_index().matched(ranked).into());
-        }
-        let body = films_json(&films).map_err(|error| ApiError::internal(&error.into()))?;
-        Ok((body, result.total, criteria.page, query))
-    })
-    .await
-    .map_err(|error| ApiError::internal(&error.into()))??;
+    let (body, total, page, query, work) =
+        tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+            let _turn = turn;
+            let started = Instant::now();
+            let criteria = Criteria::compile(&query, state.regexes())?;
+            let table = snapshot.table();
+            let result = search(table, &criteria);
+            let mut films: Vec<FilmView> = result
+                .rows
+                .iter()
+                .map(|&row| FilmView::new(&snapshot.films()[row as usize], 1.0))
+                .collect();
+            for (film, &ranked) in films.iter_mut().zip(&result.matches) {
+                film.matched = Some(table.text_index().matched(ranked).into());
+            }
+            let body = films_json(&films).map_err(|error| ApiError::internal(&error.into()))?;
+            Ok((body, result.total, criteria.page, query, started.elapsed()))
+        })
+        .await
+        .map_err(|error| ApiError::internal(&error.into()))??;
     let pairs = query_string::render(&query);
-    Ok(paging::response(body, "/film/search", &pairs, page, total))
+    let mut response = paging::response(body, "/film/search", &pairs, page, total);
+    response.extensions_mut().insert(WorkTime(work));
+    Ok(response)
 }
