@@ -120,7 +120,10 @@ fn the_intended_film_comes_first_for_nine_queries_in_ten() {
         ambiguous += evaluation.ambiguous;
     }
     for (kind, (queries, missed)) in &by_kind {
-        println!("{:>24}: {queries} queries made, {missed} not first", kind.name());
+        println!(
+            "{:>24}: {queries} queries made, {missed} not first",
+            kind.name()
+        );
     }
     let share = |count: usize| count as f64 / total as f64;
     println!(
