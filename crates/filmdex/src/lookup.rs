@@ -53,16 +53,8 @@ pub fn search(request: &SearchRequest) -> Result<()> {
     query.offset = Some(request.page.offset as i64);
     let criteria = Criteria::compile(&query, &RegexCache::default())
         .map_err(|error| anyhow::anyhow!("{}", error.message))?;
-    let table = snapshot.table();
-    let result = serve::search(table, &criteria);
-    let mut views: Vec<FilmView> = result
-        .rows
-        .iter()
-        .map(|&row| FilmView::new(&snapshot.films()[row as usize], 1.0))
-        .collect();
-    for (view, &ranked) in views.iter_mut().zip(&result.matches) {
-        view.matched = Some(table.text_index().matched(ranked).into());
-    }
+    let result = serve::search(snapshot.table(), &criteria);
+    let views = FilmView::found(&result, snapshot.table());
     if request.json {
         print!("{}", render(&views, result.total, true)?);
         return Ok(());

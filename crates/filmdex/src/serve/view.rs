@@ -6,7 +6,8 @@ use filmdex_similarity::{Contribution, FeatureKind, TasteContribution};
 use filmdex_text::Match;
 use serde::{Serialize, Serializer};
 
-use super::films::Film;
+use super::films::{Film, FilmTable};
+use super::search::SearchResult;
 use super::snapshot::{Recommendation, SimilarFilm, Snapshot};
 
 /// A film as every route returns it.
@@ -90,6 +91,21 @@ impl<'a> FilmView<'a> {
                 .collect()
         });
         view
+    }
+
+    /// The films of one page of search results from `table`, each saying what matched when
+    /// the search had free text.
+    pub fn found(result: &SearchResult, table: &'a FilmTable) -> Vec<Self> {
+        let films = table.films();
+        let mut views: Vec<FilmView> = result
+            .rows
+            .iter()
+            .map(|&row| FilmView::new(&films[row as usize], 1.0))
+            .collect();
+        for (view, &ranked) in views.iter_mut().zip(&result.matches) {
+            view.matched = Some(table.text_index().matched(ranked).into());
+        }
+        views
     }
 
     /// A recommended film, with its explanation when there is one; the liked films the

@@ -38,16 +38,8 @@ async fn answer(state: AppState, query: SearchQuery) -> Result<Response, ApiErro
             let _turn = turn;
             let started = Instant::now();
             let criteria = Criteria::compile(&query, state.regexes())?;
-            let table = snapshot.table();
-            let result = search(table, &criteria);
-            let mut films: Vec<FilmView> = result
-                .rows
-                .iter()
-                .map(|&row| FilmView::new(&snapshot.films()[row as usize], 1.0))
-                .collect();
-            for (film, &ranked) in films.iter_mut().zip(&result.matches) {
-                film.matched = Some(table.text_index().matched(ranked).into());
-            }
+            let result = search(snapshot.table(), &criteria);
+            let films = FilmView::found(&result, snapshot.table());
             let body = films_json(&films).map_err(|error| ApiError::internal(&error.into()))?;
             Ok((body, result.total, criteria.page, query, started.elapsed()))
         })
