@@ -237,7 +237,7 @@ impl TextIndex {
     /// and whether it is exactly the query.
     fn best_text(&self, hits: &[Hit], count: usize) -> (u32, bool) {
         // Text -> (query words covered, best cost of each covered word).
-        let mut texts: Vec<(u32, u32, Vec<Cost>)> = Vec::new();
+        let mut texts: Vec<(u32, u32, [Cost; MAX_QUERY_WORDS])> = Vec::new();
         for hit in hits {
             let index = match texts.iter().position(|(text, _, _)| *text == hit.text) {
                 Some(index) => index,
@@ -245,13 +245,10 @@ impl TextIndex {
                     texts.push((
                         hit.text,
                         0,
-                        vec![
-                            Cost {
-                                typos: u8::MAX,
-                                prefix: true
-                            };
-                            count
-                        ],
+                        [Cost {
+                            typos: u8::MAX,
+                            prefix: true,
+                        }; MAX_QUERY_WORDS],
                     ));
                     texts.len() - 1
                 }
@@ -281,7 +278,9 @@ impl TextIndex {
             .expect("a film with hits has a text");
         let whole = covered.count_ones() as usize == count
             && usize::from(self.text(*text).word_count) == count
-            && costs.iter().all(|cost| cost.typos == 0 && !cost.prefix);
+            && costs[..count]
+                .iter()
+                .all(|cost| cost.typos == 0 && !cost.prefix);
         (*text, whole)
     }
 }
