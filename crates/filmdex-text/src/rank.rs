@@ -103,11 +103,8 @@ impl TextIndex {
         let Some(hits) = self.hits(&derived, allowed) else {
             return Ranking::default();
         };
-        let mut keyed: Vec<(Key, u32)> = hits
-            .chunk_by(|a, b| a.row == b.row)
-            .map(|film| self.key(film, count))
-            .collect();
-        let total = keyed.len();
+        let films: Vec<&[Hit]> = hits.chunk_by(|a, b| a.row == b.row).collect();
+        let total = films.len();
         let keep = keep.min(total);
         if keep == 0 {
             return Ranking {
@@ -115,6 +112,25 @@ impl TextIndex {
                 films: Vec::new(),
             };
         }
+        // The first two rules need only each word's best cost: the films whose (typos,
+        // prefixes) is worse than the `keep`-th best have `keep` films ranked above them, so
+        // their full key (best text, proximity) is never computed.
+        let costs: Vec<(u32, u32)> = films
+            .iter()
+            .map(|film| typos_and_prefixes(film, count))
+            .collect();
+        let cutoff = if keep < total {
+            let mut sorted = costs.clone();
+            *sorted.select_nth_unstable(keep - 1).1
+        } else {
+            (u32::MAX, u32::MAX)
+        };
+        let mut keyed: Vec<(Key, u32)> = films
+            .iter()
+            .zip(&costs)
+            .filter(|(_, &cost)| cost <= cutoff)
+            .map(|(film, &cost)| self.key(film, count, cost))
+            .collect();
         if keep < total {
             keyed.select_nth_unstable(keep - 1);
             keyed.truncate(keep);
@@ -200,20 +216,9 @@ impl TextIndex {
     }
 
     /// The rank of one film from its hits (sorted by query word), and its best text.
-    fn key(&self, hits: &[Hit], count: usize) -> (Key, u32) {
-        let mut best = vec![
-            Cost {
-                typos: u8::MAX,
-                prefix: true
-            };
-            count
-        ];
-        for hit in hits {
-            let word = usize::from(hit.query_word);
-            best[word] = best[word].min(hit.cost);
-        }
-        let typos = best.iter().map(|cost| u32::from(cost.typos)).sum();
-        let prefixes = best.iter().filter(|cost| cost.prefix).count() as u32;
+    /// `typos_and_prefixes` is [`typos_and_prefixes`] of the same hits.
+    fn key(&self, hits: &[Hit], count: usize, typos_and_prefixes: (u32, u32)) -> (Key, u32) {
+        let (typos, prefixes) = typos_and_prefixes;
         let (text, whole) = self.best_text(hits, count);
         let row = hits[0].row;
         let key = Key {
@@ -232,7 +237,7 @@ impl TextIndex {
     /// and whether it is exactly the query.
     fn best_text(&self, hits: &[Hit], count: usize) -> (u32, bool) {
         // Text -> (query words covered, best cost of each covered word).
-        let mut texts: Vec<(u32, u32, Vec<Cost>)> = Vec::new();
+        let mut texts: Vec<(u32, u32, [Cost; MAX_QUERY_WORDS])> = Vec::new();
         for hit in hits {
             let index = match texts.iter().position(|(text, _, _)| *text == hit.text) {
                 Some(index) => index,
@@ -240,13 +245,10 @@ impl TextIndex {
                     texts.push((
                         hit.text,
                         0,
-                        vec![
-                            Cost {
-                                typos: u8::MAX,
-                                prefix: true
-                            };
-                            count
-                        ],
+                        [Cost {
+                            typos: u8::MAX,
+                            prefix: true,
+                        }; MAX_QUERY_WORDS],
                     ));
                     texts.len() - 1
                 }
@@ -276,9 +278,28 @@ impl TextIndex {
             .expect("a film with hits has a text");
         let whole = covered.count_ones() as usize == count
             && usize::from(self.text(*text).word_count) == count
-            && costs.iter().all(|cost| cost.typos == 0 && !cost.prefix);
+            && costs[..count]
+                .iter()
+                .all(|cost| cost.typos == 0 && !cost.prefix);
         (*text, whole)
     }
+}
+
+/// The first two ranking rules of one film from its hits: the typos summed over the query
+/// words' best matches, and how many of those are prefixes.
+fn typos_and_prefixes(hits: &[Hit], count: usize) -> (u32, u32) {
+    let mut best = [Cost {
+        typos: u8::MAX,
+        prefix: true,
+    }; MAX_QUERY_WORDS];
+    for hit in hits {
+        let word = usize::from(hit.query_word);
+        best[word] = best[word].min(hit.cost);
+    }
+    let best = &best[..count];
+    let typos = best.iter().map(|cost| u32::from(cost.typos)).sum();
+    let prefixes = best.iter().filter(|cost| cost.prefix).count() as u32;
+    (typos, prefixes)
 }
 
 /// The sum over consecutive query words of how far apart they are in the text that has both
@@ -554,5 +575,65 @@ mod tests {
             ranking.films.iter().map(|r| r.row).collect::<Vec<_>>(),
             [2, 0]
         );
+    }
+
+    #[test]
+    fn a_short_page_is_the_start_of_the_full_ranking() {
+        // Titles from a small vocabulary, so common words reach most films with every mix of
+        // typos, prefixes, whole titles and proximity; votes tie often.
+        let vocabulary = [
+            "the", "theater", "dark", "darker", "knight", "night", "knights", "de", "del", "star",
+            "stars", "start", "war", "wars", "love", "loved", "of", "el", "amor",
+        ];
+        let mut state = 12345u64;
+        let mut next = |bound: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % bound
+        };
+        let titles: Vec<&'static str> = (0..600)
+            .map(|_| {
+                let length = 1 + next(4);
+                let title: Vec<&str> = (0..length)
+                    .map(|_| vocabulary[next(vocabulary.len())])
+                    .collect();
+                &*Box::leak(title.join(" ").into_boxed_str())
+            })
+            .collect();
+        let films: Vec<Film> = titles
+            .iter()
+            .map(|&title| film(title, next(5) as i64))
+            .collect();
+        let index = index(&films);
+        let rows = |ranking: &Ranking| ranking.films.to_vec();
+        for query in [
+            "the",
+            "th",
+            "de",
+            "d",
+            "dark knight",
+            "knight dark",
+            "darkk",
+            "star wars",
+            "sta",
+            "love of",
+            "el amor",
+            "nigth",
+            "dark the",
+            "wars the",
+        ] {
+            let full = index.search(query, |row| row % 7 != 0, usize::MAX);
+            assert!(full.total > 3, "{query} matches {} films", full.total);
+            for keep in [1, 2, 3, 5, 8, 20, 100, full.total] {
+                let page = index.search(query, |row| row % 7 != 0, keep);
+                assert_eq!(page.total, full.total, "{query}");
+                assert_eq!(
+                    rows(&page),
+                    full.films[..keep.min(full.total)],
+                    "{query} {keep}"
+                );
+            }
+        }
     }
 }
