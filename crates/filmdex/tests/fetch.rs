@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use filmdex::config::FetchConfig;
 use filmdex::dumps::Dump;
-use filmdex::fetch::{download, FetchOutcome};
+use filmdex::fetch::{download, DecodePasses, FetchOutcome};
 use flate2::write::GzEncoder;
 
 use crate::http_fixture::{Behaviour, FixtureServer, STALL};
@@ -338,4 +338,77 @@ fn an_unchanged_file_already_verified_is_not_decoded_again() {
         download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("second");
     assert_eq!(outcome, FetchOutcome::Unchanged { rows: 1_000 });
     assert_eq!(server.requests()[1].status, 304);
+}
+
+#[test]
+fn a_download_is_decoded_once_while_it_streams_and_stamped() {
+    let server = FixtureServer::start(ratings_gzip(20_000, 7), Behaviour::Normal);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dest = dir.path().join("title.ratings.tsv.gz");
+    let outcome =
+        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("download");
+    assert!(matches!(
+        outcome,
+        FetchOutcome::Downloaded { rows: 20_000, .. }
+    ));
+    let partial = dir.path().join(".title.ratings.tsv.gz.download");
+    let passes = |path| filmdex::fetch::decode_passes(path);
+    assert_eq!(
+        (passes(&partial), passes(&dest)),
+        (
+            DecodePasses {
+                from_disk: 0,
+                while_downloading: 1
+            },
+            DecodePasses::default()
+        ),
+        "checked as it arrived, never read back"
+    );
+    assert_eq!(filmdex::fetch::verified_rows(&dest), Some(20_000));
+}
+
+#[test]
+fn a_resumed_download_is_checked_whole_in_one_pass() {
+    let body = ratings_gzip(50_000, 8);
+    let server = FixtureServer::start(body.clone(), Behaviour::CutFirstResponse);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dest = dir.path().join("title.ratings.tsv.gz");
+    let outcome =
+        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("download");
+    assert!(matches!(
+        outcome,
+        FetchOutcome::Downloaded { rows: 50_000, .. }
+    ));
+    assert_eq!(server.requests()[1].status, 206);
+    let partial = dir.path().join(".title.ratings.tsv.gz.download");
+    let passes = filmdex::fetch::decode_passes(&partial);
+    assert_eq!(passes.from_disk, 0);
+    // One pass per attempt; the cut one stops where the connection broke.
+    assert_eq!(passes.while_downloading, 2);
+}
+
+#[test]
+fn a_corrupt_download_keeps_the_file_in_place() {
+    let good = ratings_gzip(1_000, 9);
+    let bad = ratings_gzip(2_000, 9);
+    let server = FixtureServer::start(good.clone(), Behaviour::Normal);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dest = dir.path().join("title.ratings.tsv.gz");
+    download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("first");
+    server.replace(bad[..bad.len() - 100].to_vec(), "\"v2\"");
+    let error =
+        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect_err("corrupt");
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("the downloaded file failed verification")
+            && message
+                .contains("is truncated or corrupt: its gzip stream does not decode to the end"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(&dest).expect("kept"),
+        good,
+        "nothing replaced"
+    );
+    assert!(!dir.path().join(".title.ratings.tsv.gz.download").exists());
 }

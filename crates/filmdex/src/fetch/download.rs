@@ -22,6 +22,7 @@ use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 use tracing::{info, warn};
 
+use super::check_while_downloading::CheckWhileDownloading;
 use super::client::client;
 use super::verify::{self, verify_dump};
 use crate::config::FetchConfig;
@@ -208,7 +209,8 @@ fn attempt_once(
     }
 }
 
-/// Streams the body into the partial file from `offset`, then verifies and commits it.
+/// Streams the body into the partial file from `offset`, checking it on the way, and commits it
+/// when the check passes.
 fn receive(
     response: Response,
     paths: &Paths,
@@ -243,10 +245,12 @@ fn receive(
         .truncate(offset == 0)
         .open(&paths.partial)
         .map_err(|error| io_error(error, "opening"))?;
+    let check =
+        CheckWhileDownloading::start(&paths.partial, dump, offset).map_err(Failure::Permanent)?;
     let bar = progress::bytes_bar(expected, &format!("{dump}"));
     bar.set_position(offset);
     let allowed = config.max_bytes.saturating_sub(offset);
-    let received = match copy_body(response, &mut file, &bar, allowed, config) {
+    let received = match copy_body(response, &mut file, &check, &bar, allowed, config) {
         Err(Failure::Permanent(error)) => {
             discard_partial(paths);
             return Err(Failure::Permanent(error));
@@ -272,7 +276,7 @@ fn receive(
             )));
         }
     }
-    let rows = match verify_dump(&paths.partial, dump) {
+    let rows = match check.finish() {
         Ok(rows) => rows,
         Err(error) => {
             discard_partial(paths);
@@ -294,6 +298,7 @@ fn receive(
 fn copy_body(
     mut response: Response,
     file: &mut File,
+    check: &CheckWhileDownloading,
     bar: &indicatif::ProgressBar,
     allowed: u64,
     config: &FetchConfig,
@@ -318,6 +323,7 @@ fn copy_body(
         };
         file.write_all(&buffer[..read])
             .map_err(|error| Failure::Permanent(anyhow!(error).context("writing the download")))?;
+        check.feed(&buffer[..read]);
         received += read as u64;
         bar.inc(read as u64);
         if received > allowed {

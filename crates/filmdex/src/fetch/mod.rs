@@ -1,8 +1,10 @@
 //! Getting the IMDb dumps into place: downloaded (resumable, retried, verified), unpacked from
 //! the sample shipped in the binary, or taken from a local folder. A download is verified (whole
-//! gzip stream, expected header) as it is committed; a file already in place gets only a look at
-//! its header here, since prep checks the whole stream in the pass that reads it.
+//! gzip stream, expected header) while it streams to disk, and stamped; a file already in place
+//! gets only a look at its header here, since prep checks the whole stream in the pass that reads
+//! it.
 
+mod check_while_downloading;
 mod client;
 mod download;
 mod verify;
@@ -13,7 +15,10 @@ use anyhow::{Context, Result};
 use serde_json::json;
 
 pub use download::{download, FetchOutcome, Validators};
-pub use verify::{check_dump_header, decode_dump, record_verified, verified_rows, verify_dump};
+pub use verify::{
+    check_dump_header, decode_dump, decode_passes, decode_stream, record_verified, verified_rows,
+    verify_dump, DecodePasses,
+};
 
 use crate::config::FetchConfig;
 use crate::dumps::Dump;

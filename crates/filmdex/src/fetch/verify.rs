@@ -4,10 +4,12 @@
 //! files in the pass that reads them, and a file once checked is stamped so that a refresh that
 //! changed nothing decodes nothing.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Mutex, PoisonError};
 use std::time::UNIX_EPOCH;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -50,17 +52,52 @@ pub fn decode_dump(
     path: &Path,
     dump: Dump,
     progress: &ProgressBar,
-    mut on_lines: impl FnMut(&[u8]) -> Result<()>,
+    on_lines: impl FnMut(&[u8]) -> Result<()>,
 ) -> Result<u64> {
     let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     progress.set_length(file.metadata().map_or(0, |meta| meta.len()));
+    count_pass(path, |passes| passes.from_disk += 1);
+    decode_stream(path, progress.wrap_read(file), dump, on_lines)
+}
+
+/// `decode_dump` for bytes from any source (a download as it arrives); `name` is the file the
+/// errors name.
+pub fn decode_stream(
+    name: &Path,
+    source: impl Read + Send,
+    dump: Dump,
+    mut on_lines: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<u64> {
     let (full, full_receiver) = sync_channel::<Decoded>(CHUNKS_AHEAD);
     let (empty, empty_receiver) = sync_channel::<Vec<u8>>(CHUNKS_AHEAD + 2);
-    let progress_for_decoder = progress.clone();
     std::thread::scope(|scope| {
-        scope.spawn(move || decode_chunks(file, progress_for_decoder, full, empty_receiver));
-        read_chunks(path, dump, full_receiver, empty, &mut on_lines)
+        scope.spawn(move || decode_chunks(source, full, empty_receiver));
+        read_chunks(name, dump, full_receiver, empty, &mut on_lines)
     })
+}
+
+/// How often a file was decoded whole: the evidence that a download is decoded once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecodePasses {
+    /// Passes that read the file back from disk.
+    pub from_disk: u32,
+    /// Passes over a download as its bytes arrived.
+    pub while_downloading: u32,
+}
+
+/// Whole decodes per file in this process: a lock and a map entry per whole file, nothing per
+/// row.
+static PASSES: Mutex<BTreeMap<PathBuf, DecodePasses>> = Mutex::new(BTreeMap::new());
+
+pub(crate) fn count_pass(path: &Path, add: impl FnOnce(&mut DecodePasses)) {
+    let mut passes = PASSES.lock().unwrap_or_else(PoisonError::into_inner);
+    add(passes.entry(path.to_owned()).or_default());
+}
+
+/// The whole decodes of `path` so far in this process.
+pub fn decode_passes(path: &Path) -> DecodePasses {
+    let passes = PASSES.lock().unwrap_or_else(PoisonError::into_inner);
+    passes.get(path).copied().unwrap_or_default()
 }
 
 /// The consumer side: header first, then every chunk to `on_lines`, counting lines.
@@ -131,14 +168,8 @@ fn check_header(path: &Path, dump: Dump, line: &[u8]) -> Result<()> {
 }
 
 /// The producer side: decodes into chunks that end at a line end (or the end of the file).
-fn decode_chunks(
-    file: File,
-    progress: ProgressBar,
-    full: SyncSender<Decoded>,
-    empty: Receiver<Vec<u8>>,
-) {
-    let counted = progress.wrap_read(file);
-    let mut raw = BufReader::with_capacity(1 << 20, counted);
+fn decode_chunks(source: impl Read, full: SyncSender<Decoded>, empty: Receiver<Vec<u8>>) {
+    let mut raw = BufReader::with_capacity(1 << 20, source);
     // Recognised by content, not name (downloads in progress end in `.download`): plain `.tsv`
     // files, hand-made or unpacked, are read as they are.
     let is_gzip = match raw.fill_buf() {
