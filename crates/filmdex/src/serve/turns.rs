@@ -1,8 +1,8 @@
-//! Turns for blocking work (searches, recommendations, filtered similar films): at most a fixed
-//! number at once. A request that finds none free waits; a freed turn goes to the waiting
-//! request whose client has done the least work lately (then to the one waiting longest), so a
-//! client sending costly searches back to back cannot make a light client wait behind its whole
-//! queue. A request that waits longer than its limit gives up (503 `overloaded`).
+//! Turns for blocking work (searches, suggestions, recommendations, filtered similar films): at
+//! most a fixed number at once. A request that finds none free waits; a freed turn goes to the
+//! waiting request whose client has done the least work lately (then to the one waiting longest),
+//! so a client sending costly searches back to back cannot make a light client wait behind its
+//! whole queue. A request that waits longer than its limit gives up (503 `overloaded`).
 //!
 //! Hand-written: tokio's semaphore serves waiters first come, first served, with no priority.
 

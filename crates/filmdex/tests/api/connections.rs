@@ -280,6 +280,39 @@ async fn expensive_work_over_the_cap_gets_503_overloaded_with_retry_after() {
     assert_eq!(served.status(), 200);
 }
 
+/// Suggestions rank on a blocking thread under the same cap as searches: many at once with one
+/// turn all get their answer in turn, and a request that finds the turn held too long gets 503.
+#[tokio::test]
+async fn suggest_answers_under_the_cap_on_expensive_work() {
+    let server = TestServer::start(|config| {
+        config.limits.max_expensive = 1;
+        config.limits.expensive_wait = Duration::from_millis(200);
+    })
+    .await;
+    let client = http_client();
+    let url = server.url("/film/suggest?q=home%20alo");
+    let answers = futures_util::future::join_all((0..8).map(|_| client.get(&url).send())).await;
+    for answer in answers {
+        let answer = answer.expect("an answer");
+        assert_eq!(answer.status(), 200);
+        let films: serde_json::Value =
+            serde_json::from_slice(&answer.bytes().await.expect("a body")).expect("JSON");
+        assert_eq!(films[0]["title"], "Home Alone", "{films}");
+    }
+    let held = server.state.expensive_turn().await.expect("the one turn");
+    let refused = client.get(&url).send().await.expect("an answer");
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    let body: serde_json::Value =
+        serde_json::from_slice(&refused.bytes().await.expect("a body")).expect("JSON");
+    assert_eq!(body["code"], "overloaded");
+    drop(held);
+    assert_eq!(
+        client.get(&url).send().await.expect("an answer").status(),
+        200
+    );
+}
+
 #[tokio::test]
 async fn http2_without_tls_is_not_spoken() {
     let server = TestServer::start(|_| {}).await;

@@ -1,11 +1,14 @@
 //! `GET /film/suggest?q=...&limit=N`: the films a search box suggests while a query is typed,
 //! best first, as small objects (film_id, title, year, what matched).
 
+use std::time::Instant;
+
 use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 use crate::serve::error::ApiError;
+use crate::serve::rate_limit::WorkTime;
 use crate::serve::search::query_string::{integer, shorten};
 use crate::serve::search::MAX_QUERY_CHARS;
 use crate::serve::state::AppState;
@@ -22,26 +25,45 @@ pub async fn suggest(
 ) -> Result<Response, ApiError> {
     let (q, limit) = parse(query.as_deref())?;
     let snapshot = state.snapshot();
-    // A ranking over the rarest query word's films takes microseconds to a millisecond
-    // (BENCHMARKS.md): answered on the async thread.
-    let table = snapshot.table();
-    let index = table.text_index();
-    let ranking = index.search(&q, |_| true, limit);
-    let films = snapshot.films();
-    let suggestions: Vec<SuggestionView> = ranking
-        .films
-        .iter()
-        .map(|&ranked| {
-            let film = &films[ranked.row as usize];
-            SuggestionView {
-                film_id: film.film_id,
-                title: &film.title,
-                year: film.year.as_deref(),
-                matched: index.matched(ranked).into(),
-            }
-        })
-        .collect();
-    Ok(Json(suggestions).into_response())
+    let turn = state.expensive_turn().await?;
+    // A common word ranks every film it reaches: milliseconds to tens of them at 40k films
+    // (docs/perf-journal.md), too long for an async thread, so a turn and a blocking thread.
+    let (body, work) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let _turn = turn;
+        let started = Instant::now();
+        let table = snapshot.table();
+        let index = table.text_index();
+        let ranking = index.search(&q, |_| true, limit);
+        let films = snapshot.films();
+        let suggestions: Vec<SuggestionView> = ranking
+            .films
+            .iter()
+            .map(|&ranked| {
+                let film = &films[ranked.row as usize];
+                SuggestionView {
+                    film_id: film.film_id,
+                    title: &film.title,
+                    year: film.year.as_deref(),
+                    matched: index.matched(ranked).into(),
+                }
+            })
+            .collect();
+        let body =
+            serde_json::to_vec(&suggestions).map_err(|error| ApiError::internal(&error.into()))?;
+        Ok((body, started.elapsed()))
+    })
+    .await
+    .map_err(|error| ApiError::internal(&error.into()))??;
+    let mut response = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
+    response.extensions_mut().insert(WorkTime(work));
+    Ok(response)
 }
 
 /// `q` (absent or blank: no suggestion) and `limit` from the query string.
