@@ -14,7 +14,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use filmdex::serve::{self, AltTitle};
 use filmdex_text::query_set::{evaluate, queries_of, Query, QuerySource};
-use filmdex_text::{FilmTexts, TextIndex};
+use filmdex_text::TextIndex;
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -45,7 +45,7 @@ fn main() -> Result<()> {
     for _ in 0..3 {
         let before = resident_bytes();
         let started = Instant::now();
-        let built = build_index(films, &flat);
+        let built = serve::text_index(films, &flat);
         builds.push(started.elapsed().as_secs_f64() * 1000.0);
         let after = resident_bytes();
         println!(
@@ -124,23 +124,6 @@ fn main() -> Result<()> {
     );
     write_for_fts5(&out, films, &akas, &queries, &index)?;
     Ok(())
-}
-
-fn build_index(films: &[serve::Film], akas: &[AltTitle]) -> TextIndex {
-    let mut by_film: BTreeMap<i32, Vec<(&str, Option<&str>)>> = BTreeMap::new();
-    for aka in akas {
-        by_film
-            .entry(aka.film_id)
-            .or_default()
-            .push((&aka.title, aka.region.as_deref()));
-    }
-    TextIndex::build(films.iter().map(|film| FilmTexts {
-        title: &film.title,
-        original_title: film.original_title.as_deref(),
-        akas: by_film.remove(&film.film_id).unwrap_or_default(),
-        persons: &film.persons,
-        popularity: film.vote_count.map_or(0, i64::from),
-    }))
 }
 
 type Akas = BTreeMap<i32, Vec<(String, Option<String>)>>;

@@ -43,7 +43,7 @@ use tokio::sync::watch;
 use tracing::{info, warn};
 
 pub use docs::OPENAPI_JSON;
-pub use films::{AltTitle, Film, RowSet};
+pub use films::{text_index, AltTitle, Film, RowSet};
 pub use load::load;
 pub use paging::Page;
 pub use routes::{router, ROUTES};

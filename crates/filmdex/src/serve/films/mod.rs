@@ -17,4 +17,4 @@ pub use table::FilmTable;
 #[cfg(test)]
 pub use text::Haystack;
 pub use text::TextField;
-pub use titles::AltTitle;
+pub use titles::{text_index, AltTitle};
