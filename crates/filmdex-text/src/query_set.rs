@@ -150,6 +150,10 @@ pub struct Evaluation {
     /// film_id would tell them apart, say two films called "Amélie"): the intended film cannot
     /// be known from the text, so they are not counted.
     pub ambiguous: usize,
+    /// Of the ambiguous queries, how many still had the intended film first and in the top 3
+    /// (the tie broken by votes, then film_id, as the ranking does).
+    pub ambiguous_first: usize,
+    pub ambiguous_top_three: usize,
     /// Queries whose film did not come first, with the rank it came at (`None`: not found).
     pub misses: Vec<(Query, Option<usize>)>,
 }
@@ -184,6 +188,8 @@ pub fn evaluate(index: &TextIndex, queries: &[Query]) -> Evaluation {
                 .count();
             if ties > 1 {
                 evaluation.ambiguous += 1;
+                evaluation.ambiguous_first += usize::from(position == 0);
+                evaluation.ambiguous_top_three += usize::from(position < 3);
                 continue;
             }
         }

@@ -89,6 +89,7 @@ fn the_intended_film_comes_first_for_nine_queries_in_ten() {
     }
     let mut by_kind: BTreeMap<QueryKind, (usize, usize)> = BTreeMap::new();
     let (mut total, mut first, mut top_three, mut reciprocal, mut ambiguous) = (0, 0, 0, 0.0, 0);
+    let (mut ambiguous_first, mut ambiguous_top_three) = (0, 0);
     for (name, path) in &databases {
         let (snapshot, queries) = queries_of_database(path);
         let index = snapshot.table().text_index();
@@ -118,6 +119,8 @@ fn the_intended_film_comes_first_for_nine_queries_in_ten() {
         top_three += evaluation.top_three;
         reciprocal += evaluation.reciprocal_rank_sum;
         ambiguous += evaluation.ambiguous;
+        ambiguous_first += evaluation.ambiguous_first;
+        ambiguous_top_three += evaluation.ambiguous_top_three;
     }
     for (kind, (queries, missed)) in &by_kind {
         println!(
@@ -131,6 +134,16 @@ fn the_intended_film_comes_first_for_nine_queries_in_ten() {
         100.0 * share(first),
         100.0 * share(top_three),
         reciprocal / total as f64
+    );
+    // The ambiguous queries counted too: the intended film shares every text rule with another
+    // film, and votes decide, so this is how often the better-known film was the one meant.
+    let every = total + ambiguous;
+    let every_first = (first + ambiguous_first) as f64 / every as f64;
+    let every_top_three = (top_three + ambiguous_top_three) as f64 / every as f64;
+    println!(
+        "every query, the ambiguous counted: {every}, first {:.1}%, top 3 {:.1}%",
+        100.0 * every_first,
+        100.0 * every_top_three
     );
     assert!(total >= 300, "{total} queries");
     assert!(share(first) >= 0.90, "first {:.3}", share(first));
