@@ -223,3 +223,74 @@ fn all_pairs_stores_every_pair_the_top_k_would_with_an_unbounded_k() {
     );
     assert_eq!(all_pairs, top_k);
 }
+
+#[test]
+fn dumps_with_windows_line_ends_give_the_same_films() {
+    let workdir = tempfile::tempdir().expect("temp dir");
+    let unix = quirky_config(&workdir.path().join("unix"));
+    build(&unix).expect("build with \\n line ends");
+    let dumps = tempfile::tempdir().expect("dumps dir");
+    for entry in std::fs::read_dir(fixture("quirky")).expect("fixture") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("name").to_owned();
+        if !name.to_string_lossy().starts_with("title.")
+            && !name.to_string_lossy().starts_with("name.")
+        {
+            continue;
+        }
+        let text = std::fs::read(&path).expect("read");
+        let mut windows = Vec::new();
+        for line in text.split_inclusive(|&byte| byte == b'\n') {
+            match line.strip_suffix(b"\n") {
+                Some(line) => {
+                    windows.extend_from_slice(line);
+                    windows.extend_from_slice(b"\r\n");
+                }
+                None => windows.extend_from_slice(line),
+            }
+        }
+        // A blank line written on Windows, too: DuckDB skips blank lines.
+        windows.extend_from_slice(b"\r\n");
+        std::fs::write(dumps.path().join(&name), windows).expect("write");
+    }
+    let mut crlf = quirky_config(&workdir.path().join("windows"));
+    crlf.source = DatasetSource::Folder(dumps.path().to_owned());
+    build(&crlf).expect("build with \\r\\n line ends");
+    assert_eq!(
+        rows(&crlf.layout.database(), FILMS_AS_TEXT),
+        rows(&unix.layout.database(), FILMS_AS_TEXT)
+    );
+}
+
+#[test]
+fn a_carriage_return_inside_a_line_is_a_bad_row_of_that_line() {
+    let dumps = tempfile::tempdir().expect("dumps dir");
+    for entry in std::fs::read_dir(fixture("quirky")).expect("fixture") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dumps.path().join(path.file_name().expect("name"))).expect("copy");
+    }
+    let ratings = dumps.path().join("title.ratings.tsv");
+    let mut text = std::fs::read_to_string(&ratings).expect("read");
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let line = text.lines().count() + 1;
+    // Two lines of two pieces each: four bad rows, more than the fixture's two allowed.
+    text.push_str("tt0000009\t7.\r0\t1000\ntt0000010\t7.0\r\t1000\n");
+    std::fs::write(&ratings, text).expect("write");
+    let workdir = tempfile::tempdir().expect("temp dir");
+    let mut config = quirky_config(workdir.path());
+    config.source = DatasetSource::Folder(dumps.path().to_owned());
+    let error = format!(
+        "{:#}",
+        build(&config).expect_err("four bad rows are too many")
+    );
+    let next = line + 1;
+    assert!(
+        error.contains("title.ratings.tsv has 4 rows that do not parse")
+            && error.contains(&format!("[{line}, {line}, {next}, {next}]")),
+        "{error}"
+    );
+    config.prep.max_bad_rows = BadRowLimit::Count(10);
+    build(&config).expect("within --max-bad-rows");
+}

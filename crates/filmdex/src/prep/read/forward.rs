@@ -46,12 +46,21 @@ pub fn forward(dump: &Path, mut keep: Keep, target: &Path, bar: &ProgressBar) ->
         let mut start = 0;
         while start < lines.len() {
             let end = memchr::memchr(b'\n', &lines[start..]).map_or(lines.len(), |at| start + at);
-            let line = &lines[start..end];
-            let odd = !clean && (std::str::from_utf8(line).is_err() || line.contains(&b'\r'));
-            if odd || keep.needs(line) {
-                out.write_all(line)?;
-                out.write_all(b"\n")?;
-                line_numbers.push(next_line);
+            // A Windows line end (`\r\n`) ends the line as `\n` does, and a lone `\r` breaks it
+            // too, as Spark's reader (the original's) takes them; DuckDB's parser stops on a
+            // `\r` instead. Each piece keeps the dump's line number, and DuckDB rejects a piece
+            // that does not parse as a bad row of that line.
+            let line = lines[start..end]
+                .strip_suffix(b"\r")
+                .unwrap_or(&lines[start..end]);
+            if clean {
+                if keep.needs(line) {
+                    copy_line(&mut out, line, next_line, &mut line_numbers)?;
+                }
+            } else {
+                for piece in line.split(|&byte| byte == b'\r') {
+                    copy_if_needed(&mut out, &mut keep, piece, next_line, &mut line_numbers)?;
+                }
             }
             next_line += 1;
             start = end + 1;
@@ -65,4 +74,31 @@ pub fn forward(dump: &Path, mut keep: Keep, target: &Path, bar: &ProgressBar) ->
         line_numbers,
         total_rows,
     })
+}
+
+/// Copies `line` when DuckDB must see it: when it is not valid UTF-8 (DuckDB reports it) or
+/// `keep` needs it.
+fn copy_if_needed(
+    out: &mut impl Write,
+    keep: &mut Keep,
+    line: &[u8],
+    number: u64,
+    line_numbers: &mut Vec<u64>,
+) -> std::io::Result<()> {
+    if std::str::from_utf8(line).is_err() || keep.needs(line) {
+        copy_line(out, line, number, line_numbers)?;
+    }
+    Ok(())
+}
+
+fn copy_line(
+    out: &mut impl Write,
+    line: &[u8],
+    number: u64,
+    line_numbers: &mut Vec<u64>,
+) -> std::io::Result<()> {
+    out.write_all(line)?;
+    out.write_all(b"\n")?;
+    line_numbers.push(number);
+    Ok(())
 }
