@@ -113,3 +113,34 @@ fn an_offline_build_with_the_four_other_dumps_does_not_fail() {
     );
     assert_eq!(count, ["0"]);
 }
+
+#[test]
+fn an_akas_dump_with_windows_line_ends_gives_the_same_titles() {
+    let slice = fixture("imdb-real").join("roskakori__pimdb");
+    let dumps = tempfile::tempdir().expect("dumps dir");
+    for entry in std::fs::read_dir(&slice).expect("slice") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            std::fs::copy(&path, dumps.path().join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let akas = dumps.path().join("title.akas.tsv");
+    let text = std::fs::read(&akas).expect("read");
+    let windows: Vec<u8> = text
+        .split(|&byte| byte == b'\n')
+        .collect::<Vec<_>>()
+        .join(&b"\r\n"[..]);
+    std::fs::write(&akas, windows).expect("write");
+    let titles = |source: DatasetSource| {
+        let workdir = tempfile::tempdir().expect("temp dir");
+        let config = config(workdir.path(), source);
+        build(&config).expect("build");
+        rows(
+            &config.layout.database(),
+            "SELECT film_id::VARCHAR, title, coalesce(region, '-') FROM film_titles ORDER BY ALL",
+        )
+    };
+    let unix = titles(DatasetSource::Folder(slice));
+    assert!(!unix.is_empty());
+    assert_eq!(titles(DatasetSource::Folder(dumps.path().to_owned())), unix);
+}

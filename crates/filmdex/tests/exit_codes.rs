@@ -94,6 +94,32 @@ fn a_missing_database_or_dump_is_bad_data() {
 }
 
 #[test]
+fn a_truncated_dump_found_while_reading_it_is_bad_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dumps = dir.path().join("dumps");
+    std::fs::create_dir(&dumps).expect("dumps dir");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample");
+    for dump in filmdex::dumps::Dump::ALL {
+        let bytes = std::fs::read(sample.join(dump.file_name())).expect("sample dump");
+        let kept = if dump == filmdex::dumps::Dump::TitleRatings {
+            &bytes[..bytes.len() / 2]
+        } else {
+            &bytes[..]
+        };
+        std::fs::write(dumps.join(dump.file_name()), kept).expect("write");
+    }
+    let output = filmdex(
+        dir.path(),
+        &["build", "--datasets", dumps.to_str().expect("utf-8")],
+    );
+    assert_exit(
+        &output,
+        ExitKind::Data,
+        "title.ratings.tsv.gz is truncated or corrupt",
+    );
+}
+
+#[test]
 fn an_unreachable_server_is_a_network_failure() {
     let dir = tempfile::tempdir().expect("temp dir");
     // Port 9 on loopback: nothing listens, the connection is refused at once.

@@ -4,9 +4,12 @@
 //! which text search reads. Without the dump the table is empty and the build says once that
 //! search knows only the primary and original titles.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use duckdb::Connection;
+use indicatif::MultiProgress;
+use rustc_hash::FxHashSet;
 use serde_json::json;
 use tracing::{info, warn};
 
@@ -14,8 +17,8 @@ use crate::duck::{self, DuckSettings};
 use crate::dumps::Dump;
 use crate::pipeline::staging::{commit_dir, partial_path};
 use crate::pipeline::{Task, TaskContext, TaskName, TaskOutput};
+use crate::prep::read::{forward_timed, Keep};
 use crate::prep::FILMS_FILE;
-use crate::progress;
 
 /// The file of alternate titles inside `output/akas/`.
 pub const AKAS_FILE: &str = "film_titles.parquet";
@@ -67,15 +70,11 @@ impl Task for AkasTask {
         let connection = duck::open_in_memory(&self.duck)?;
         let films = self.films_dir.join(FILMS_FILE);
         duck::set_text(&connection, "films_path", &films.display().to_string())?;
+        let partial = partial_path(&self.akas_dir);
+        std::fs::create_dir_all(&partial)
+            .with_context(|| format!("creating {}", partial.display()))?;
         match &self.akas {
-            Some(akas) => {
-                duck::set_text(&connection, "title_akas_path", &akas.display().to_string())?;
-                let spinner = progress::spinner(&format!("reading {}", akas.display()));
-                connection.execute_batch(READ_AKAS_SQL).with_context(|| {
-                    format!("reading the alternate titles of {}", akas.display())
-                })?;
-                spinner.finish_and_clear();
-            }
+            Some(akas) => read_akas(&connection, akas, &partial.join(".read"))?,
             None => {
                 warn!("{NO_AKAS_NOTE}");
                 connection
@@ -85,9 +84,6 @@ impl Task for AkasTask {
         }
         let rows: i64 =
             connection.query_row("SELECT count(*) FROM film_titles", [], |row| row.get(0))?;
-        let partial = partial_path(&self.akas_dir);
-        std::fs::create_dir_all(&partial)
-            .with_context(|| format!("creating {}", partial.display()))?;
         let target = partial.join(AKAS_FILE).display().to_string();
         connection
             .execute_batch(&format!(
@@ -101,4 +97,39 @@ impl Task for AkasTask {
             rows_out: rows as u64,
         })
     }
+}
+
+/// The dump decoded once, checked whole (header, gzip to the end) and filtered as it streams to
+/// the rows of the films prep kept; DuckDB parses only those, into `film_titles`.
+fn read_akas(connection: &Connection, akas: &Path, scratch: &Path) -> Result<()> {
+    std::fs::create_dir_all(scratch).with_context(|| format!("creating {}", scratch.display()))?;
+    let films = film_ids(connection)?;
+    let forwarded = forward_timed(
+        akas,
+        Keep::Akas { films: &films },
+        scratch,
+        &MultiProgress::new(),
+    )?;
+    duck::set_text(
+        connection,
+        "title_akas_path",
+        &forwarded.file.display().to_string(),
+    )?;
+    connection
+        .execute_batch(READ_AKAS_SQL)
+        .with_context(|| format!("reading the alternate titles of {}", akas.display()))?;
+    std::fs::remove_dir_all(scratch).with_context(|| format!("removing {}", scratch.display()))
+}
+
+/// The ids of the films prep kept.
+fn film_ids(connection: &Connection) -> Result<FxHashSet<u32>> {
+    let sql = "SELECT film_id FROM read_parquet(getvariable('films_path'))";
+    let mut statement = connection.prepare(sql).context("reading the films' ids")?;
+    let ids = statement
+        .query_map([], |row| row.get::<_, i32>(0))
+        .context("reading the films' ids")?
+        .map(|id| id.map(|id| id as u32))
+        .collect::<Result<_, _>>()
+        .context("reading the films' ids")?;
+    Ok(ids)
 }

@@ -12,12 +12,13 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Mutex, PoisonError};
 use std::time::UNIX_EPOCH;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use flate2::bufread::MultiGzDecoder;
 use indicatif::ProgressBar;
 use serde::{Deserialize, Serialize};
 
 use crate::dumps::Dump;
+use crate::exit::ExitKind;
 
 /// Decoded bytes handed over at a time: big enough to amortise the hand-over, small enough that
 /// the chunks in flight stay a few megabytes.
@@ -116,16 +117,16 @@ fn read_chunks(
                 error,
                 after_a_line,
             } if !header_seen && !after_a_line => {
-                return Err(anyhow!(error))
-                    .with_context(|| format!("{} is not a readable gzip file", path.display()))
+                return Err(ExitKind::Data.mark(
+                    anyhow!(error)
+                        .context(format!("{} is not a readable gzip file", path.display())),
+                ))
             }
             Decoded::Failed { error, .. } => {
-                return Err(anyhow!(error)).with_context(|| {
-                    format!(
-                        "{} is truncated or corrupt: its gzip stream does not decode to the end",
-                        path.display()
-                    )
-                })
+                return Err(ExitKind::Data.mark(anyhow!(error).context(format!(
+                    "{} is truncated or corrupt: its gzip stream does not decode to the end",
+                    path.display()
+                ))))
             }
         };
         let mut lines = &chunk[..];
@@ -156,13 +157,13 @@ fn check_header(path: &Path, dump: Dump, line: &[u8]) -> Result<()> {
         .trim_start_matches('\u{feff}')
         .trim_end_matches(['\r', '\n']);
     if header != dump.header() {
-        bail!(
+        return Err(ExitKind::Data.error(format!(
             "{} does not start with the {} header (found {:?}, expected {:?})",
             path.display(),
             dump,
             truncate(header, 120),
             dump.header()
-        );
+        )));
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 
 mod bad_rows;
 pub mod genres;
-mod read;
+pub(crate) mod read;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -25,6 +25,8 @@ pub enum Keep<'a> {
     },
     /// name.basics: only the selected persons, with a name.
     Names { nconsts: &'a FxHashSet<Vec<u8>> },
+    /// title.akas: only the alternate titles of the films prep kept (`tt` and the film id).
+    Akas { films: &'a FxHashSet<u32> },
 }
 
 impl<'a> Keep<'a> {
@@ -41,6 +43,7 @@ impl<'a> Keep<'a> {
             Keep::Basics { .. } => Dump::TitleBasics,
             Keep::Principals { .. } => Dump::TitlePrincipals,
             Keep::Names { .. } => Dump::NameBasics,
+            Keep::Akas { .. } => Dump::TitleAkas,
         }
     }
 
@@ -85,6 +88,18 @@ impl<'a> Keep<'a> {
                 }
                 _ => true,
             },
+            Keep::Akas { films } => {
+                let title_id = line.split(|&byte| byte == b'\t').next().unwrap_or_default();
+                match title_id.strip_prefix(b"tt") {
+                    Some(digits)
+                        if (1..=9).contains(&digits.len())
+                            && digits.iter().all(u8::is_ascii_digit) =>
+                    {
+                        parse_digits(digits).is_none_or(|id| films.contains(&id))
+                    }
+                    _ => true,
+                }
+            }
         }
     }
 }
@@ -190,5 +205,12 @@ mod tests {
         assert!(!names.needs(b"nm2\tAda\t1815\t1852\t\\N\t\\N"));
         assert!(!names.needs(b"nm1\t\\N\t1815\t1852\t\\N\t\\N"));
         assert!(names.needs(b"nm2\tAda\t1815\t1852\t\\N"));
+        let films: FxHashSet<u32> = [1].into_iter().collect();
+        let mut akas = Keep::Akas { films: &films };
+        assert!(akas.needs(b"tt0000001\t1\tAm\xc3\xa9lie\tFR\t\\N\t\\N\t\\N\t0"));
+        assert!(!akas.needs(b"tt0000002\t1\tHeat\tFR\t\\N\t\\N\t\\N\t0"));
+        assert!(!akas.needs(b"tt0000002"), "another film's row, even broken");
+        assert!(akas.needs(b"tt\t1\tHeat"), "an id DuckDB may still read");
+        assert!(akas.needs(b"xx0000002\t1\tHeat"));
     }
 }

@@ -16,8 +16,9 @@ use indicatif::MultiProgress;
 use rustc_hash::FxHashSet;
 use tracing::info;
 
-use self::forward::{forward, Forwarded};
-use self::keep::Keep;
+use self::forward::forward;
+pub(crate) use self::forward::Forwarded;
+pub(crate) use self::keep::Keep;
 use super::bad_rows::{self, BadRows};
 use super::{path_variable, read_sql};
 use crate::config::PrepParams;
@@ -77,7 +78,9 @@ pub fn read_dumps(
     Ok(reports)
 }
 
-fn forward_timed(
+/// Decodes `dump_path` once, checking it whole, and writes the lines `keep` needs to a TSV in
+/// `scratch`, logging how long it took.
+pub(crate) fn forward_timed(
     dump_path: &Path,
     keep: Keep,
     scratch: &Path,
