@@ -80,18 +80,24 @@ pub fn derivations(index: &TextIndex, word: &str, last: bool) -> FxHashMap<u32, 
 /// The words `word` begins, with `typos` edits allowed, at most [`MAX_PREFIX_WORDS`] of them
 /// (fewest typos first, then the words in most films).
 fn prefixes(index: &TextIndex, word: &str, typos: u8) -> Vec<(u64, Cost)> {
+    let whole_prefix = Cost {
+        typos: 0,
+        prefix: true,
+    };
+    // At least that many words begin with `word` exactly: they outrank every typo, so the
+    // index's list of the ones in most films is the answer.
+    if let Some(top) = index.top_prefix_words(word) {
+        return top
+            .iter()
+            .map(|&id| (u64::from(id), whole_prefix))
+            .collect();
+    }
     let mut found: Vec<(u64, Cost)> = Vec::new();
     let exact = Str::new(word).starts_with();
     let mut stream = index.vocabulary.search(&exact).into_stream();
     while let Some((key, id)) = stream.next() {
         if key.len() > word.len() {
-            found.push((
-                id,
-                Cost {
-                    typos: 0,
-                    prefix: true,
-                },
-            ));
+            found.push((id, whole_prefix));
         }
     }
     if typos > 0 {

@@ -10,6 +10,7 @@ use fst::{Map, MapBuilder};
 use levenshtein_automata::LevenshteinAutomatonBuilder;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::derive::MAX_PREFIX_WORDS;
 use crate::normalise::{is_ideographic, words};
 
 /// Where a text comes from, best first: ranking prefers a title match over a person match.
@@ -77,6 +78,8 @@ pub struct TextIndex {
     postings: Vec<Posting>,
     /// How many film rows each word reaches, to start a query from its rarest word.
     pub(crate) word_rows: Vec<u32>,
+    /// The words a common prefix stands for, found at build time (see [`top_prefix_words`]).
+    prefix_words: TopPrefixWords,
     pub(crate) popularity: Vec<i64>,
     pub(crate) one_typo: LevenshteinAutomatonBuilder,
     pub(crate) two_typos: LevenshteinAutomatonBuilder,
@@ -113,6 +116,14 @@ impl TextIndex {
             [self.text_row_starts[text] as usize..self.text_row_starts[text + 1] as usize]
     }
 
+    /// The [`MAX_PREFIX_WORDS`] words in most films (then the lower id) among the words longer
+    /// than `prefix` that begin with it, when there are at least that many; `None` otherwise.
+    pub(crate) fn top_prefix_words(&self, prefix: &str) -> Option<&[u32]> {
+        let &start = self.prefix_words.starts.get(prefix)?;
+        let start = start as usize;
+        Some(&self.prefix_words.words[start..start + MAX_PREFIX_WORDS])
+    }
+
     pub(crate) fn postings_of(&self, word: u32) -> &[Posting] {
         let word = word as usize;
         &self.postings[self.posting_starts[word] as usize..self.posting_starts[word + 1] as usize]
@@ -135,6 +146,7 @@ impl TextIndex {
             + self.vocabulary.as_fst().as_bytes().len()
             + 4 * self.word_rows.len()
             + 8 * self.popularity.len()
+            + self.prefix_words.heap_bytes()
     }
 }
 
@@ -278,6 +290,8 @@ impl Builder {
             text_rows.extend_from_slice(rows);
         }
         text_row_starts.push(text_rows.len() as u32);
+        let prefix_words =
+            top_prefix_words(sorted.iter().map(|(word, _)| word.as_str()), &word_rows);
         TextIndex {
             texts: self.texts,
             text_row_starts,
@@ -286,6 +300,7 @@ impl Builder {
             posting_starts,
             postings,
             word_rows,
+            prefix_words,
             popularity: self.popularity,
             one_typo: LevenshteinAutomatonBuilder::new(1, true),
             two_typos: LevenshteinAutomatonBuilder::new(2, true),
@@ -298,4 +313,79 @@ fn joinable(word: &str) -> bool {
     word.chars()
         .next()
         .is_some_and(|first| !is_ideographic(first))
+}
+
+/// Every prefix that begins at least [`MAX_PREFIX_WORDS`] longer words, with those of them in
+/// most films: what the last query word "t" or "de" stands for, without streaming the thousands
+/// of vocabulary words under it on every query.
+#[derive(Default)]
+struct TopPrefixWords {
+    /// Prefix -> the start of its words in `words`.
+    starts: FxHashMap<Box<str>, u32>,
+    /// [`MAX_PREFIX_WORDS`] word ids per prefix.
+    words: Vec<u32>,
+}
+
+impl TopPrefixWords {
+    fn heap_bytes(&self) -> usize {
+        let keys: usize = self.starts.keys().map(|prefix| prefix.len()).sum();
+        keys + self.starts.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1)
+            + 4 * self.words.len()
+    }
+}
+
+/// [`TopPrefixWords`] of the vocabulary `sorted` (word id = position) in one pass: the words a
+/// prefix begins are a run of ids, so each prefix is open from its first word to the first word
+/// that does not begin with it.
+fn top_prefix_words<'a>(
+    sorted: impl Iterator<Item = &'a str>,
+    word_rows: &[u32],
+) -> TopPrefixWords {
+    let mut top = TopPrefixWords::default();
+    let mut scratch: Vec<u32> = Vec::new();
+    let mut close = |prefix: &str, ids: std::ops::Range<usize>, top: &mut TopPrefixWords| {
+        if ids.len() < MAX_PREFIX_WORDS {
+            return;
+        }
+        scratch.clear();
+        scratch.extend(ids.start as u32..ids.end as u32);
+        let by_rows = |&id: &u32| (std::cmp::Reverse(word_rows[id as usize]), id);
+        if scratch.len() > MAX_PREFIX_WORDS {
+            scratch.select_nth_unstable_by_key(MAX_PREFIX_WORDS - 1, by_rows);
+        }
+        top.starts.insert(Box::from(prefix), top.words.len() as u32);
+        top.words.extend_from_slice(&scratch[..MAX_PREFIX_WORDS]);
+    };
+    // Open prefixes of the previous word, shortest first: (length in bytes, first word id).
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut previous = "";
+    let mut id = 0;
+    for word in sorted {
+        let common = previous
+            .bytes()
+            .zip(word.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        while let Some(&(length, first)) = open.last() {
+            if length <= common {
+                break;
+            }
+            close(&previous[..length], first..id, &mut top);
+            open.pop();
+        }
+        // A prefix only begins the words longer than it: the word itself is not counted.
+        let longest_open = open.last().map_or(0, |&(length, _)| length);
+        open.extend(
+            word.char_indices()
+                .map(|(length, _)| length)
+                .filter(|&length| length > longest_open)
+                .map(|length| (length, id)),
+        );
+        previous = word;
+        id += 1;
+    }
+    while let Some((length, first)) = open.pop() {
+        close(&previous[..length], first..id, &mut top);
+    }
+    top
 }
