@@ -14,6 +14,7 @@
 //! words only check those.
 
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use rustc_hash::FxHashMap;
 
@@ -85,9 +86,57 @@ struct Hit {
     cost: Cost,
 }
 
+/// No match of a query word yet.
+const NO_COST: Cost = Cost {
+    typos: u8::MAX,
+    prefix: true,
+};
+
+/// The films that have every query word so far: `slots[row]` is 1 + the film's place in
+/// `films`, 0 for a row that is not a candidate.
+struct Candidates {
+    slots: Vec<u32>,
+    films: Vec<Candidate>,
+}
+
+/// One candidate film: its best cost per query word, which words it has, and whether its
+/// best text may be exactly the query.
+struct Candidate {
+    row: u32,
+    costs: [Cost; MAX_QUERY_WORDS],
+    /// Bit `i` set when it has query word `i`.
+    words: u16,
+    may_be_whole: bool,
+    /// The batch of films whose full rank is computed together (0: none yet).
+    batch: u32,
+}
+
+impl Candidate {
+    fn mark(&mut self, query_word: usize, cost: Cost) {
+        self.costs[query_word] = self.costs[query_word].min(cost);
+        self.words |= 1 << query_word;
+    }
+
+    /// The first two ranking rules: the typos summed over the query words' best matches, and
+    /// how many of those are prefixes.
+    fn typos_and_prefixes(&self, count: usize) -> (u32, u32) {
+        let best = &self.costs[..count];
+        let typos = best.iter().map(|cost| u32::from(cost.typos)).sum();
+        let prefixes = best.iter().filter(|cost| cost.prefix).count() as u32;
+        (typos, prefixes)
+    }
+}
+
 impl TextIndex {
     /// The films matching `query` among the rows `allowed` says yes to, and the first `keep`
     /// of them in rank order. A query without words matches nothing.
+    ///
+    /// Three steps, so that a common word ("the", "de") that reaches most films costs a scan
+    /// of its postings and not a sorted list of every film's hits: each film's best cost per
+    /// query word (which films match, and rules 1 and 2); then the films in the order of a
+    /// bound of their rank that needs no hits (their full rank can only be worse); then hits
+    /// and the full rank only for the films popped in that order, in batches, until the
+    /// page's last film ranks above the next bound.
     pub fn search(&self, query: &str, allowed: impl Fn(u32) -> bool, keep: usize) -> Ranking {
         let mut query_words = words(query);
         query_words.truncate(MAX_QUERY_WORDS);
@@ -100,11 +149,10 @@ impl TextIndex {
             .enumerate()
             .map(|(i, word)| derivations(self, word, i + 1 == count))
             .collect();
-        let Some(hits) = self.hits(&derived, allowed) else {
+        let Some(mut candidates) = self.candidates(&derived, allowed) else {
             return Ranking::default();
         };
-        let films: Vec<&[Hit]> = hits.chunk_by(|a, b| a.row == b.row).collect();
-        let total = films.len();
+        let total = candidates.films.len();
         let keep = keep.min(total);
         if keep == 0 {
             return Ranking {
@@ -113,11 +161,11 @@ impl TextIndex {
             };
         }
         // The first two rules need only each word's best cost: the films whose (typos,
-        // prefixes) is worse than the `keep`-th best have `keep` films ranked above them, so
-        // their full key (best text, proximity) is never computed.
-        let costs: Vec<(u32, u32)> = films
+        // prefixes) is worse than the `keep`-th best have `keep` films ranked above them.
+        let costs: Vec<(u32, u32)> = candidates
+            .films
             .iter()
-            .map(|film| typos_and_prefixes(film, count))
+            .map(|film| film.typos_and_prefixes(count))
             .collect();
         let cutoff = if keep < total {
             let mut sorted = costs.clone();
@@ -125,17 +173,54 @@ impl TextIndex {
         } else {
             (u32::MAX, u32::MAX)
         };
-        let mut keyed: Vec<(Key, u32)> = films
+        // A film's rank is at least its bound: the same first two rules, the whole text only
+        // if it has a text of the query's length with the rarest word exact, the words
+        // adjacent and in order, a title, and its own votes and row.
+        let mut bounds: BinaryHeap<Reverse<(Key, u32)>> = candidates
+            .films
             .iter()
+            .enumerate()
             .zip(&costs)
             .filter(|(_, &cost)| cost <= cutoff)
-            .map(|(film, &cost)| self.key(film, count, cost))
+            .map(|((slot, film), &(typos, prefixes))| {
+                let key = Key {
+                    typos,
+                    prefixes,
+                    not_the_whole_text: !film.may_be_whole,
+                    proximity: count as u32 - 1,
+                    person: false,
+                    popularity: Reverse(self.popularity[film.row as usize]),
+                    row: film.row,
+                };
+                Reverse((key, slot as u32))
+            })
             .collect();
-        if keep < total {
-            keyed.select_nth_unstable(keep - 1);
-            keyed.truncate(keep);
+        let mut keyed: Vec<(Key, u32)> = Vec::new();
+        let mut batch_size = keep.saturating_mul(2).max(16);
+        let mut batch = 0;
+        while let Some(Reverse((next, _))) = bounds.peek() {
+            if keyed.len() >= keep && keyed[keep - 1].0 <= *next {
+                break;
+            }
+            batch += 1;
+            for _ in 0..batch_size {
+                let Some(Reverse((_, slot))) = bounds.pop() else {
+                    break;
+                };
+                candidates.films[slot as usize].batch = batch;
+            }
+            let hits = self.hits_of_batch(&derived, &candidates, batch);
+            keyed.extend(hits.chunk_by(|a, b| a.row == b.row).map(|film| {
+                let slot = candidates.slots[film[0].row as usize] - 1;
+                self.key(film, count, costs[slot as usize])
+            }));
+            if keep < keyed.len() {
+                keyed.select_nth_unstable(keep - 1);
+                keyed.truncate(keep);
+            }
+            keyed.sort_unstable();
+            batch_size = batch_size.saturating_mul(4);
         }
-        keyed.sort_unstable();
         let films = keyed
             .into_iter()
             .map(|(key, text)| Ranked {
@@ -163,35 +248,100 @@ impl TextIndex {
         }
     }
 
-    /// Every hit of every query word in the films that have all of them, sorted by row then
-    /// query word; `None` when no film has them all. The rarest word goes first and sets the
-    /// candidates; each next word keeps the candidates it also occurs in.
-    fn hits(
+    /// The films that have every query word, each with its best cost per word; `None` when
+    /// none has them all. The rarest word goes first and sets the candidates (among the rows
+    /// `allowed`); the others only mark theirs.
+    fn candidates(
         &self,
         derived: &[FxHashMap<u32, Cost>],
         allowed: impl Fn(u32) -> bool,
-    ) -> Option<Vec<Hit>> {
-        let reach = |words: &FxHashMap<u32, Cost>| -> u64 {
-            words
-                .keys()
-                .map(|&word| u64::from(self.word_rows[word as usize]))
-                .sum()
+    ) -> Option<Candidates> {
+        let count = derived.len();
+        let mut order: Vec<usize> = (0..count).collect();
+        order.sort_by_key(|&i| self.reach(&derived[i]));
+        let mut candidates = Candidates {
+            slots: vec![0; self.films()],
+            films: Vec::new(),
         };
-        let mut order: Vec<usize> = (0..derived.len()).collect();
-        order.sort_by_key(|&i| reach(&derived[i]));
-        let mut hits = Vec::new();
-        let mut candidates: Option<RowBits> = None;
-        for i in order {
-            let mut present = RowBits::new(self.films());
+        let (&rarest, others) = order.split_first()?;
+        for (&word, &cost) in &derived[rarest] {
+            let whole_word = cost.typos == 0 && !cost.prefix;
+            for posting in self.postings_of(word) {
+                let may_be_whole =
+                    whole_word && usize::from(self.text(posting.text).word_count) == count;
+                for &row in self.rows_of_text(posting.text) {
+                    let slot = &mut candidates.slots[row as usize];
+                    if *slot == 0 {
+                        if !allowed(row) {
+                            continue;
+                        }
+                        candidates.films.push(Candidate {
+                            row,
+                            costs: [NO_COST; MAX_QUERY_WORDS],
+                            words: 0,
+                            may_be_whole: false,
+                            batch: 0,
+                        });
+                        *slot = candidates.films.len() as u32;
+                    }
+                    let film = &mut candidates.films[*slot as usize - 1];
+                    film.mark(rarest, cost);
+                    film.may_be_whole |= may_be_whole;
+                }
+            }
+        }
+        let mut needed = 1u16 << rarest;
+        for &i in others {
+            needed |= 1 << i;
             for (&word, &cost) in &derived[i] {
                 for posting in self.postings_of(word) {
                     for &row in self.rows_of_text(posting.text) {
-                        let wanted = match &candidates {
-                            Some(candidates) => candidates.contains(row),
-                            None => allowed(row),
-                        };
-                        if wanted {
-                            present.insert(row);
+                        let slot = candidates.slots[row as usize];
+                        if slot != 0 {
+                            candidates.films[slot as usize - 1].mark(i, cost);
+                        }
+                    }
+                }
+            }
+            // Drop the films this word missed, so that the next words skip them.
+            let slots = &mut candidates.slots;
+            candidates.films.retain(|film| {
+                let kept = film.words == needed;
+                if !kept {
+                    slots[film.row as usize] = 0;
+                }
+                kept
+            });
+            for (slot, film) in candidates.films.iter().enumerate() {
+                slots[film.row as usize] = slot as u32 + 1;
+            }
+        }
+        (!candidates.films.is_empty()).then_some(candidates)
+    }
+
+    /// How many film rows the derivations of one query word reach.
+    fn reach(&self, words: &FxHashMap<u32, Cost>) -> u64 {
+        words
+            .keys()
+            .map(|&word| u64::from(self.word_rows[word as usize]))
+            .sum()
+    }
+
+    /// Every hit of every query word in the candidates of `batch`, sorted by row then query
+    /// word.
+    fn hits_of_batch(
+        &self,
+        derived: &[FxHashMap<u32, Cost>],
+        candidates: &Candidates,
+        batch: u32,
+    ) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for (i, words) in derived.iter().enumerate() {
+            for (&word, &cost) in words {
+                for posting in self.postings_of(word) {
+                    for &row in self.rows_of_text(posting.text) {
+                        let slot = candidates.slots[row as usize];
+                        if slot != 0 && candidates.films[slot as usize - 1].batch == batch {
                             hits.push(Hit {
                                 row,
                                 query_word: i as u8,
@@ -204,15 +354,9 @@ impl TextIndex {
                     }
                 }
             }
-            if present.is_empty() {
-                return None;
-            }
-            candidates = Some(present);
         }
-        let candidates = candidates?;
-        hits.retain(|hit| candidates.contains(hit.row));
         hits.sort_unstable_by_key(|hit| (hit.row, hit.query_word));
-        Some(hits)
+        hits
     }
 
     /// The rank of one film from its hits (sorted by query word), and its best text.
@@ -285,23 +429,6 @@ impl TextIndex {
     }
 }
 
-/// The first two ranking rules of one film from its hits: the typos summed over the query
-/// words' best matches, and how many of those are prefixes.
-fn typos_and_prefixes(hits: &[Hit], count: usize) -> (u32, u32) {
-    let mut best = [Cost {
-        typos: u8::MAX,
-        prefix: true,
-    }; MAX_QUERY_WORDS];
-    for hit in hits {
-        let word = usize::from(hit.query_word);
-        best[word] = best[word].min(hit.cost);
-    }
-    let best = &best[..count];
-    let typos = best.iter().map(|cost| u32::from(cost.typos)).sum();
-    let prefixes = best.iter().filter(|cost| cost.prefix).count() as u32;
-    (typos, prefixes)
-}
-
 /// The sum over consecutive query words of how far apart they are in the text that has both
 /// closest: 1 when adjacent and in order, one more when reversed, [`FAR`] when no text has both.
 fn proximity(hits: &[Hit], count: usize) -> u32 {
@@ -333,31 +460,6 @@ fn distance(a: &Hit, b: &Hit) -> u32 {
     gap.min(FAR - 1)
 }
 
-/// A set of rows as bits.
-struct RowBits {
-    words: Vec<u64>,
-    any: bool,
-}
-
-impl RowBits {
-    fn new(rows: usize) -> Self {
-        RowBits {
-            words: vec![0; rows.div_ceil(64)],
-            any: false,
-        }
-    }
-    fn insert(&mut self, row: u32) {
-        self.words[row as usize / 64] |= 1 << (row % 64);
-        self.any = true;
-    }
-    fn contains(&self, row: u32) -> bool {
-        self.words[row as usize / 64] & (1 << (row % 64)) != 0
-    }
-    fn is_empty(&self) -> bool {
-        !self.any
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +471,147 @@ mod tests {
         akas: Vec<(&'static str, Option<&'static str>)>,
         persons: Vec<String>,
         votes: i64,
+    }
+
+    /// The ranking as it was first written, every film's hits collected and sorted: what
+    /// `search` must answer, page for page.
+    fn search_reference(
+        index: &TextIndex,
+        query: &str,
+        allowed: impl Fn(u32) -> bool,
+        keep: usize,
+    ) -> Ranking {
+        let mut query_words = words(query);
+        query_words.truncate(MAX_QUERY_WORDS);
+        if query_words.is_empty() {
+            return Ranking::default();
+        }
+        let count = query_words.len();
+        let derived: Vec<FxHashMap<u32, Cost>> = query_words
+            .iter()
+            .enumerate()
+            .map(|(i, word)| derivations(index, word, i + 1 == count))
+            .collect();
+        let Some(hits) = reference_hits(index, &derived, allowed) else {
+            return Ranking::default();
+        };
+        let films: Vec<&[Hit]> = hits.chunk_by(|a, b| a.row == b.row).collect();
+        let total = films.len();
+        let mut keyed: Vec<(Key, u32)> = films
+            .iter()
+            .map(|film| index.key(film, count, reference_typos_and_prefixes(film, count)))
+            .collect();
+        keyed.sort_unstable();
+        keyed.truncate(keep);
+        let films = keyed
+            .into_iter()
+            .map(|(key, text)| Ranked {
+                row: key.row,
+                text,
+                relevance: Relevance {
+                    typos: key.typos,
+                    prefixes: key.prefixes,
+                    not_the_whole_text: key.not_the_whole_text,
+                    proximity: key.proximity,
+                    person: key.person,
+                },
+            })
+            .collect();
+        Ranking { total, films }
+    }
+
+    /// Every hit of every query word in the films that have all of them, sorted by row then
+    /// query word; `None` when no film has them all. The rarest word goes first and sets the
+    /// candidates; each next word keeps the candidates it also occurs in.
+    fn reference_hits(
+        index: &TextIndex,
+        derived: &[FxHashMap<u32, Cost>],
+        allowed: impl Fn(u32) -> bool,
+    ) -> Option<Vec<Hit>> {
+        let reach = |words: &FxHashMap<u32, Cost>| -> u64 {
+            words
+                .keys()
+                .map(|&word| u64::from(index.word_rows[word as usize]))
+                .sum()
+        };
+        let mut order: Vec<usize> = (0..derived.len()).collect();
+        order.sort_by_key(|&i| reach(&derived[i]));
+        let mut hits = Vec::new();
+        let mut candidates: Option<RowBits> = None;
+        for i in order {
+            let mut present = RowBits::new(index.films());
+            for (&word, &cost) in &derived[i] {
+                for posting in index.postings_of(word) {
+                    for &row in index.rows_of_text(posting.text) {
+                        let wanted = match &candidates {
+                            Some(candidates) => candidates.contains(row),
+                            None => allowed(row),
+                        };
+                        if wanted {
+                            present.insert(row);
+                            hits.push(Hit {
+                                row,
+                                query_word: i as u8,
+                                text: posting.text,
+                                start: posting.start,
+                                end: posting.end,
+                                cost,
+                            });
+                        }
+                    }
+                }
+            }
+            if present.is_empty() {
+                return None;
+            }
+            candidates = Some(present);
+        }
+        let candidates = candidates?;
+        hits.retain(|hit| candidates.contains(hit.row));
+        hits.sort_unstable_by_key(|hit| (hit.row, hit.query_word));
+        Some(hits)
+    }
+
+    /// The first two ranking rules of one film from its hits: the typos summed over the query
+    /// words' best matches, and how many of those are prefixes.
+    fn reference_typos_and_prefixes(hits: &[Hit], count: usize) -> (u32, u32) {
+        let mut best = [Cost {
+            typos: u8::MAX,
+            prefix: true,
+        }; MAX_QUERY_WORDS];
+        for hit in hits {
+            let word = usize::from(hit.query_word);
+            best[word] = best[word].min(hit.cost);
+        }
+        let best = &best[..count];
+        let typos = best.iter().map(|cost| u32::from(cost.typos)).sum();
+        let prefixes = best.iter().filter(|cost| cost.prefix).count() as u32;
+        (typos, prefixes)
+    }
+
+    /// A set of rows as bits.
+    struct RowBits {
+        words: Vec<u64>,
+        any: bool,
+    }
+
+    impl RowBits {
+        fn new(rows: usize) -> Self {
+            RowBits {
+                words: vec![0; rows.div_ceil(64)],
+                any: false,
+            }
+        }
+        fn insert(&mut self, row: u32) {
+            self.words[row as usize / 64] |= 1 << (row % 64);
+            self.any = true;
+        }
+        fn contains(&self, row: u32) -> bool {
+            self.words[row as usize / 64] & (1 << (row % 64)) != 0
+        }
+        fn is_empty(&self) -> bool {
+            !self.any
+        }
     }
 
     fn film(title: &'static str, votes: i64) -> Film {
@@ -635,5 +878,84 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_page_of_many_random_queries_is_the_reference_ranking() {
+        // Words from few syllables, so that many share prefixes (more than
+        // MAX_PREFIX_WORDS begin with "k"), are a typo apart, and join; titles, alternate
+        // titles and names reuse them, and votes tie often.
+        let state = std::cell::Cell::new(987654321u64);
+        let next = |bound: usize| {
+            state.set(
+                state
+                    .get()
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407),
+            );
+            (state.get() >> 33) as usize % bound
+        };
+        let syllables = [
+            "ka", "ko", "ta", "to", "ra", "ri", "n", "s", "el", "de", "the",
+        ];
+        let vocabulary: Vec<String> = (0..400)
+            .map(|_| {
+                (0..1 + next(4))
+                    .map(|_| syllables[next(syllables.len())])
+                    .collect()
+            })
+            .collect();
+        let phrase = |words: usize| -> &'static str {
+            let phrase: Vec<&str> = (0..words)
+                .map(|_| vocabulary[next(vocabulary.len())].as_str())
+                .collect();
+            Box::leak(phrase.join(" ").into_boxed_str())
+        };
+        let films: Vec<Film> = (0..900)
+            .map(|_| Film {
+                title: phrase(1 + next(4)),
+                original: (next(3) == 0).then(|| phrase(1 + next(3))),
+                akas: (0..next(3))
+                    .map(|_| (phrase(1 + next(4)), ["FR", "DE"].get(next(3)).copied()))
+                    .collect(),
+                persons: (0..next(4)).map(|_| phrase(2).to_owned()).collect(),
+                votes: next(6) as i64,
+            })
+            .collect();
+        let index = index(&films);
+        let mut queries = 0;
+        for _ in 0..400 {
+            let mut query: Vec<String> = (0..1 + next(3))
+                .map(|_| vocabulary[next(vocabulary.len())].clone())
+                .collect();
+            let last = query.last_mut().expect("a word");
+            match next(4) {
+                0 => last.truncate(1 + next(last.len())),
+                1 if last.len() > 1 => {
+                    let at = next(last.len() - 1);
+                    last.replace_range(at..at + 1, "o");
+                }
+                _ => {}
+            }
+            let query = query.join(" ");
+            let filters: [&dyn Fn(u32) -> bool; 2] = [&|_| true, &|row| row % 5 != 0];
+            for allowed in filters {
+                let reference = search_reference(&index, &query, allowed, usize::MAX);
+                for keep in [1, 2, 3, 5, 8, 13, 20, 50, 100, reference.total, usize::MAX] {
+                    let page = index.search(&query, allowed, keep);
+                    assert_eq!(page.total, reference.total, "{query}");
+                    assert_eq!(
+                        page.films,
+                        reference.films[..keep.min(reference.total)],
+                        "{query}, page of {keep}"
+                    );
+                }
+                queries += usize::from(reference.total > 20);
+            }
+        }
+        assert!(
+            queries > 300,
+            "only {queries} queries match more than 20 films"
+        );
     }
 }
