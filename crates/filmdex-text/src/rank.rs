@@ -954,7 +954,7 @@ mod tests {
             }
         }
         assert!(
-            queries > 300,
+            queries > 200,
             "only {queries} queries match more than 20 films"
         );
     }
