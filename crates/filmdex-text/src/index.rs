@@ -78,6 +78,14 @@ pub struct TextIndex {
     postings: Vec<Posting>,
     /// How many film rows each word reaches, to start a query from its rarest word.
     pub(crate) word_rows: Vec<u32>,
+    /// The other way round, for checking a few films rather than scanning a word's postings:
+    /// the texts of each row (`row_texts[row_text_starts[r]..row_text_starts[r + 1]]`) and
+    /// the words of each text (`text_words[text_word_starts[t]..text_word_starts[t + 1]]`,
+    /// a [`Posting`] whose `text` is the word id).
+    row_text_starts: Vec<u32>,
+    row_texts: Vec<u32>,
+    text_word_starts: Vec<u32>,
+    text_words: Vec<Posting>,
     /// The words a common prefix stands for, found at build time (see [`top_prefix_words`]).
     prefix_words: TopPrefixWords,
     pub(crate) popularity: Vec<i64>,
@@ -124,6 +132,25 @@ impl TextIndex {
         Some(&self.prefix_words.words[start..start + MAX_PREFIX_WORDS])
     }
 
+    /// How many words (with their repeats) the texts of a film hold on average.
+    pub(crate) fn words_per_row(&self) -> u64 {
+        (self.postings.len() as u64 * self.text_rows.len() as u64)
+            .div_ceil((self.texts.len() as u64 * self.films() as u64).max(1))
+            .max(1)
+    }
+
+    pub(crate) fn texts_of_row(&self, row: u32) -> &[u32] {
+        let row = row as usize;
+        &self.row_texts[self.row_text_starts[row] as usize..self.row_text_starts[row + 1] as usize]
+    }
+
+    /// The words of `text` where they occur: `word` in the `text` field of each.
+    pub(crate) fn words_of_text(&self, text: u32) -> &[Posting] {
+        let text = text as usize;
+        &self.text_words
+            [self.text_word_starts[text] as usize..self.text_word_starts[text + 1] as usize]
+    }
+
     pub(crate) fn postings_of(&self, word: u32) -> &[Posting] {
         let word = word as usize;
         &self.postings[self.posting_starts[word] as usize..self.posting_starts[word + 1] as usize]
@@ -142,7 +169,9 @@ impl TextIndex {
             .sum();
         texts
             + 4 * (self.text_row_starts.len() + self.text_rows.len() + self.posting_starts.len())
-            + std::mem::size_of::<Posting>() * self.postings.len()
+            + std::mem::size_of::<Posting>() * (self.postings.len() + self.text_words.len())
+            + 4 * (self.row_text_starts.len() + self.row_texts.len())
+            + 4 * self.text_word_starts.len()
             + self.vocabulary.as_fst().as_bytes().len()
             + 4 * self.word_rows.len()
             + 8 * self.popularity.len()
@@ -290,6 +319,29 @@ impl Builder {
             text_rows.extend_from_slice(rows);
         }
         text_row_starts.push(text_rows.len() as u32);
+        let (row_text_starts, row_texts) = invert(
+            self.popularity.len(),
+            self.rows_per_text
+                .iter()
+                .enumerate()
+                .flat_map(|(text, rows)| rows.iter().map(move |&row| (row, text as u32))),
+        );
+        let (text_word_starts, text_words) = invert(
+            self.texts.len(),
+            (0..word_rows.len()).flat_map(|word| {
+                postings[posting_starts[word] as usize..posting_starts[word + 1] as usize]
+                    .iter()
+                    .map(move |posting| {
+                        (
+                            posting.text,
+                            Posting {
+                                text: word as u32,
+                                ..*posting
+                            },
+                        )
+                    })
+            }),
+        );
         let prefix_words =
             top_prefix_words(sorted.iter().map(|(word, _)| word.as_str()), &word_rows);
         TextIndex {
@@ -300,12 +352,42 @@ impl Builder {
             posting_starts,
             postings,
             word_rows,
+            row_text_starts,
+            row_texts,
+            text_word_starts,
+            text_words,
             prefix_words,
             popularity: self.popularity,
             one_typo: LevenshteinAutomatonBuilder::new(1, true),
             two_typos: LevenshteinAutomatonBuilder::new(2, true),
         }
     }
+}
+
+/// `(key, value)` pairs with keys below `keys` grouped by key, in the order given within a
+/// key (a counting sort): the starts of each key's values, and the values.
+fn invert<T: Copy>(
+    keys: usize,
+    pairs: impl Iterator<Item = (u32, T)> + Clone,
+) -> (Vec<u32>, Vec<T>) {
+    let mut starts = vec![0u32; keys + 1];
+    for (key, _) in pairs.clone() {
+        starts[key as usize + 1] += 1;
+    }
+    for key in 0..keys {
+        starts[key + 1] += starts[key];
+    }
+    let mut next = starts.clone();
+    let Some((_, filler)) = pairs.clone().next() else {
+        return (starts, Vec::new());
+    };
+    let mut values = vec![filler; starts[keys] as usize];
+    for (key, value) in pairs {
+        let at = &mut next[key as usize];
+        values[*at as usize] = value;
+        *at += 1;
+    }
+    (starts, values)
 }
 
 /// Words of spaced scripts are joined with their neighbour; single CJK characters are not.

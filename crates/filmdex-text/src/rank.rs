@@ -107,8 +107,8 @@ struct Candidate {
     /// Bit `i` set when it has query word `i`.
     words: u16,
     may_be_whole: bool,
-    /// The batch of films whose full rank is computed together (0: none yet).
-    batch: u32,
+    /// The rarest query word is in one of its titles (not only in a name).
+    in_a_title: bool,
 }
 
 impl Candidate {
@@ -138,27 +138,79 @@ impl TextIndex {
     /// and the full rank only for the films popped in that order, in batches, until the
     /// page's last film ranks above the next bound.
     pub fn search(&self, query: &str, allowed: impl Fn(u32) -> bool, keep: usize) -> Ranking {
-        let mut query_words = words(query);
-        query_words.truncate(MAX_QUERY_WORDS);
-        if query_words.is_empty() {
+        let derived = self.derived(query);
+        if derived.is_empty() {
             return Ranking::default();
         }
-        let count = query_words.len();
-        let derived: Vec<FxHashMap<u32, Cost>> = query_words
-            .iter()
-            .enumerate()
-            .map(|(i, word)| derivations(self, word, i + 1 == count))
-            .collect();
-        let Some(mut candidates) = self.candidates(&derived, allowed) else {
+        let Some(candidates) = self.candidates(&derived, allowed) else {
             return Ranking::default();
         };
         let total = candidates.films.len();
+        Ranking {
+            total,
+            films: self.rank(&derived, candidates, keep, true),
+        }
+    }
+
+    /// The first `keep` films of [`TextIndex::search`] over every film, without counting
+    /// them all: when at least `keep` films have every query word exactly (no typo, not a
+    /// prefix), those rank above every other film, so the typo and prefix derivations are
+    /// scanned only for the films that make the page.
+    pub fn suggest(&self, query: &str, keep: usize) -> Vec<Ranked> {
+        let derived = self.derived(query);
+        let exact: Vec<FxHashMap<u32, Cost>> = derived
+            .iter()
+            .map(|words| {
+                words
+                    .iter()
+                    .filter(|(_, cost)| cost.typos == 0 && !cost.prefix)
+                    .map(|(&word, &cost)| (word, cost))
+                    .collect()
+            })
+            .collect();
+        if !exact.is_empty() && exact.iter().all(|words| !words.is_empty()) {
+            if let Some(candidates) = self.candidates(&exact, |_| true) {
+                if candidates.films.len() >= keep {
+                    return self.rank(&derived, candidates, keep, false);
+                }
+            }
+        }
+        if derived.is_empty() {
+            return Vec::new();
+        }
+        match self.candidates(&derived, |_| true) {
+            Some(candidates) => self.rank(&derived, candidates, keep, true),
+            None => Vec::new(),
+        }
+    }
+
+    /// The vocabulary words each query word stands for, with their costs.
+    fn derived(&self, query: &str) -> Vec<FxHashMap<u32, Cost>> {
+        let mut query_words = words(query);
+        query_words.truncate(MAX_QUERY_WORDS);
+        let count = query_words.len();
+        query_words
+            .iter()
+            .enumerate()
+            .map(|(i, word)| derivations(self, word, i + 1 == count))
+            .collect()
+    }
+
+    /// The first `keep` of `candidates` in rank order, with hits from every derivation.
+    /// `every_derivation`: the candidates were found with all of `derived` (not only the
+    /// exact words), so whether a title has the rarest word is known.
+    fn rank(
+        &self,
+        derived: &[FxHashMap<u32, Cost>],
+        candidates: Candidates,
+        keep: usize,
+        every_derivation: bool,
+    ) -> Vec<Ranked> {
+        let count = derived.len();
+        let total = candidates.films.len();
         let keep = keep.min(total);
         if keep == 0 {
-            return Ranking {
-                total,
-                films: Vec::new(),
-            };
+            return Vec::new();
         }
         // The first two rules need only each word's best cost: the films whose (typos,
         // prefixes) is worse than the `keep`-th best have `keep` films ranked above them.
@@ -175,7 +227,8 @@ impl TextIndex {
         };
         // A film's rank is at least its bound: the same first two rules, the whole text only
         // if it has a text of the query's length with the rarest word exact, the words
-        // adjacent and in order, a title, and its own votes and row.
+        // adjacent and in order, a title (for one word: if one of its titles has it), and
+        // its own votes and row.
         let mut bounds: BinaryHeap<Reverse<(Key, u32)>> = candidates
             .films
             .iter()
@@ -188,7 +241,7 @@ impl TextIndex {
                     prefixes,
                     not_the_whole_text: !film.may_be_whole,
                     proximity: count as u32 - 1,
-                    person: false,
+                    person: count == 1 && every_derivation && !film.in_a_title,
                     popularity: Reverse(self.popularity[film.row as usize]),
                     row: film.row,
                 };
@@ -197,19 +250,27 @@ impl TextIndex {
             .collect();
         let mut keyed: Vec<(Key, u32)> = Vec::new();
         let mut batch_size = keep.saturating_mul(2).max(16);
-        let mut batch = 0;
+        let mut batch: Vec<u32> = Vec::new();
         while let Some(Reverse((next, _))) = bounds.peek() {
             if keyed.len() >= keep && keyed[keep - 1].0 <= *next {
                 break;
             }
-            batch += 1;
-            for _ in 0..batch_size {
+            batch.clear();
+            while batch.len() < batch_size {
                 let Some(Reverse((_, slot))) = bounds.pop() else {
                     break;
                 };
-                candidates.films[slot as usize].batch = batch;
+                batch.push(slot);
             }
-            let hits = self.hits_of_batch(&derived, &candidates, batch);
+            // A film's hits by looking its texts up, or for a large batch by one scan of
+            // the postings, whichever reads fewer words.
+            let lookups = batch.len() as u64 * self.words_per_row() * count as u64;
+            let reach: u64 = derived.iter().map(|words| self.reach(words)).sum();
+            let hits = if lookups < reach {
+                self.hits_of(derived, &candidates, &batch)
+            } else {
+                self.hits_by_scan(derived, &candidates, &batch)
+            };
             keyed.extend(hits.chunk_by(|a, b| a.row == b.row).map(|film| {
                 let slot = candidates.slots[film[0].row as usize] - 1;
                 self.key(film, count, costs[slot as usize])
@@ -221,7 +282,7 @@ impl TextIndex {
             keyed.sort_unstable();
             batch_size = batch_size.saturating_mul(4);
         }
-        let films = keyed
+        keyed
             .into_iter()
             .map(|(key, text)| Ranked {
                 row: key.row,
@@ -234,8 +295,7 @@ impl TextIndex {
                     person: key.person,
                 },
             })
-            .collect();
-        Ranking { total, films }
+            .collect()
     }
 
     /// What the text of a ranked film is.
@@ -267,8 +327,9 @@ impl TextIndex {
         for (&word, &cost) in &derived[rarest] {
             let whole_word = cost.typos == 0 && !cost.prefix;
             for posting in self.postings_of(word) {
-                let may_be_whole =
-                    whole_word && usize::from(self.text(posting.text).word_count) == count;
+                let text = self.text(posting.text);
+                let may_be_whole = whole_word && usize::from(text.word_count) == count;
+                let in_a_title = text.field != Field::Person;
                 for &row in self.rows_of_text(posting.text) {
                     let slot = &mut candidates.slots[row as usize];
                     if *slot == 0 {
@@ -280,25 +341,41 @@ impl TextIndex {
                             costs: [NO_COST; MAX_QUERY_WORDS],
                             words: 0,
                             may_be_whole: false,
-                            batch: 0,
+                            in_a_title: false,
                         });
                         *slot = candidates.films.len() as u32;
                     }
                     let film = &mut candidates.films[*slot as usize - 1];
                     film.mark(rarest, cost);
                     film.may_be_whole |= may_be_whole;
+                    film.in_a_title |= in_a_title;
                 }
             }
         }
         let mut needed = 1u16 << rarest;
         for &i in others {
             needed |= 1 << i;
-            for (&word, &cost) in &derived[i] {
-                for posting in self.postings_of(word) {
-                    for &row in self.rows_of_text(posting.text) {
-                        let slot = candidates.slots[row as usize];
-                        if slot != 0 {
-                            candidates.films[slot as usize - 1].mark(i, cost);
+            // Few candidates against a word that reaches many films: look the word up in the
+            // candidates' texts instead of scanning its postings (the same marks either way).
+            let checks = candidates.films.len() as u64 * self.words_per_row();
+            if checks.saturating_mul(2) < self.reach(&derived[i]) {
+                for film in &mut candidates.films {
+                    for &text in self.texts_of_row(film.row) {
+                        for occurrence in self.words_of_text(text) {
+                            if let Some(&cost) = derived[i].get(&occurrence.text) {
+                                film.mark(i, cost);
+                            }
+                        }
+                    }
+                }
+            } else {
+                for (&word, &cost) in &derived[i] {
+                    for posting in self.postings_of(word) {
+                        for &row in self.rows_of_text(posting.text) {
+                            let slot = candidates.slots[row as usize];
+                            if slot != 0 {
+                                candidates.films[slot as usize - 1].mark(i, cost);
+                            }
                         }
                     }
                 }
@@ -327,21 +404,56 @@ impl TextIndex {
             .sum()
     }
 
-    /// Every hit of every query word in the candidates of `batch`, sorted by row then query
-    /// word.
-    fn hits_of_batch(
+    /// Every hit of every query word in the candidates at `slots`, sorted by row then query
+    /// word: each film's texts looked up in the derivations.
+    fn hits_of(
         &self,
         derived: &[FxHashMap<u32, Cost>],
         candidates: &Candidates,
-        batch: u32,
+        slots: &[u32],
     ) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for &slot in slots {
+            let row = candidates.films[slot as usize].row;
+            for &text in self.texts_of_row(row) {
+                for occurrence in self.words_of_text(text) {
+                    for (i, words) in derived.iter().enumerate() {
+                        if let Some(&cost) = words.get(&occurrence.text) {
+                            hits.push(Hit {
+                                row,
+                                query_word: i as u8,
+                                text,
+                                start: occurrence.start,
+                                end: occurrence.end,
+                                cost,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        hits.sort_unstable_by_key(|hit| (hit.row, hit.query_word));
+        hits
+    }
+
+    /// The same as [`TextIndex::hits_of`], by one scan of every derivation's postings.
+    fn hits_by_scan(
+        &self,
+        derived: &[FxHashMap<u32, Cost>],
+        candidates: &Candidates,
+        slots: &[u32],
+    ) -> Vec<Hit> {
+        let mut in_batch = vec![false; candidates.films.len()];
+        for &slot in slots {
+            in_batch[slot as usize] = true;
+        }
         let mut hits = Vec::new();
         for (i, words) in derived.iter().enumerate() {
             for (&word, &cost) in words {
                 for posting in self.postings_of(word) {
                     for &row in self.rows_of_text(posting.text) {
                         let slot = candidates.slots[row as usize];
-                        if slot != 0 && candidates.films[slot as usize - 1].batch == batch {
+                        if slot != 0 && in_batch[slot as usize - 1] {
                             hits.push(Hit {
                                 row,
                                 query_word: i as u8,
@@ -881,7 +993,7 @@ mod tests {
     }
 
     #[test]
-    fn every_page_of_many_random_queries_is_the_reference_ranking() {
+    fn every_page_and_suggestion_of_many_random_queries_is_the_reference_ranking() {
         // Words from few syllables, so that many share prefixes (more than
         // MAX_PREFIX_WORDS begin with "k"), are a typo apart, and join; titles, alternate
         // titles and names reuse them, and votes tie often.
@@ -951,6 +1063,14 @@ mod tests {
                     );
                 }
                 queries += usize::from(reference.total > 20);
+            }
+            let reference = search_reference(&index, &query, |_| true, usize::MAX);
+            for keep in 1..=20 {
+                assert_eq!(
+                    index.suggest(&query, keep),
+                    reference.films[..keep.min(reference.total)],
+                    "suggest {query}, {keep}"
+                );
             }
         }
         assert!(
