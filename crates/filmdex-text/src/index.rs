@@ -8,7 +8,7 @@
 
 use fst::{Map, MapBuilder};
 use levenshtein_automata::LevenshteinAutomatonBuilder;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::derive::MAX_PREFIX_WORDS;
 use crate::normalise::{is_ideographic, words};
@@ -179,17 +179,24 @@ impl TextIndex {
     }
 }
 
-/// Gathers texts and words, then sorts the vocabulary into an fst.
+/// Gathers texts and words, then sorts the vocabulary into an fst. Flat lists of pairs rather
+/// than a list per text and per word: a few hundred thousand small allocations fewer.
 #[derive(Default)]
 struct Builder {
     texts: Vec<Text>,
     /// A person's name is one text for all their films; titles are rarely shared, so each is
-    /// a text of its own.
-    person_ids: FxHashMap<Box<str>, u32>,
-    rows_per_text: Vec<Vec<u32>>,
+    /// a text of its own. Name -> (text id, the last row given it).
+    person_ids: FxHashMap<Box<str>, (u32, u32)>,
+    /// (text, row) of every film's texts.
+    text_rows: Vec<(u32, u32)>,
     word_ids: FxHashMap<String, u32>,
-    postings: Vec<Vec<Posting>>,
+    /// (word id, where it occurs), the word ids in first-seen order.
+    postings: Vec<(u32, Posting)>,
     popularity: Vec<i64>,
+    /// The normalised words of the current film's titles, to skip a repeated one.
+    seen: Vec<Vec<String>>,
+    /// Two words joined ("spider" + "man").
+    joined: String,
 }
 
 impl Builder {
@@ -197,7 +204,7 @@ impl Builder {
         self.popularity.push(film.popularity);
         // A film's titles are deduplicated after normalisation: an alternate title spelled
         // like the primary one ("Amelie" beside "Amélie") adds nothing to search.
-        let mut seen: FxHashSet<String> = FxHashSet::default();
+        self.seen.clear();
         let titles = std::iter::once((Field::Title, film.title, None))
             .chain(
                 film.original_title
@@ -210,19 +217,20 @@ impl Builder {
             );
         for (field, text, region) in titles {
             let text_words = words(text);
-            if !text_words.is_empty() && seen.insert(text_words.join(" ")) {
-                self.add_text(row, field, text, region, text_words);
+            if !text_words.is_empty() && !self.seen.contains(&text_words) {
+                self.add_text(row, field, text, region, &text_words);
+                self.seen.push(text_words);
             }
         }
         for person in film.persons {
-            if let Some(&id) = self.person_ids.get(person.as_str()) {
-                let rows = &mut self.rows_per_text[id as usize];
-                if rows.last() != Some(&row) {
-                    rows.push(row);
+            if let Some((id, last_row)) = self.person_ids.get_mut(person.as_str()) {
+                if *last_row != row {
+                    *last_row = row;
+                    self.text_rows.push((*id, row));
                 }
                 continue;
             }
-            self.add_text(row, Field::Person, person, None, words(person));
+            self.add_text(row, Field::Person, person, None, &words(person));
         }
     }
 
@@ -232,7 +240,7 @@ impl Builder {
         field: Field,
         text: &str,
         region: Option<&str>,
-        text_words: Vec<String>,
+        text_words: &[String],
     ) {
         let id = self.texts.len() as u32;
         self.texts.push(Text {
@@ -242,9 +250,10 @@ impl Builder {
             word_count: text_words.len().min(usize::from(u16::MAX)) as u16,
         });
         if field == Field::Person {
-            self.person_ids.insert(Box::from(text), id);
+            self.person_ids.insert(Box::from(text), (id, row));
         }
-        self.rows_per_text.push(vec![row]);
+        self.text_rows.push((id, row));
+        let mut joined = std::mem::take(&mut self.joined);
         for (position, word) in text_words.iter().enumerate() {
             let position = position.min(usize::from(u16::MAX - 1)) as u16;
             self.add_word(
@@ -257,7 +266,9 @@ impl Builder {
             );
             if let Some(next) = text_words.get(usize::from(position) + 1) {
                 if joinable(word) && joinable(next) {
-                    let joined = format!("{word}{next}");
+                    joined.clear();
+                    joined.push_str(word);
+                    joined.push_str(next);
                     self.add_word(
                         &joined,
                         Posting {
@@ -269,62 +280,62 @@ impl Builder {
                 }
             }
         }
+        self.joined = joined;
     }
 
     fn add_word(&mut self, word: &str, posting: Posting) {
         let id = match self.word_ids.get(word) {
             Some(&id) => id,
             None => {
-                let id = self.postings.len() as u32;
+                let id = self.word_ids.len() as u32;
                 self.word_ids.insert(word.to_owned(), id);
-                self.postings.push(Vec::new());
                 id
             }
         };
-        self.postings[id as usize].push(posting);
+        self.postings.push((id, posting));
     }
 
     fn finish(self) -> TextIndex {
+        let (text_row_starts, text_rows) = invert(self.texts.len(), self.text_rows.iter().copied());
         let mut sorted: Vec<(String, u32)> = self.word_ids.into_iter().collect();
         sorted.sort_unstable();
+        let mut new_ids = vec![0u32; sorted.len()];
+        for (new_id, (_, old_id)) in sorted.iter().enumerate() {
+            new_ids[*old_id as usize] = new_id as u32;
+        }
+        let (posting_starts, postings) = invert(
+            sorted.len(),
+            self.postings
+                .iter()
+                .map(|&(old_id, posting)| (new_ids[old_id as usize], posting)),
+        );
+        let rows_of_text =
+            |text: u32| text_row_starts[text as usize + 1] - text_row_starts[text as usize];
+        let word_rows: Vec<u32> = posting_starts
+            .windows(2)
+            .map(|range| {
+                let rows: u64 = postings[range[0] as usize..range[1] as usize]
+                    .iter()
+                    .map(|posting| u64::from(rows_of_text(posting.text)))
+                    .sum();
+                rows.min(u64::from(u32::MAX)) as u32
+            })
+            .collect();
         let mut vocabulary = MapBuilder::memory();
-        let mut posting_starts = Vec::with_capacity(sorted.len() + 1);
-        let mut postings = Vec::new();
-        let mut word_rows = Vec::with_capacity(sorted.len());
-        let mut old_postings = self.postings;
-        for (new_id, (word, old_id)) in sorted.iter().enumerate() {
+        for (new_id, (word, _)) in sorted.iter().enumerate() {
             vocabulary
                 .insert(word.as_bytes(), new_id as u64)
                 .expect("words are inserted sorted and once");
-            posting_starts.push(postings.len() as u32);
-            let word_postings = std::mem::take(&mut old_postings[*old_id as usize]);
-            let rows: usize = word_postings
-                .iter()
-                .map(|posting| self.rows_per_text[posting.text as usize].len())
-                .sum();
-            word_rows.push(rows.min(u32::MAX as usize) as u32);
-            postings.extend(word_postings);
         }
-        posting_starts.push(postings.len() as u32);
         let vocabulary = Map::new(
             vocabulary
                 .into_inner()
                 .expect("an in-memory fst is written"),
         )
         .expect("the fst just built is valid");
-        let mut text_row_starts = Vec::with_capacity(self.rows_per_text.len() + 1);
-        let mut text_rows = Vec::new();
-        for rows in &self.rows_per_text {
-            text_row_starts.push(text_rows.len() as u32);
-            text_rows.extend_from_slice(rows);
-        }
-        text_row_starts.push(text_rows.len() as u32);
         let (row_text_starts, row_texts) = invert(
             self.popularity.len(),
-            self.rows_per_text
-                .iter()
-                .enumerate()
-                .flat_map(|(text, rows)| rows.iter().map(move |&row| (row, text as u32))),
+            self.text_rows.iter().map(|&(text, row)| (row, text)),
         );
         let (text_word_starts, text_words) = invert(
             self.texts.len(),
