@@ -33,10 +33,9 @@ pub async fn suggest(
         let started = Instant::now();
         let table = snapshot.table();
         let index = table.text_index();
-        let ranking = index.search(&q, |_| true, limit);
+        let ranked = index.suggest(&q, limit);
         let films = snapshot.films();
-        let suggestions: Vec<SuggestionView> = ranking
-            .films
+        let suggestions: Vec<SuggestionView> = ranked
             .iter()
             .map(|&ranked| {
                 let film = &films[ranked.row as usize];
