@@ -8,12 +8,7 @@ use fst::{IntoStreamer, Streamer};
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
 use rustc_hash::FxHashMap;
 
-use crate::index::TextIndex;
-
-/// A prefix expands to at most this many words, the ones in the most films: "t" would
-/// otherwise stand for a large part of the vocabulary. (Meilisearch bounds its derivations the
-/// same way.)
-pub const MAX_PREFIX_WORDS: usize = 64;
+use crate::index::{TextIndex, MAX_PREFIX_WORDS};
 
 /// What matching a vocabulary word costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -74,6 +69,9 @@ pub fn derivations(index: &TextIndex, word: &str, last: bool) -> FxHashMap<u32, 
     found
 }
 
+/// Vocabulary word ids and what matching them costs.
+type Derived = Vec<(u64, Cost)>;
+
 /// The word itself.
 const WHOLE: Cost = Cost {
     typos: 0,
@@ -99,7 +97,7 @@ fn automaton(index: &TextIndex, typos: u8) -> &LevenshteinAutomatonBuilder {
 /// most [`MAX_PREFIX_WORDS`], fewest typos first, then the words in most films). One walk of
 /// the vocabulary with the prefix automaton finds both: a word within `typos` of the query
 /// whole also has a prefix within `typos` of it, so the walk reaches it.
-fn last_word(index: &TextIndex, word: &str, typos: u8) -> (Vec<(u64, Cost)>, Vec<(u64, Cost)>) {
+fn last_word(index: &TextIndex, word: &str, typos: u8) -> (Derived, Derived) {
     let mut whole = Vec::new();
     let mut begun: Vec<(u64, Cost)> = Vec::new();
     if typos == 0 {

@@ -10,8 +10,12 @@ use fst::{Map, MapBuilder};
 use levenshtein_automata::LevenshteinAutomatonBuilder;
 use rustc_hash::FxHashMap;
 
-use crate::derive::MAX_PREFIX_WORDS;
 use crate::normalise::{is_ideographic, words};
+
+/// A prefix expands to at most this many words, the ones in the most films: "t" would
+/// otherwise stand for a large part of the vocabulary. (Meilisearch bounds its derivations the
+/// same way.)
+pub const MAX_PREFIX_WORDS: usize = 64;
 
 /// Where a text comes from, best first: ranking prefers a title match over a person match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -221,11 +221,9 @@ fn write_for_fts5(
 /// This thread's CPU time in microseconds: on a shared machine, a query's own work without
 /// the time other processes held the core.
 fn thread_cpu_micros() -> f64 {
-    use nix::sys::resource::{getrusage, UsageWho};
-    getrusage(UsageWho::RUSAGE_THREAD).map_or(f64::NAN, |usage| {
-        let micros =
-            |time: nix::sys::time::TimeVal| time.tv_sec() as f64 * 1e6 + time.tv_usec() as f64;
-        micros(usage.user_time()) + micros(usage.system_time())
+    use nix::time::{clock_gettime, ClockId};
+    clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID).map_or(f64::NAN, |time| {
+        time.tv_sec() as f64 * 1e6 + time.tv_nsec() as f64 / 1e3
     })
 }
 
