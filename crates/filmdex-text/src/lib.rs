@@ -17,6 +17,5 @@ pub mod rank;
 /// Queries made from films the way people type them, for tests and benchmarks.
 pub mod query_set;
 
-pub use derive::MAX_PREFIX_WORDS;
-pub use index::{Field, FilmTexts, TextIndex};
+pub use index::{Field, FilmTexts, TextIndex, MAX_PREFIX_WORDS};
 pub use rank::{Match, Ranked, Ranking, Relevance, MAX_QUERY_WORDS};

@@ -14,6 +14,7 @@
 //! words only check those.
 
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use rustc_hash::FxHashMap;
 
@@ -85,39 +86,172 @@ struct Hit {
     cost: Cost,
 }
 
+/// No match of a query word yet.
+const NO_COST: Cost = Cost {
+    typos: u8::MAX,
+    prefix: true,
+};
+
+/// The films that have every query word so far: `slots[row]` is 1 + the film's place in
+/// `films`, 0 for a row that is not a candidate.
+struct Candidates {
+    slots: Vec<u32>,
+    films: Vec<Candidate>,
+}
+
+/// One candidate film: its best cost per query word, which words it has, and whether its
+/// best text may be exactly the query.
+struct Candidate {
+    row: u32,
+    costs: [Cost; MAX_QUERY_WORDS],
+    /// Bit `i` set when it has query word `i`.
+    words: u16,
+    may_be_whole: bool,
+    /// The rarest query word is in one of its titles (not only in a name).
+    in_a_title: bool,
+}
+
+impl Candidate {
+    fn mark(&mut self, query_word: usize, cost: Cost) {
+        self.costs[query_word] = self.costs[query_word].min(cost);
+        self.words |= 1 << query_word;
+    }
+
+    /// The first two ranking rules: the typos summed over the query words' best matches, and
+    /// how many of those are prefixes.
+    fn typos_and_prefixes(&self, count: usize) -> (u32, u32) {
+        let best = &self.costs[..count];
+        let typos = best.iter().map(|cost| u32::from(cost.typos)).sum();
+        let prefixes = best.iter().filter(|cost| cost.prefix).count() as u32;
+        (typos, prefixes)
+    }
+}
+
 impl TextIndex {
     /// The films matching `query` among the rows `allowed` says yes to, and the first `keep`
     /// of them in rank order. A query without words matches nothing.
+    ///
+    /// Three steps, so that a common word ("the", "de") that reaches most films costs a scan
+    /// of its postings and not a sorted list of every film's hits: each film's best cost per
+    /// query word (which films match, and rules 1 and 2); then the films in the order of a
+    /// bound of their rank that needs no hits (their full rank can only be worse); then hits
+    /// and the full rank only for the films popped in that order, in batches, until the
+    /// page's last film ranks above the next bound.
     pub fn search(&self, query: &str, allowed: impl Fn(u32) -> bool, keep: usize) -> Ranking {
-        let mut query_words = words(query);
-        query_words.truncate(MAX_QUERY_WORDS);
-        if query_words.is_empty() {
+        let derived = self.derived(query);
+        if derived.is_empty() {
             return Ranking::default();
         }
+        let Some(candidates) = self.candidates(&derived, allowed) else {
+            return Ranking::default();
+        };
+        let total = candidates.films.len();
+        Ranking {
+            total,
+            films: self.rank(&derived, candidates, keep, true),
+        }
+    }
+
+    /// The first `keep` films of [`TextIndex::search`] over every film, without counting
+    /// them all: when at least `keep` films have every query word exactly (no typo, not a
+    /// prefix), those rank above every other film, so the typo and prefix derivations are
+    /// scanned only for the films that make the page.
+    pub fn suggest(&self, query: &str, keep: usize) -> Vec<Ranked> {
+        let derived = self.derived(query);
+        let exact: Vec<FxHashMap<u32, Cost>> = derived
+            .iter()
+            .map(|words| {
+                words
+                    .iter()
+                    .filter(|(_, cost)| cost.typos == 0 && !cost.prefix)
+                    .map(|(&word, &cost)| (word, cost))
+                    .collect()
+            })
+            .collect();
+        if !exact.is_empty() && exact.iter().all(|words| !words.is_empty()) {
+            if let Some(candidates) = self.candidates(&exact, |_| true) {
+                if candidates.films.len() >= keep {
+                    return self.rank(&derived, candidates, keep, false);
+                }
+            }
+        }
+        if derived.is_empty() {
+            return Vec::new();
+        }
+        match self.candidates(&derived, |_| true) {
+            Some(candidates) => self.rank(&derived, candidates, keep, true),
+            None => Vec::new(),
+        }
+    }
+
+    /// The bounds of the candidates at or above `cutoff`, with their slots, to pop in order.
+    /// A film's rank is at least its bound: the same first two rules, the whole text only if
+    /// it has a text of the query's length with the rarest word exact, the words adjacent and
+    /// in order, a title (for one word: if one of its titles has it), and its own votes and
+    /// row.
+    fn bounds(
+        &self,
+        candidates: &Candidates,
+        costs: &[(u32, u32)],
+        cutoff: (u32, u32),
+        count: usize,
+        every_derivation: bool,
+    ) -> BinaryHeap<Reverse<(Key, u32)>> {
+        candidates
+            .films
+            .iter()
+            .enumerate()
+            .zip(costs)
+            .filter(|(_, &cost)| cost <= cutoff)
+            .map(|((slot, film), &(typos, prefixes))| {
+                let key = Key {
+                    typos,
+                    prefixes,
+                    not_the_whole_text: !film.may_be_whole,
+                    proximity: count as u32 - 1,
+                    person: count == 1 && every_derivation && !film.in_a_title,
+                    popularity: Reverse(self.popularity[film.row as usize]),
+                    row: film.row,
+                };
+                Reverse((key, slot as u32))
+            })
+            .collect()
+    }
+
+    /// The vocabulary words each query word stands for, with their costs.
+    fn derived(&self, query: &str) -> Vec<FxHashMap<u32, Cost>> {
+        let mut query_words = words(query);
+        query_words.truncate(MAX_QUERY_WORDS);
         let count = query_words.len();
-        let derived: Vec<FxHashMap<u32, Cost>> = query_words
+        query_words
             .iter()
             .enumerate()
             .map(|(i, word)| derivations(self, word, i + 1 == count))
-            .collect();
-        let Some(hits) = self.hits(&derived, allowed) else {
-            return Ranking::default();
-        };
-        let films: Vec<&[Hit]> = hits.chunk_by(|a, b| a.row == b.row).collect();
-        let total = films.len();
+            .collect()
+    }
+
+    /// The first `keep` of `candidates` in rank order, with hits from every derivation.
+    /// `every_derivation`: the candidates were found with all of `derived` (not only the
+    /// exact words), so whether a title has the rarest word is known.
+    fn rank(
+        &self,
+        derived: &[FxHashMap<u32, Cost>],
+        candidates: Candidates,
+        keep: usize,
+        every_derivation: bool,
+    ) -> Vec<Ranked> {
+        let count = derived.len();
+        let total = candidates.films.len();
         let keep = keep.min(total);
         if keep == 0 {
-            return Ranking {
-                total,
-                films: Vec::new(),
-            };
+            return Vec::new();
         }
         // The first two rules need only each word's best cost: the films whose (typos,
-        // prefixes) is worse than the `keep`-th best have `keep` films ranked above them, so
-        // their full key (best text, proximity) is never computed.
-        let costs: Vec<(u32, u32)> = films
+        // prefixes) is worse than the `keep`-th best have `keep` films ranked above them.
+        let costs: Vec<(u32, u32)> = candidates
+            .films
             .iter()
-            .map(|film| typos_and_prefixes(film, count))
+            .map(|film| film.typos_and_prefixes(count))
             .collect();
         let cutoff = if keep < total {
             let mut sorted = costs.clone();
@@ -125,18 +259,42 @@ impl TextIndex {
         } else {
             (u32::MAX, u32::MAX)
         };
-        let mut keyed: Vec<(Key, u32)> = films
-            .iter()
-            .zip(&costs)
-            .filter(|(_, &cost)| cost <= cutoff)
-            .map(|(film, &cost)| self.key(film, count, cost))
-            .collect();
-        if keep < total {
-            keyed.select_nth_unstable(keep - 1);
-            keyed.truncate(keep);
+        let mut bounds = self.bounds(&candidates, &costs, cutoff, count, every_derivation);
+        let mut keyed: Vec<(Key, u32)> = Vec::new();
+        let mut batch_size = keep.saturating_mul(2).max(16);
+        let mut batch: Vec<u32> = Vec::new();
+        while let Some(Reverse((next, _))) = bounds.peek() {
+            if keyed.len() >= keep && keyed[keep - 1].0 <= *next {
+                break;
+            }
+            batch.clear();
+            while batch.len() < batch_size {
+                let Some(Reverse((_, slot))) = bounds.pop() else {
+                    break;
+                };
+                batch.push(slot);
+            }
+            // A film's hits by looking its texts up, or for a large batch by one scan of
+            // the postings, whichever reads fewer words.
+            let lookups = batch.len() as u64 * self.words_per_row() * count as u64;
+            let reach: u64 = derived.iter().map(|words| self.reach(words)).sum();
+            let hits = if lookups < reach {
+                self.hits_of(derived, &candidates, &batch)
+            } else {
+                self.hits_by_scan(derived, &candidates, &batch)
+            };
+            keyed.extend(hits.chunk_by(|a, b| a.row == b.row).map(|film| {
+                let slot = candidates.slots[film[0].row as usize] - 1;
+                self.key(film, count, costs[slot as usize])
+            }));
+            if keep < keyed.len() {
+                keyed.select_nth_unstable(keep - 1);
+                keyed.truncate(keep);
+            }
+            keyed.sort_unstable();
+            batch_size = batch_size.saturating_mul(4);
         }
-        keyed.sort_unstable();
-        let films = keyed
+        keyed
             .into_iter()
             .map(|(key, text)| Ranked {
                 row: key.row,
@@ -149,8 +307,7 @@ impl TextIndex {
                     person: key.person,
                 },
             })
-            .collect();
-        Ranking { total, films }
+            .collect()
     }
 
     /// What the text of a ranked film is.
@@ -163,35 +320,152 @@ impl TextIndex {
         }
     }
 
-    /// Every hit of every query word in the films that have all of them, sorted by row then
-    /// query word; `None` when no film has them all. The rarest word goes first and sets the
-    /// candidates; each next word keeps the candidates it also occurs in.
-    fn hits(
+    /// The films that have every query word, each with its best cost per word; `None` when
+    /// none has them all. The rarest word goes first and sets the candidates (among the rows
+    /// `allowed`); the others only mark theirs.
+    fn candidates(
         &self,
         derived: &[FxHashMap<u32, Cost>],
         allowed: impl Fn(u32) -> bool,
-    ) -> Option<Vec<Hit>> {
-        let reach = |words: &FxHashMap<u32, Cost>| -> u64 {
-            words
-                .keys()
-                .map(|&word| u64::from(self.word_rows[word as usize]))
-                .sum()
+    ) -> Option<Candidates> {
+        let count = derived.len();
+        let mut order: Vec<usize> = (0..count).collect();
+        order.sort_by_key(|&i| self.reach(&derived[i]));
+        let mut candidates = Candidates {
+            slots: vec![0; self.films()],
+            films: Vec::new(),
         };
-        let mut order: Vec<usize> = (0..derived.len()).collect();
-        order.sort_by_key(|&i| reach(&derived[i]));
+        let (&rarest, others) = order.split_first()?;
+        for (&word, &cost) in &derived[rarest] {
+            let whole_word = cost.typos == 0 && !cost.prefix;
+            for posting in self.postings_of(word) {
+                let text = self.text(posting.text);
+                let may_be_whole = whole_word && usize::from(text.word_count) == count;
+                let in_a_title = text.field != Field::Person;
+                for &row in self.rows_of_text(posting.text) {
+                    let slot = &mut candidates.slots[row as usize];
+                    if *slot == 0 {
+                        if !allowed(row) {
+                            continue;
+                        }
+                        candidates.films.push(Candidate {
+                            row,
+                            costs: [NO_COST; MAX_QUERY_WORDS],
+                            words: 0,
+                            may_be_whole: false,
+                            in_a_title: false,
+                        });
+                        *slot = candidates.films.len() as u32;
+                    }
+                    let film = &mut candidates.films[*slot as usize - 1];
+                    film.mark(rarest, cost);
+                    film.may_be_whole |= may_be_whole;
+                    film.in_a_title |= in_a_title;
+                }
+            }
+        }
+        let mut needed = 1u16 << rarest;
+        for &i in others {
+            needed |= 1 << i;
+            // Few candidates against a word that reaches many films: look the word up in the
+            // candidates' texts instead of scanning its postings (the same marks either way).
+            let checks = candidates.films.len() as u64 * self.words_per_row();
+            if checks.saturating_mul(2) < self.reach(&derived[i]) {
+                for film in &mut candidates.films {
+                    for &text in self.texts_of_row(film.row) {
+                        for occurrence in self.words_of_text(text) {
+                            if let Some(&cost) = derived[i].get(&occurrence.text) {
+                                film.mark(i, cost);
+                            }
+                        }
+                    }
+                }
+            } else {
+                for (&word, &cost) in &derived[i] {
+                    for posting in self.postings_of(word) {
+                        for &row in self.rows_of_text(posting.text) {
+                            let slot = candidates.slots[row as usize];
+                            if slot != 0 {
+                                candidates.films[slot as usize - 1].mark(i, cost);
+                            }
+                        }
+                    }
+                }
+            }
+            // Drop the films this word missed, so that the next words skip them.
+            let slots = &mut candidates.slots;
+            candidates.films.retain(|film| {
+                let kept = film.words == needed;
+                if !kept {
+                    slots[film.row as usize] = 0;
+                }
+                kept
+            });
+            for (slot, film) in candidates.films.iter().enumerate() {
+                slots[film.row as usize] = slot as u32 + 1;
+            }
+        }
+        (!candidates.films.is_empty()).then_some(candidates)
+    }
+
+    /// How many film rows the derivations of one query word reach.
+    fn reach(&self, words: &FxHashMap<u32, Cost>) -> u64 {
+        words
+            .keys()
+            .map(|&word| u64::from(self.word_rows[word as usize]))
+            .sum()
+    }
+
+    /// Every hit of every query word in the candidates at `slots`, sorted by row then query
+    /// word: each film's texts looked up in the derivations.
+    fn hits_of(
+        &self,
+        derived: &[FxHashMap<u32, Cost>],
+        candidates: &Candidates,
+        slots: &[u32],
+    ) -> Vec<Hit> {
         let mut hits = Vec::new();
-        let mut candidates: Option<RowBits> = None;
-        for i in order {
-            let mut present = RowBits::new(self.films());
-            for (&word, &cost) in &derived[i] {
+        for &slot in slots {
+            let row = candidates.films[slot as usize].row;
+            for &text in self.texts_of_row(row) {
+                for occurrence in self.words_of_text(text) {
+                    for (i, words) in derived.iter().enumerate() {
+                        if let Some(&cost) = words.get(&occurrence.text) {
+                            hits.push(Hit {
+                                row,
+                                query_word: i as u8,
+                                text,
+                                start: occurrence.start,
+                                end: occurrence.end,
+                                cost,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        hits.sort_unstable_by_key(|hit| (hit.row, hit.query_word));
+        hits
+    }
+
+    /// The same as [`TextIndex::hits_of`], by one scan of every derivation's postings.
+    fn hits_by_scan(
+        &self,
+        derived: &[FxHashMap<u32, Cost>],
+        candidates: &Candidates,
+        slots: &[u32],
+    ) -> Vec<Hit> {
+        let mut in_batch = vec![false; candidates.films.len()];
+        for &slot in slots {
+            in_batch[slot as usize] = true;
+        }
+        let mut hits = Vec::new();
+        for (i, words) in derived.iter().enumerate() {
+            for (&word, &cost) in words {
                 for posting in self.postings_of(word) {
                     for &row in self.rows_of_text(posting.text) {
-                        let wanted = match &candidates {
-                            Some(candidates) => candidates.contains(row),
-                            None => allowed(row),
-                        };
-                        if wanted {
-                            present.insert(row);
+                        let slot = candidates.slots[row as usize];
+                        if slot != 0 && in_batch[slot as usize - 1] {
                             hits.push(Hit {
                                 row,
                                 query_word: i as u8,
@@ -204,15 +478,9 @@ impl TextIndex {
                     }
                 }
             }
-            if present.is_empty() {
-                return None;
-            }
-            candidates = Some(present);
         }
-        let candidates = candidates?;
-        hits.retain(|hit| candidates.contains(hit.row));
         hits.sort_unstable_by_key(|hit| (hit.row, hit.query_word));
-        Some(hits)
+        hits
     }
 
     /// The rank of one film from its hits (sorted by query word), and its best text.
@@ -285,23 +553,6 @@ impl TextIndex {
     }
 }
 
-/// The first two ranking rules of one film from its hits: the typos summed over the query
-/// words' best matches, and how many of those are prefixes.
-fn typos_and_prefixes(hits: &[Hit], count: usize) -> (u32, u32) {
-    let mut best = [Cost {
-        typos: u8::MAX,
-        prefix: true,
-    }; MAX_QUERY_WORDS];
-    for hit in hits {
-        let word = usize::from(hit.query_word);
-        best[word] = best[word].min(hit.cost);
-    }
-    let best = &best[..count];
-    let typos = best.iter().map(|cost| u32::from(cost.typos)).sum();
-    let prefixes = best.iter().filter(|cost| cost.prefix).count() as u32;
-    (typos, prefixes)
-}
-
 /// The sum over consecutive query words of how far apart they are in the text that has both
 /// closest: 1 when adjacent and in order, one more when reversed, [`FAR`] when no text has both.
 fn proximity(hits: &[Hit], count: usize) -> u32 {
@@ -333,307 +584,5 @@ fn distance(a: &Hit, b: &Hit) -> u32 {
     gap.min(FAR - 1)
 }
 
-/// A set of rows as bits.
-struct RowBits {
-    words: Vec<u64>,
-    any: bool,
-}
-
-impl RowBits {
-    fn new(rows: usize) -> Self {
-        RowBits {
-            words: vec![0; rows.div_ceil(64)],
-            any: false,
-        }
-    }
-    fn insert(&mut self, row: u32) {
-        self.words[row as usize / 64] |= 1 << (row % 64);
-        self.any = true;
-    }
-    fn contains(&self, row: u32) -> bool {
-        self.words[row as usize / 64] & (1 << (row % 64)) != 0
-    }
-    fn is_empty(&self) -> bool {
-        !self.any
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::index::FilmTexts;
-
-    struct Film {
-        title: &'static str,
-        original: Option<&'static str>,
-        akas: Vec<(&'static str, Option<&'static str>)>,
-        persons: Vec<String>,
-        votes: i64,
-    }
-
-    fn film(title: &'static str, votes: i64) -> Film {
-        Film {
-            title,
-            original: None,
-            akas: Vec::new(),
-            persons: Vec::new(),
-            votes,
-        }
-    }
-
-    fn index(films: &[Film]) -> TextIndex {
-        TextIndex::build(films.iter().map(|film| FilmTexts {
-            title: film.title,
-            original_title: film.original,
-            akas: film.akas.clone(),
-            persons: &film.persons,
-            popularity: film.votes,
-        }))
-    }
-
-    /// The titles `query` finds, best first.
-    fn titles(films: &[Film], query: &str) -> Vec<&'static str> {
-        let index = index(films);
-        let ranking = index.search(query, |_| true, 10);
-        ranking
-            .films
-            .iter()
-            .map(|ranked| films[ranked.row as usize].title)
-            .collect()
-    }
-
-    #[test]
-    fn accents_case_and_punctuation_do_not_matter() {
-        let films = [
-            film("Amélie", 10),
-            film("Spider-Man", 10),
-            film("WALL·E", 10),
-            film("Heat", 1),
-        ];
-        assert_eq!(titles(&films, "amelie"), ["Amélie"]);
-        assert_eq!(titles(&films, "AMÉLIE!"), ["Amélie"]);
-        assert_eq!(titles(&films, "spiderman"), ["Spider-Man"]);
-        assert_eq!(titles(&films, "spider man"), ["Spider-Man"]);
-        assert_eq!(titles(&films, "wall e"), ["WALL·E"]);
-        assert_eq!(titles(&films, "walle"), ["WALL·E"]);
-        assert!(titles(&films, "").is_empty());
-        assert!(titles(&films, " -- ").is_empty());
-    }
-
-    #[test]
-    fn every_word_must_match() {
-        let films = [
-            film("The Dark Knight", 10),
-            film("The Knight Before Christmas", 5),
-        ];
-        assert_eq!(titles(&films, "dark knight"), ["The Dark Knight"]);
-        assert!(titles(&films, "dark christmas").is_empty());
-    }
-
-    #[test]
-    fn the_last_word_is_also_a_prefix_and_only_the_last() {
-        let films = [film("The Godfather", 10), film("Godzilla", 20)];
-        assert_eq!(titles(&films, "godf"), ["The Godfather"]);
-        assert_eq!(titles(&films, "god"), ["Godzilla", "The Godfather"]);
-        assert!(titles(&films, "godf the").is_empty());
-    }
-
-    #[test]
-    fn typos_by_word_length() {
-        let films = [
-            film("The Godfather", 10),
-            film("Heat", 10),
-            film("Amélie", 10),
-        ];
-        assert_eq!(titles(&films, "godfahter"), ["The Godfather"]);
-        assert_eq!(titles(&films, "gotfahter"), ["The Godfather"]);
-        assert!(titles(&films, "gxtfahtxr").is_empty());
-        assert_eq!(titles(&films, "amelia"), ["Amélie"]);
-        // Four letters: no typo allowed.
-        assert!(titles(&films, "haet").is_empty());
-        assert!(titles(&films, "amxlxe").is_empty());
-    }
-
-    #[test]
-    fn fewer_typos_then_whole_words_then_the_whole_title_rank_first() {
-        let films = [
-            film("Bolt", 1000),
-            film("Boat", 1),
-            film("Bolted", 500),
-            film("Bolt Action", 900),
-        ];
-        // "boat" is an exact word; no typos are allowed in four letters anyway.
-        assert_eq!(titles(&films, "boat"), ["Boat"]);
-        assert_eq!(titles(&films, "bolt"), ["Bolt", "Bolt Action", "Bolted"]);
-        let films = [
-            film("Casino Royale", 1000),
-            film("Casino", 10),
-            film("Cassino", 5000),
-        ];
-        assert_eq!(
-            titles(&films, "casino"),
-            ["Casino", "Casino Royale", "Cassino"]
-        );
-    }
-
-    #[test]
-    fn words_close_together_and_in_order_rank_first() {
-        let films = [
-            film("Knight of the Dark", 1000),
-            film("The Dark Knight", 10),
-            film("Dark Streets of the Lonely Knight", 5000),
-        ];
-        assert_eq!(
-            titles(&films, "dark knight"),
-            [
-                "The Dark Knight",
-                "Knight of the Dark",
-                "Dark Streets of the Lonely Knight"
-            ]
-        );
-    }
-
-    #[test]
-    fn a_title_match_ranks_over_a_person_match() {
-        let mut by_name = film("Something Else", 1000);
-        by_name.persons = vec!["Heat Miser".into()];
-        let films = [by_name, film("Heat", 10)];
-        assert_eq!(titles(&films, "heat"), ["Heat", "Something Else"]);
-        let index = index(&films);
-        let ranking = index.search("heat", |_| true, 10);
-        assert_eq!(index.matched(ranking.films[1]).field, Field::Person);
-    }
-
-    #[test]
-    fn original_and_alternate_titles_and_names_match_and_say_so() {
-        let mut spirited = film("Spirited Away", 100);
-        spirited.original = Some("Sen to Chihiro no kamikakushi");
-        spirited.akas = vec![
-            ("千と千尋の神隠し", Some("JP")),
-            ("Chihiros Reise ins Zauberland", Some("DE")),
-        ];
-        spirited.persons = vec!["Hayao Miyazaki".into()];
-        let mut amelie = film("Amélie", 100);
-        amelie.akas = vec![
-            ("Le fabuleux destin d'Amélie Poulain", Some("FR")),
-            ("Amelie", None),
-        ];
-        let films = [spirited, amelie];
-        let index = index(&films);
-        let first = |query: &str| {
-            let ranking = index.search(query, |_| true, 1);
-            let ranked = ranking.films[0];
-            (ranked.row, index.matched(ranked))
-        };
-        let (row, matched) = first("chihiro");
-        assert_eq!(
-            (row, matched.field, matched.text),
-            (0, Field::OriginalTitle, "Sen to Chihiro no kamikakushi")
-        );
-        let (_, matched) = first("千尋");
-        assert_eq!((matched.field, matched.region), (Field::Aka, Some("JP")));
-        let (_, matched) = first("zauberland");
-        assert_eq!(matched.region, Some("DE"));
-        let (row, matched) = first("fabuleux destin");
-        assert_eq!(
-            (row, matched.text, matched.region),
-            (1, "Le fabuleux destin d'Amélie Poulain", Some("FR"))
-        );
-        let (row, matched) = first("miyazaki spirited");
-        assert_eq!((row, matched.field), (0, Field::Title));
-        // "Amelie" is "Amélie" after normalisation: kept once, as the primary title.
-        assert_eq!(
-            index
-                .texts
-                .iter()
-                .filter(|text| text.field == Field::Aka)
-                .count(),
-            3
-        );
-    }
-
-    #[test]
-    fn votes_then_row_break_ties_and_the_filter_and_page_apply() {
-        let films = [
-            film("Heat", 5),
-            film("Heat", 10),
-            film("Heat", 10),
-            film("Heat", 1),
-        ];
-        assert_eq!(
-            index(&films)
-                .search("heat", |_| true, 10)
-                .films
-                .iter()
-                .map(|r| r.row)
-                .collect::<Vec<_>>(),
-            [1, 2, 0, 3]
-        );
-        let ranking = index(&films).search("heat", |row| row != 1, 2);
-        assert_eq!(ranking.total, 3);
-        assert_eq!(
-            ranking.films.iter().map(|r| r.row).collect::<Vec<_>>(),
-            [2, 0]
-        );
-    }
-
-    #[test]
-    fn a_short_page_is_the_start_of_the_full_ranking() {
-        // Titles from a small vocabulary, so common words reach most films with every mix of
-        // typos, prefixes, whole titles and proximity; votes tie often.
-        let vocabulary = [
-            "the", "theater", "dark", "darker", "knight", "night", "knights", "de", "del", "star",
-            "stars", "start", "war", "wars", "love", "loved", "of", "el", "amor",
-        ];
-        let mut state = 12345u64;
-        let mut next = |bound: usize| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as usize % bound
-        };
-        let titles: Vec<&'static str> = (0..600)
-            .map(|_| {
-                let length = 1 + next(4);
-                let title: Vec<&str> = (0..length)
-                    .map(|_| vocabulary[next(vocabulary.len())])
-                    .collect();
-                &*Box::leak(title.join(" ").into_boxed_str())
-            })
-            .collect();
-        let films: Vec<Film> = titles
-            .iter()
-            .map(|&title| film(title, next(5) as i64))
-            .collect();
-        let index = index(&films);
-        let rows = |ranking: &Ranking| ranking.films.to_vec();
-        for query in [
-            "the",
-            "th",
-            "de",
-            "d",
-            "dark knight",
-            "knight dark",
-            "darkk",
-            "star wars",
-            "sta",
-            "love of",
-            "el amor",
-            "nigth",
-            "dark the",
-            "wars the",
-        ] {
-            let full = index.search(query, |row| row % 7 != 0, usize::MAX);
-            assert!(full.total > 3, "{query} matches {} films", full.total);
-            for keep in [1, 2, 3, 5, 8, 20, 100, full.total] {
-                let page = index.search(query, |row| row % 7 != 0, keep);
-                assert_eq!(page.total, full.total, "{query}");
-                assert_eq!(
-                    rows(&page),
-                    full.films[..keep.min(full.total)],
-                    "{query} {keep}"
-                );
-            }
-        }
-    }
-}
+mod tests;

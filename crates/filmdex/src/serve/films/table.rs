@@ -42,14 +42,33 @@ impl FilmTable {
     /// `films` in any order, and their alternate titles.
     pub fn with_akas(mut films: Vec<Film>, akas: &[AltTitle]) -> Self {
         films.sort_by_key(|film| film.film_id);
-        let film_ids = films.iter().map(|film| film.film_id).collect();
-        let orders = sort_orders(&films);
-        let person_rows = rows_by(&films, |film| &film.persons);
-        let genre_rows = rows_by(&films, |film| &film.genres);
-        let haystacks =
-            TextField::ALL.map(|field| Haystack::new(films.iter().map(|film| field.of(film))));
-        let text_index = text_index(&films, akas);
-        let numbers = NumberColumns::new(&films);
+        // The text index is the largest part: built on a thread of its own beside the rest.
+        let (text_index, (film_ids, orders, person_rows, genre_rows, haystacks, numbers)) =
+            std::thread::scope(|scope| {
+                let text_index = scope.spawn(|| text_index(&films, akas));
+                let film_ids = films.iter().map(|film| film.film_id).collect();
+                let orders = sort_orders(&films);
+                let person_rows = rows_by(&films, |film| &film.persons);
+                let genre_rows = rows_by(&films, |film| &film.genres);
+                let haystacks = TextField::ALL
+                    .map(|field| Haystack::new(films.iter().map(|film| field.of(film))));
+                let numbers = NumberColumns::new(&films);
+                let text_index = match text_index.join() {
+                    Ok(text_index) => text_index,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                };
+                (
+                    text_index,
+                    (
+                        film_ids,
+                        orders,
+                        person_rows,
+                        genre_rows,
+                        haystacks,
+                        numbers,
+                    ),
+                )
+            });
         FilmTable {
             films,
             film_ids,

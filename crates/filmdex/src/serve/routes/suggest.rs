@@ -26,17 +26,17 @@ pub async fn suggest(
     let (q, limit) = parse(query.as_deref())?;
     let snapshot = state.snapshot();
     let turn = state.expensive_turn().await?;
-    // A common word ranks every film it reaches: milliseconds to tens of them at 40k films
-    // (docs/perf-journal.md), too long for an async thread, so a turn and a blocking thread.
+    // A common word still scans the postings of every film it reaches: up to about a
+    // millisecond of CPU at 40k films and several at 330k (docs/perf-journal.md), too long for
+    // an async thread, so a turn and a blocking thread.
     let (body, work) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let _turn = turn;
         let started = Instant::now();
         let table = snapshot.table();
         let index = table.text_index();
-        let ranking = index.search(&q, |_| true, limit);
+        let ranked = index.suggest(&q, limit);
         let films = snapshot.films();
-        let suggestions: Vec<SuggestionView> = ranking
-            .films
+        let suggestions: Vec<SuggestionView> = ranked
             .iter()
             .map(|&ranked| {
                 let film = &films[ranked.row as usize];
