@@ -1,8 +1,6 @@
 //! `GET /film/suggest?q=...&limit=N`: the films a search box suggests while a query is typed,
 //! best first, as small objects (film_id, title, year, what matched).
 
-use std::time::Instant;
-
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -28,32 +26,33 @@ pub async fn suggest(
     let turn = state.expensive_turn().await?;
     // A common word ranks every film it reaches: milliseconds to tens of them at 40k films
     // (docs/perf-journal.md), too long for an async thread, so a turn and a blocking thread.
-    let (body, work) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let _turn = turn;
-        let started = Instant::now();
-        let table = snapshot.table();
-        let index = table.text_index();
-        let ranking = index.search(&q, |_| true, limit);
-        let films = snapshot.films();
-        let suggestions: Vec<SuggestionView> = ranking
-            .films
-            .iter()
-            .map(|&ranked| {
-                let film = &films[ranked.row as usize];
-                SuggestionView {
-                    film_id: film.film_id,
-                    title: &film.title,
-                    year: film.year.as_deref(),
-                    matched: index.matched(ranked).into(),
-                }
-            })
-            .collect();
-        let body =
-            serde_json::to_vec(&suggestions).map_err(|error| ApiError::internal(&error.into()))?;
-        Ok((body, started.elapsed()))
+    let (body, work) = tokio::task::spawn_blocking(move || {
+        turn.run(|| -> Result<_, ApiError> {
+            let table = snapshot.table();
+            let index = table.text_index();
+            let ranking = index.search(&q, |_| true, limit);
+            let films = snapshot.films();
+            let suggestions: Vec<SuggestionView> = ranking
+                .films
+                .iter()
+                .map(|&ranked| {
+                    let film = &films[ranked.row as usize];
+                    SuggestionView {
+                        film_id: film.film_id,
+                        title: &film.title,
+                        year: film.year.as_deref(),
+                        matched: index.matched(ranked).into(),
+                    }
+                })
+                .collect();
+            let body = serde_json::to_vec(&suggestions)
+                .map_err(|error| ApiError::internal(&error.into()))?;
+            Ok(body)
+        })
     })
     .await
-    .map_err(|error| ApiError::internal(&error.into()))??;
+    .map_err(|error| ApiError::internal(&error.into()))?;
+    let body = body?;
     let mut response = (
         [(
             header::CONTENT_TYPE,
