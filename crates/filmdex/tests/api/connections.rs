@@ -164,9 +164,13 @@ async fn a_client_that_does_not_read_its_answers_is_closed_after_the_write_timeo
     stream.write_all(&request).await.expect("sending");
     let open = || {
         let metrics = server.state.metrics().render(&server.state.snapshot());
-        !metrics.contains("filmdex_open_connections 0")
+        metrics.contains("filmdex_open_connections 1")
     };
     let asked = Instant::now();
+    while !open() && asked.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(open(), "the server never took the connection");
     while open() && asked.elapsed() < Duration::from_secs(10) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
