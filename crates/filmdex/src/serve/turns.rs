@@ -258,8 +258,8 @@ impl Held {
         if shared.first_waiting.load(Ordering::Relaxed) >= behind.0 {
             return;
         }
-        self.checkpoints += 1;
-        if self.checkpoints % CHECKPOINTS_PER_CLOCK != 0
+        self.checkpoints = self.checkpoints.wrapping_add(1);
+        if !self.checkpoints.is_multiple_of(CHECKPOINTS_PER_CLOCK)
             || thread_cpu_time().saturating_sub(self.slice_started) < SLICE
         {
             return;

@@ -255,7 +255,7 @@ fn matching_rows(table: &FilmTable, criteria: &Criteria) -> Option<RowSet> {
     }
     let mut passed = RowSet::empty(films);
     for (row, film) in table.films().iter().enumerate() {
-        if row % CHECKPOINT_EVERY == 0 {
+        if row.is_multiple_of(CHECKPOINT_EVERY) {
             checkpoint();
         }
         let row = row as u32;
