@@ -156,7 +156,7 @@ impl Turns {
         let delay = Duration::from_secs_f64((recent_work * RECENT_WORK_WEIGHT).clamp(0.0, 1e9));
         let start = self.shared.epoch.elapsed() + delay;
         let start_micros = u64::try_from(start.as_micros()).unwrap_or(u64::MAX);
-        let (arrival, mut woken) = {
+        let (arrival, woken) = {
             let mut queue = lock(&self.shared);
             queue.arrivals += 1;
             let arrival = queue.arrivals;
@@ -176,16 +176,13 @@ impl Turns {
             self.shared.note_first(&queue);
             (arrival, woken)
         };
-        match tokio::time::timeout(wait, &mut woken).await {
+        let mut waiting = Waiting {
+            shared: Arc::clone(&self.shared),
+            woken,
+        };
+        match tokio::time::timeout(wait, &mut waiting.woken).await {
             Ok(Ok(())) => Some(self.turn(start_micros, arrival)),
-            _ => {
-                // A turn handed over just as the wait ended is given back.
-                woken.close();
-                if woken.try_recv().is_ok() {
-                    drop(self.turn(start_micros, arrival));
-                }
-                None
-            }
+            _ => None,
         }
     }
 
@@ -194,6 +191,22 @@ impl Turns {
             shared: Arc::clone(&self.shared),
             start_micros,
             arrival,
+        }
+    }
+}
+
+/// A request waiting for a turn. A turn handed to it when it no longer waits (its wait ended,
+/// or the request was dropped: its client left, its time ran out) is given back, not lost.
+struct Waiting {
+    shared: Arc<Shared>,
+    woken: oneshot::Receiver<()>,
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.woken.close();
+        if self.woken.try_recv().is_ok() {
+            release(&self.shared);
         }
     }
 }
@@ -378,6 +391,26 @@ mod tests {
         drop(held);
         let again = turns.take(0.0, Duration::from_millis(20)).await;
         assert!(again.is_some(), "the given-up waiter did not keep the turn");
+    }
+
+    #[tokio::test]
+    async fn a_turn_handed_to_a_request_dropped_before_it_took_it_is_not_lost() {
+        let turns = Arc::new(Turns::new(1));
+        let held = turns.take(0.0, LONG).await.expect("a free turn");
+        let waiter = {
+            let turns = Arc::clone(&turns);
+            tokio::spawn(async move { turns.take(0.0, LONG).await.map(drop) })
+        };
+        tokio::task::yield_now().await;
+        // Handed to the waiter, which is dropped before it runs again (its client left).
+        drop(held);
+        waiter.abort();
+        assert!(waiter.await.is_err(), "the waiter was not cancelled");
+        let again = turns.take(0.0, Duration::from_millis(50)).await;
+        assert!(
+            again.is_some(),
+            "the turn was lost with the dropped request"
+        );
     }
 
     /// Runs on a blocking thread, passing checkpoints, until `stop` is set.
