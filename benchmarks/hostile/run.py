@@ -230,6 +230,7 @@ async def well_behaved(port, rate, duration, film_ids, connections=16):
     for _ in range(connections):
         idle.put_nowait(Client("127.0.0.1", port))
     latencies, errors = [], {}
+    by_kind = {"film": [], "similar": [], "search": []}
     start = time.monotonic() + 0.1
 
     async def one(due, path):
@@ -241,6 +242,8 @@ async def well_behaved(port, rate, duration, film_ids, connections=16):
         finally:
             idle.put_nowait(client)
         latencies.append(time.monotonic() - due)
+        kind = "search" if path.startswith("/film/search") else "similar" if "/similar/" in path else "film"
+        by_kind[kind].append(latencies[-1])
         if status != 200:
             errors[str(status)] = errors.get(str(status), 0) + 1
 
@@ -250,14 +253,17 @@ async def well_behaved(port, rate, duration, film_ids, connections=16):
         await asyncio.sleep(max(0.0, due - time.monotonic()))
         pending.append(asyncio.ensure_future(one(due, path)))
     await asyncio.gather(*pending)
-    latencies.sort()
-    quantile = lambda q: round(1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))], 2)
+    def quantile(values, q):
+        values = sorted(values)
+        return round(1000 * values[min(len(values) - 1, int(q * len(values)))], 2)
+
     return {
         "requests": len(latencies),
         "errors": errors,
-        "p50_ms": quantile(0.50),
-        "p99_ms": quantile(0.99),
-        "max_ms": round(1000 * latencies[-1], 2),
+        "p50_ms": quantile(latencies, 0.50),
+        "p99_ms": quantile(latencies, 0.99),
+        "max_ms": round(1000 * max(latencies), 2),
+        "p99_ms_by_kind": {kind: quantile(values, 0.99) for kind, values in by_kind.items() if values},
     }
 
 

@@ -199,6 +199,10 @@ pub struct ServeArgs {
     /// A request must be answered within this, else 503 `timed_out`.
     #[arg(long, env = "FILMDEX_REQUEST_TIMEOUT", default_value = defaults::REQUEST_TIMEOUT, value_parser = humantime::parse_duration)]
     pub request_timeout: Duration,
+    /// Writing an answer must make progress within this, else the connection is closed (a
+    /// client that does not read what it asked for).
+    #[arg(long, env = "FILMDEX_WRITE_TIMEOUT", default_value = defaults::WRITE_TIMEOUT, value_parser = humantime::parse_duration)]
+    pub write_timeout: Duration,
     /// Open connections at most (lowered to fit the open-file limit).
     #[arg(long, env = "FILMDEX_MAX_CONNECTIONS", default_value_t = defaults::MAX_CONNECTIONS)]
     pub max_connections: usize,
@@ -470,7 +474,9 @@ impl ServeArgs {
             "connection caps must be at least 1"
         );
         ensure!(
-            !self.header_timeout.is_zero() && !self.request_timeout.is_zero(),
+            !self.header_timeout.is_zero()
+                && !self.request_timeout.is_zero()
+                && !self.write_timeout.is_zero(),
             "timeouts must be above 0"
         );
         let max_expensive = self.max_expensive.unwrap_or_else(default_max_expensive);
@@ -488,6 +494,7 @@ impl ServeArgs {
             limits: ServeLimits {
                 header_timeout: self.header_timeout,
                 request_timeout: self.request_timeout,
+                write_timeout: self.write_timeout,
                 max_connections: self.max_connections,
                 max_connections_per_client: self.max_connections_per_client,
                 max_expensive,

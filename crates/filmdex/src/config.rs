@@ -47,6 +47,9 @@ pub mod defaults {
     pub const HEADER_TIMEOUT: &str = "10s";
     /// A request must be answered within this (body read included), else 503 `timed_out`.
     pub const REQUEST_TIMEOUT: &str = "30s";
+    /// Writing an answer must make progress within this (the client reads some of it), else
+    /// the connection is closed.
+    pub const WRITE_TIMEOUT: &str = "10s";
     /// Open connections at most, over all clients (lowered to fit the open-file limit).
     pub const MAX_CONNECTIONS: usize = 10_000;
     /// Open connections at most from one client address (an IPv6 client by its /64).
@@ -382,6 +385,7 @@ pub struct RateLimits {
 pub struct ServeLimits {
     pub header_timeout: Duration,
     pub request_timeout: Duration,
+    pub write_timeout: Duration,
     pub max_connections: usize,
     pub max_connections_per_client: usize,
     /// Searches and recommendations computed at once (the rest wait, then get 503).
@@ -395,6 +399,7 @@ impl Default for ServeLimits {
         ServeLimits {
             header_timeout: duration(defaults::HEADER_TIMEOUT),
             request_timeout: duration(defaults::REQUEST_TIMEOUT),
+            write_timeout: duration(defaults::WRITE_TIMEOUT),
             max_connections: defaults::MAX_CONNECTIONS,
             max_connections_per_client: defaults::MAX_CONNECTIONS_PER_CLIENT,
             max_expensive: default_max_expensive(),

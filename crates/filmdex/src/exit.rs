@@ -39,8 +39,8 @@ impl ExitKind {
     pub fn entry(self) -> ExitEntry {
         let (code, name, meaning, retryable) = match self {
             ExitKind::Failure => (1, "failure", "anything not below (a disk error, a bug): read the message", false),
-            ExitKind::Usage => (2, "usage", "the command line or an option's value is wrong", false),
-            ExitKind::Busy => (3, "busy", "another build holds the workdir's lock", true),
+            ExitKind::Usage => (2, "usage", "the command line or an option's value is wrong: a film the database does not have, an address serve cannot listen on", false),
+            ExitKind::Busy => (3, "busy", "another build holds the workdir's lock, or another process the address serve listens on", true),
             ExitKind::Data => (4, "data", "an input is unusable: a dump fails its check or has too many bad rows, a database is missing, not filmdex's or of another version, shards are incomplete or malformed", false),
             ExitKind::Network => (5, "network", "a download failed after its retries (unreachable, cut, silent, 5xx)", true),
             ExitKind::Source => (6, "source", "the download server refused: 4xx, a redirect off https, a file over the size cap", false),

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use crate::exit::ExitKind;
 use crate::serve::{self, Criteria, FilmView, Page, RegexCache, SearchQuery, Snapshot};
@@ -52,7 +52,7 @@ pub fn search(request: &SearchRequest) -> Result<()> {
     query.limit = Some(request.page.limit as i64);
     query.offset = Some(request.page.offset as i64);
     let criteria = Criteria::compile(&query, &RegexCache::default())
-        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+        .map_err(|error| ExitKind::Usage.error(error.message))?;
     let result = serve::search(snapshot.table(), &criteria);
     let views = FilmView::found(&result, snapshot.table());
     if request.json {
@@ -120,7 +120,7 @@ pub fn similar(request: &SimilarRequest) -> Result<()> {
 /// Prints the films recommended for a list of liked and disliked films.
 pub fn recommend(request: &RecommendRequest) -> Result<()> {
     if request.like.is_empty() {
-        bail!("--like must name at least one film");
+        return Err(ExitKind::Usage.error("--like must name at least one film"));
     }
     let snapshot = serve::load(&request.database).map_err(|error| ExitKind::Data.mark(error))?;
     let ids = |films: &[String]| -> Result<Vec<i32>> {
@@ -141,7 +141,7 @@ pub fn recommend(request: &RecommendRequest) -> Result<()> {
 
 fn filter(snapshot: &Snapshot, filters: &SearchQuery) -> Result<Option<serve::RowSet>> {
     serve::filter(snapshot.table(), filters, &RegexCache::default())
-        .map_err(|error| anyhow::anyhow!("{}", error.message))
+        .map_err(|error| ExitKind::Usage.error(error.message))
 }
 
 /// The film a person means by `text`: a film_id, a tconst, or a title. A title matches
@@ -156,10 +156,10 @@ pub fn resolve(snapshot: &Snapshot, text: &str) -> Result<i32> {
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         let film_id: i32 = digits
             .parse()
-            .with_context(|| format!("{text} is not a film_id"))?;
+            .map_err(|error| ExitKind::Usage.error(format!("{text} is not a film_id: {error}")))?;
         return match snapshot.film(film_id) {
             Some(_) => Ok(film_id),
-            None => bail!("no film has film_id {film_id}"),
+            None => Err(ExitKind::Usage.error(format!("no film has film_id {film_id}"))),
         };
     }
     let wanted = trimmed.to_lowercase();
@@ -186,7 +186,9 @@ pub fn resolve(snapshot: &Snapshot, text: &str) -> Result<i32> {
             return Ok(best.film_id);
         }
     }
-    bail!("no film is called `{text}`; give a film_id, a tconst (tt0099785) or a title")
+    Err(ExitKind::Usage.error(format!(
+        "no film is called `{text}`; give a film_id, a tconst (tt0099785) or a title"
+    )))
 }
 
 /// The films as the API's JSON, or as a table for people: rank, similarity, id, year, rating,

@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 use filmdex::exit::ExitKind;
 use filmdex::pipeline::lock::BuildLock;
 
+use filmdex_similarity::FeatureSet;
+
 use crate::http_fixture::{Behaviour, FixtureServer};
+use crate::support::sample_database;
 
 fn filmdex(workdir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_filmdex"))
@@ -145,6 +148,52 @@ fn a_server_that_refuses_is_a_source_failure() {
         &["fetch", "--base-url", &server.base_url, "--retries", "0"],
     );
     assert_exit(&output, ExitKind::Source, "404");
+}
+
+#[test]
+fn an_unknown_film_or_a_bad_criterion_on_the_command_line_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = sample_database(FeatureSet::Default);
+    let db = database.to_str().expect("utf-8");
+    let output = filmdex(dir.path(), &["similar", "no such film at all", "--db", db]);
+    assert_exit(
+        &output,
+        ExitKind::Usage,
+        "no film is called `no such film at all`",
+    );
+    let output = filmdex(dir.path(), &["similar", "tt0000001", "--db", db]);
+    assert_exit(&output, ExitKind::Usage, "no film has film_id 1");
+    let output = filmdex(
+        dir.path(),
+        &["recommend", "--like", "99785,nope nope", "--db", db],
+    );
+    assert_exit(&output, ExitKind::Usage, "no film is called `nope nope`");
+    let output = filmdex(dir.path(), &["search", "star", "--title", "(", "--db", db]);
+    assert_exit(&output, ExitKind::Usage, "title");
+}
+
+#[test]
+fn serve_on_a_taken_address_is_busy_and_on_one_it_cannot_have_is_usage() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = sample_database(FeatureSet::Default);
+    let db = database.to_str().expect("utf-8");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = taken.local_addr().expect("its address").port().to_string();
+    let output = filmdex(
+        dir.path(),
+        &["serve", "--db", db, "--host", "127.0.0.1", "--port", &port],
+    );
+    assert_exit(
+        &output,
+        ExitKind::Busy,
+        &format!("listening on 127.0.0.1:{port}"),
+    );
+    // 192.0.2.1 is for documentation only: no machine has it, so it cannot be bound.
+    let output = filmdex(
+        dir.path(),
+        &["serve", "--db", db, "--host", "192.0.2.1", "--port", "0"],
+    );
+    assert_exit(&output, ExitKind::Usage, "listening on 192.0.2.1:0");
 }
 
 #[test]

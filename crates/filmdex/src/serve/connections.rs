@@ -8,6 +8,9 @@
 //! - A request's headers must arrive whole within the header timeout, counted from when the
 //!   connection opens or its previous answer has been written: a slow sender and an idle
 //!   keep-alive connection are both closed after it.
+//! - Writing an answer must make progress within the write timeout: a client that asks and
+//!   does not read (or reads too slowly for the socket's buffer to drain) is closed instead of
+//!   holding its connection and the answer's memory forever.
 //! - Open connections are capped overall and per client address (an IPv6 client by its /64);
 //!   a connection over a cap is closed as soon as it is accepted. Trusted proxies carry many
 //!   clients on their connections, so they have no per-client cap.
@@ -31,6 +34,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio_io_timeout::TimeoutStream;
 use tracing::{debug, warn};
 
 use super::client_ip::canonical;
@@ -77,7 +81,10 @@ pub async fn serve_connections(
         let Some(slot) = admission.admit(peer.ip()) else {
             continue;
         };
-        let connection = builder.serve_connection(TokioIo::new(stream), service(app.clone(), peer));
+        let mut stream = TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(limits.write_timeout));
+        let connection =
+            builder.serve_connection(TokioIo::new(Box::pin(stream)), service(app.clone(), peer));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {

@@ -69,15 +69,11 @@ pub fn run(mut config: ServeConfig) -> Result<()> {
     runtime.block_on(async {
         // Before binding: a database that cannot be served is an error at start, not a 500 later.
         let state = AppState::load(&config).map_err(|error| ExitKind::Data.mark(error))?;
-        let listener = TcpListener::bind(&config.bind)
-            .await
-            .with_context(|| format!("listening on {}", config.bind))?;
+        let listener = listen(&config.bind, "").await?;
         let address = listener.local_addr().context("reading the bound address")?;
         let metrics = match &config.metrics_bind {
             Some(bind) => {
-                let listener = TcpListener::bind(bind)
-                    .await
-                    .with_context(|| format!("listening on {bind} for /metrics"))?;
+                let listener = listen(bind, " for /metrics").await?;
                 let address = listener.local_addr().context("reading the bound address")?;
                 info!(%address, "serving metrics at http://{address}/metrics");
                 Some(listener)
@@ -87,6 +83,18 @@ pub fn run(mut config: ServeConfig) -> Result<()> {
         info!(%address, database = %config.database.display(), "serving http://{address}/ (API docs at /docs)");
         reload::spawn_reloaders(state.clone(), config.watch);
         serve_split(listener, metrics, state, reload::shutdown_signal()).await
+    })
+}
+
+/// Listens on `address`. An address another process holds may be free later (busy, as the
+/// build lock); one this machine does not have, or may not use, is a wrong option (usage).
+async fn listen(address: &str, purpose: &str) -> Result<TcpListener> {
+    TcpListener::bind(address).await.map_err(|error| {
+        let kind = match error.kind() {
+            std::io::ErrorKind::AddrInUse => ExitKind::Busy,
+            _ => ExitKind::Usage,
+        };
+        kind.mark(anyhow::Error::new(error).context(format!("listening on {address}{purpose}")))
     })
 }
 

@@ -10,10 +10,11 @@
 //! through, so a flood from many addresses is refused while light users are still served.
 //!
 //! Searches differ in cost by a hundred times, so a search is paid for by its work: one token on
-//! arrival and one more per [`WORK_PER_TOKEN`] of blocking work it took ([`WorkTime`], charged
-//! when it is answered; a bucket may go into debt down to minus its burst). A client sending
+//! arrival and one more per [`WORK_PER_TOKEN`] of blocking work (CPU time) it took
+//! ([`WorkTime`], charged when it is answered; a bucket may go into debt down to minus its
+//! burst). A client sending
 //! many cheap searches and one sending few costly ones are told apart by the CPU they take. The
-//! same recent work, halved every second, orders the requests waiting for a turn (`turns.rs`).
+//! same recent work, halved every second, places the requests waiting for a turn (`turns.rs`).
 //!
 //! Memory is bounded: the table is split into shards, each capped. A full shard is swept once
 //! for room for an eighth of its capacity (buckets that have refilled to full are the same as
@@ -43,7 +44,7 @@ const WORK_HALF_LIFE: f64 = 1.0;
 /// Blocking work worth one token beyond the first.
 pub const WORK_PER_TOKEN: Duration = Duration::from_millis(5);
 
-/// How long a request's blocking work took: a response extension set by the handlers that do
+/// The CPU time of a request's blocking work: a response extension set by the handlers that do
 /// such work, read by the rate limit to charge for it.
 #[derive(Debug, Clone, Copy)]
 pub struct WorkTime(pub Duration);

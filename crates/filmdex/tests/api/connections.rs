@@ -147,6 +147,48 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_header_timeout() {
 }
 
 #[tokio::test]
+async fn a_client_that_does_not_read_its_answers_is_closed_after_the_write_timeout() {
+    let server = TestServer::start(|config| {
+        config.limits.write_timeout = Duration::from_millis(500);
+        config.limits.header_timeout = Duration::from_secs(60);
+    })
+    .await;
+    // A small receive buffer, and far more answers asked for (100 of about 100 KB) than the
+    // socket buffers on both sides hold: the server's writes soon make no progress.
+    let socket = TcpSocket::new_v4().expect("a socket");
+    socket
+        .set_recv_buffer_size(4096)
+        .expect("a receive buffer size");
+    let mut stream = socket.connect(server.address).await.expect("connecting");
+    let request = b"GET /openapi.json HTTP/1.1\r\nHost: filmdex\r\n\r\n".repeat(100);
+    stream.write_all(&request).await.expect("sending");
+    let open = || {
+        let metrics = server.state.metrics().render(&server.state.snapshot());
+        metrics.contains("filmdex_open_connections 1")
+    };
+    let asked = Instant::now();
+    while !open() && asked.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(open(), "the server never took the connection");
+    while open() && asked.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        !open(),
+        "the connection of a client that reads nothing is still open"
+    );
+    // The server is still answering other clients.
+    let answer = http_client()
+        .get(server.url("/film/99785"))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(answer.status(), 200);
+    drop(stream);
+}
+
+#[tokio::test]
 async fn connections_over_a_clients_cap_are_closed_and_other_clients_still_connect() {
     let server = TestServer::start(|config| {
         config.limits.max_connections_per_client = 5;

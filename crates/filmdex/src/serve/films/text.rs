@@ -12,6 +12,7 @@ use regex::Regex;
 
 use super::film::Film;
 use super::row_set::RowSet;
+use crate::serve::turns::checkpoint;
 
 /// The text fields a regex criterion can look at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +104,8 @@ impl Haystack {
         }
         let (mut row, mut at) = (0, 0);
         while at <= self.text.len() {
+            // Between matches, a search may lend its turn to a lighter client's request.
+            checkpoint();
             let Some(found) = whole.find_at(&self.text, at) else {
                 return;
             };

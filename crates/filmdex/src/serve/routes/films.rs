@@ -1,8 +1,6 @@
 //! `GET /film/{film_id}` and `GET /film/{film_id}/similar/{threshold}` (with the search
 //! criteria as filters).
 
-use std::time::Instant;
-
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
@@ -72,22 +70,22 @@ pub async fn similar(
     } else {
         let filters = filters.clone();
         let turn = state.expensive_turn().await?;
-        tokio::task::spawn_blocking(move || {
-            let _turn = turn;
-            let started = Instant::now();
-            let allowed = search::filter(snapshot.table(), &filters, state.regexes())?;
-            let page = similar_page(
-                &snapshot,
-                film_id,
-                threshold,
-                allowed.as_ref(),
-                page,
-                explain,
-            )?;
-            Ok::<_, ApiError>((page, Some(WorkTime(started.elapsed()))))
+        let (answer, work) = tokio::task::spawn_blocking(move || {
+            turn.run(|| {
+                let allowed = search::filter(snapshot.table(), &filters, state.regexes())?;
+                similar_page(
+                    &snapshot,
+                    film_id,
+                    threshold,
+                    allowed.as_ref(),
+                    page,
+                    explain,
+                )
+            })
         })
         .await
-        .map_err(|error| ApiError::internal(&error.into()))??
+        .map_err(|error| ApiError::internal(&error.into()))?;
+        (answer?, Some(WorkTime(work)))
     };
     let mut pairs: Vec<(&str, String)> = if explain {
         vec![("explain", "true".to_owned())]

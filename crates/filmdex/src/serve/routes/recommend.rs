@@ -3,8 +3,6 @@
 //! films, filtered by the search criteria. The body is the list of films; the total and the
 //! page links are headers, as for search.
 
-use std::time::Instant;
-
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use serde_json::{Map, Value};
@@ -36,24 +34,25 @@ async fn answer(state: AppState, query: RecommendQuery) -> Result<Response, ApiE
     let snapshot = state.snapshot();
     let turn = state.expensive_turn().await?;
     // Scoring every film takes a millisecond or more: off the async threads.
-    let (body, total, query, work) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let _turn = turn;
-        let started = Instant::now();
-        let taste = snapshot
-            .taste(&query.like, &query.dislike)
-            .map_err(|unknown| ApiError::invalid_parameter(unknown.to_string()))?;
-        let allowed = search::filter(snapshot.table(), &query.filters, state.regexes())?;
-        let (films, total) =
-            snapshot.recommend(&taste, allowed.as_ref(), query.page, query.explain);
-        let views: Vec<FilmView> = films
-            .into_iter()
-            .map(|recommended| FilmView::recommended(recommended, &snapshot))
-            .collect();
-        let body = films_json(&views).map_err(|error| ApiError::internal(&error.into()))?;
-        Ok((body, total, query, started.elapsed()))
+    let (answer, work) = tokio::task::spawn_blocking(move || {
+        turn.run(|| -> Result<_, ApiError> {
+            let taste = snapshot
+                .taste(&query.like, &query.dislike)
+                .map_err(|unknown| ApiError::invalid_parameter(unknown.to_string()))?;
+            let allowed = search::filter(snapshot.table(), &query.filters, state.regexes())?;
+            let (films, total) =
+                snapshot.recommend(&taste, allowed.as_ref(), query.page, query.explain);
+            let views: Vec<FilmView> = films
+                .into_iter()
+                .map(|recommended| FilmView::recommended(recommended, &snapshot))
+                .collect();
+            let body = films_json(&views).map_err(|error| ApiError::internal(&error.into()))?;
+            Ok((body, total, query))
+        })
     })
     .await
-    .map_err(|error| ApiError::internal(&error.into()))??;
+    .map_err(|error| ApiError::internal(&error.into()))?;
+    let (body, total, query) = answer?;
     let pairs = query.to_pairs();
     let mut response = paging::response(body, "/recommend", &pairs, query.page, total);
     response.extensions_mut().insert(WorkTime(work));

@@ -2,8 +2,6 @@
 //! (the same criteria as query parameters). The body is the list of films; the total and the
 //! page links are headers.
 
-use std::time::Instant;
-
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 
@@ -33,18 +31,18 @@ async fn answer(state: AppState, query: SearchQuery) -> Result<Response, ApiErro
     let snapshot = state.snapshot();
     let turn = state.expensive_turn().await?;
     // Compiling regexes and scanning every film take up to milliseconds: off the async threads.
-    let (body, total, page, query, work) =
-        tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-            let _turn = turn;
-            let started = Instant::now();
+    let (answer, work) = tokio::task::spawn_blocking(move || {
+        turn.run(|| -> Result<_, ApiError> {
             let criteria = Criteria::compile(&query, state.regexes())?;
             let result = search(snapshot.table(), &criteria);
             let films = FilmView::found(&result, snapshot.table());
             let body = films_json(&films).map_err(|error| ApiError::internal(&error.into()))?;
-            Ok((body, result.total, criteria.page, query, started.elapsed()))
+            Ok((body, result.total, criteria.page, query))
         })
-        .await
-        .map_err(|error| ApiError::internal(&error.into()))??;
+    })
+    .await
+    .map_err(|error| ApiError::internal(&error.into()))?;
+    let (body, total, page, query) = answer?;
     let pairs = query_string::render(&query);
     let mut response = paging::response(body, "/film/search", &pairs, page, total);
     response.extensions_mut().insert(WorkTime(work));

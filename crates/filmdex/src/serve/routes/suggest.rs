@@ -1,8 +1,6 @@
 //! `GET /film/suggest?q=...&limit=N`: the films a search box suggests while a query is typed,
 //! best first, as small objects (film_id, title, year, what matched).
 
-use std::time::Instant;
-
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -29,31 +27,32 @@ pub async fn suggest(
     // A common word still scans the postings of every film it reaches: up to about a
     // millisecond of CPU at 40k films and several at 330k (docs/perf-journal.md), too long for
     // an async thread, so a turn and a blocking thread.
-    let (body, work) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let _turn = turn;
-        let started = Instant::now();
-        let table = snapshot.table();
-        let index = table.text_index();
-        let ranked = index.suggest(&q, limit);
-        let films = snapshot.films();
-        let suggestions: Vec<SuggestionView> = ranked
-            .iter()
-            .map(|&ranked| {
-                let film = &films[ranked.row as usize];
-                SuggestionView {
-                    film_id: film.film_id,
-                    title: &film.title,
-                    year: film.year.as_deref(),
-                    matched: index.matched(ranked).into(),
-                }
-            })
-            .collect();
-        let body =
-            serde_json::to_vec(&suggestions).map_err(|error| ApiError::internal(&error.into()))?;
-        Ok((body, started.elapsed()))
+    let (body, work) = tokio::task::spawn_blocking(move || {
+        turn.run(|| -> Result<_, ApiError> {
+            let table = snapshot.table();
+            let index = table.text_index();
+            let ranked = index.suggest(&q, limit);
+            let films = snapshot.films();
+            let suggestions: Vec<SuggestionView> = ranked
+                .iter()
+                .map(|&ranked| {
+                    let film = &films[ranked.row as usize];
+                    SuggestionView {
+                        film_id: film.film_id,
+                        title: &film.title,
+                        year: film.year.as_deref(),
+                        matched: index.matched(ranked).into(),
+                    }
+                })
+                .collect();
+            let body = serde_json::to_vec(&suggestions)
+                .map_err(|error| ApiError::internal(&error.into()))?;
+            Ok(body)
+        })
     })
     .await
-    .map_err(|error| ApiError::internal(&error.into()))??;
+    .map_err(|error| ApiError::internal(&error.into()))?;
+    let body = body?;
     let mut response = (
         [(
             header::CONTENT_TYPE,

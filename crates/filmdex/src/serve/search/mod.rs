@@ -22,6 +22,7 @@ pub use criteria::Criteria;
 
 use super::error::ApiError;
 use super::films::{FilmTable, RowSet};
+use super::turns::checkpoint;
 
 /// Longest free-text query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
@@ -219,6 +220,10 @@ pub fn filter(
     Ok(Some(found))
 }
 
+/// Films tested one by one between two checkpoints (where a search may lend its turn): a few
+/// microseconds' worth.
+const CHECKPOINT_EVERY: usize = 64;
+
 /// The rows that pass every criterion; `None` when there are none (every film). Regex criteria
 /// run as one pass over the field's haystack, unless the exact lists already leave few films.
 fn matching_rows(table: &FilmTable, criteria: &Criteria) -> Option<RowSet> {
@@ -250,6 +255,9 @@ fn matching_rows(table: &FilmTable, criteria: &Criteria) -> Option<RowSet> {
     }
     let mut passed = RowSet::empty(films);
     for (row, film) in table.films().iter().enumerate() {
+        if row.is_multiple_of(CHECKPOINT_EVERY) {
+            checkpoint();
+        }
         let row = row as u32;
         let candidate = matched.as_ref().is_none_or(|matched| matched.contains(row));
         if candidate && criteria.matches(film, &done) {
