@@ -85,7 +85,7 @@ impl TfIdfMatrix {
     /// (base profile, rating variant, inverse norm); the films without a profile, the input
     /// films and the films that share no light term are cleared or tested 64 at a time.
     fn rank_profiles(&self, taste: &Taste, allowed: Option<&[u64]>, best: &mut Best) -> usize {
-        let base_dots = self.base_dots(taste);
+        let base_dots = self.base_dots_by_postings(taste);
         let variant_dots = self.variant_dots(taste);
         let mut scratch = LightScratch::take(self);
         scratch.load(self, taste);
@@ -116,6 +116,26 @@ impl TfIdfMatrix {
         scratch.reset(self, taste);
         scratch.put_back();
         total
+    }
+
+    /// [`TfIdfMatrix::base_dots`], bit for bit, through the heavy postings of the taste's
+    /// nonzero or liked slots only: slots ascending, so each base profile's terms are added
+    /// in the same order; a skipped slot's product is +0.0, which changes no sum (a sum that
+    /// starts at +0.0 is never -0.0).
+    fn base_dots_by_postings(&self, taste: &Taste) -> Vec<(f64, bool)> {
+        let mut dots = vec![(0.0, false); self.profiles.base.count()];
+        for (slot, (&weight, &liked)) in taste.heavy.iter().zip(&taste.heavy_liked).enumerate() {
+            if weight == 0.0 && !liked {
+                continue;
+            }
+            let (bases, base_weights) = self.profiles.base_postings.row(slot);
+            for (&base, &base_weight) in bases.iter().zip(base_weights) {
+                let (dot, shared) = &mut dots[base as usize];
+                *dot += weight * base_weight;
+                *shared |= base_weight > 0.0 && liked;
+            }
+        }
+        dots
     }
 
     /// Per rating variant (an exclusive slot and its weight): the rating's part of the dot
