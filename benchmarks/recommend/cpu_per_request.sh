@@ -4,8 +4,8 @@
 #
 #   benchmarks/recommend/cpu_per_request.sh DB BINARY... [-- SECONDS]
 #
-# For each round (ROUNDS, default 3) and each BINARY in turn: start `BINARY serve --db DB
-# --no-rate-limit` on 127.0.0.1:$PORT, send 200 untimed requests, then for each route
+# For each round (ROUNDS, default 3), each BINARY in turn and each route: start `BINARY serve
+# --db DB --no-rate-limit` on 127.0.0.1:$PORT, send 200 untimed requests, then for the route
 # (/healthz, GET /recommend with 10 liked films and genres_any=Drama&year_from=1990&limit=10,
 # and similar/0.1 with the same filter: the paths of queries.py, as run.sh) run
 # `wrk -t2 -c32 -d SECONDS` (cycle.lua) and read the CPU time the server (utime + stime of
@@ -52,16 +52,19 @@ server_cpu() { awk -v t="$ticks" '{ printf "%.6f", ($14 + $15) / t }' "/proc/$se
 
 for round in $(seq 1 "$rounds"); do
   for binary in "${binaries[@]}"; do
-    "$binary" serve --db "$db" --no-rate-limit --host 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
-    server=$!
-    deadline=$(( $(date +%s) + 600 ))
-    until curl -fsS -m 2 "$base/readyz" >/dev/null 2>&1; do
-      kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-      [ "$(date +%s)" -lt "$deadline" ] || { echo "server not ready in 600 s" >&2; exit 1; }
-      sleep 0.05
-    done
-    head -200 "$work/recommend.paths" | sed "s|^|$base|" | xargs -n1 curl -fsS -o /dev/null
+    # A fresh server per route: a request given up while it waits for a turn of blocking work
+    # can lose that turn (serve/turns.rs, seen when wrk closes its connections at the end of a
+    # run), and a server left with no turns answers every later route 503 after 1 s.
     for route in healthz recommend similar; do
+      "$binary" serve --db "$db" --no-rate-limit --host 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
+      server=$!
+      deadline=$(( $(date +%s) + 600 ))
+      until curl -fsS -m 2 "$base/readyz" >/dev/null 2>&1; do
+        kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+        [ "$(date +%s)" -lt "$deadline" ] || { echo "server not ready in 600 s" >&2; exit 1; }
+        sleep 0.05
+      done
+      head -200 "$work/recommend.paths" | sed "s|^|$base|" | xargs -n1 curl -fsS -o /dev/null
       before=$(server_cpu)
       out="$( { /usr/bin/time -f "wrk_cpu %U %S" wrk -t2 -c32 -d"${seconds}s" --timeout 10s \
         -s "$here/cycle.lua" "$base" -- "$work/$route.paths"; } 2>&1 )"
@@ -71,8 +74,8 @@ for round in $(seq 1 "$rounds"); do
       [ "$bad" = "0" ] || { echo "$out" >&2; echo "some answers were not 200" >&2; exit 1; }
       wrk_cpu=$(awk '/^wrk_cpu/ { print $2 + $3 }' <<<"$out")
       echo "$(basename "$binary") $route $requests $before $after $wrk_cpu" >>"$work/results"
+      stop
     done
-    stop
   done
   echo "round $round done (load average $(cut -d' ' -f1 /proc/loadavg))"
 done

@@ -26,13 +26,13 @@ pub const DISLIKE_WEIGHT: f64 = 0.5;
 #[derive(Debug, Clone)]
 pub struct Taste {
     /// Weight of each general heavy slot and each exclusive slot (dense: there are few).
-    heavy: Vec<f64>,
+    pub(crate) heavy: Vec<f64>,
     pub(crate) exclusive: Vec<f64>,
     /// (light slot, weight), slots ascending; only the slots of the input films.
     pub(crate) light: Vec<(u32, f64)>,
     /// Which slots some liked film has (a weight above 0): a film is recommended only when it
     /// shares one of them, as a neighbour shares a feature with its film.
-    heavy_liked: Vec<bool>,
+    pub(crate) heavy_liked: Vec<bool>,
     pub(crate) exclusive_liked: Vec<bool>,
     pub(crate) light_liked: Vec<u32>,
     /// The input films' rows, never recommended back.

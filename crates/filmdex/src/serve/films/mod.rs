@@ -10,7 +10,7 @@ mod text;
 mod titles;
 
 pub use film::{packed_date, Film};
-pub use numbers::MISSING;
+pub use numbers::WholeBounds;
 pub use row_set::RowSet;
 pub use sort::{Sort, SortKey};
 pub use table::FilmTable;

@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap;
 
 use super::film::Film;
 use super::numbers::NumberColumns;
+use super::row_set::RowSet;
 use super::sort::{sort_orders, Sort};
 use super::text::{Haystack, TextField};
 use super::titles::{text_index, AltTitle};
@@ -21,10 +22,12 @@ pub struct FilmTable {
     film_ids: Vec<i32>,
     /// Rows in each sort order (ties by film_id, missing values last in both directions).
     orders: HashMap<Sort, Vec<u32>>,
-    /// Exact person name or genre -> the rows that have it, ascending.
-    /// (Fx hashed: built from the database, so no client chooses the keys.)
+    /// Exact person name -> the rows that have it, ascending; exact genre -> the rows that
+    /// have it as a bitset (few genres, each on many films: a search or a recommendation
+    /// filtered by genres then copies or ORs a few words per 64 films instead of setting a
+    /// bit per film). (Fx hashed: built from the database, so no client chooses the keys.)
     person_rows: FxHashMap<String, Vec<u32>>,
-    genre_rows: FxHashMap<String, Vec<u32>>,
+    genre_sets: FxHashMap<String, RowSet>,
     /// Title, persons and genres of every film, for one-pass regex search.
     haystacks: [Haystack; 3],
     /// Every title, alternate title and name, for text search (`q`).
@@ -43,13 +46,16 @@ impl FilmTable {
     pub fn with_akas(mut films: Vec<Film>, akas: &[AltTitle]) -> Self {
         films.sort_by_key(|film| film.film_id);
         // The text index is the largest part: built on a thread of its own beside the rest.
-        let (text_index, (film_ids, orders, person_rows, genre_rows, haystacks, numbers)) =
+        let (text_index, (film_ids, orders, person_rows, genre_sets, haystacks, numbers)) =
             std::thread::scope(|scope| {
                 let text_index = scope.spawn(|| text_index(&films, akas));
                 let film_ids = films.iter().map(|film| film.film_id).collect();
                 let orders = sort_orders(&films);
                 let person_rows = rows_by(&films, |film| &film.persons);
-                let genre_rows = rows_by(&films, |film| &film.genres);
+                let genre_sets = rows_by(&films, |film| &film.genres)
+                    .into_iter()
+                    .map(|(genre, rows)| (genre, RowSet::of(films.len(), [rows.as_slice()])))
+                    .collect();
                 let haystacks = TextField::ALL
                     .map(|field| Haystack::new(films.iter().map(|film| field.of(film))));
                 let numbers = NumberColumns::new(&films);
@@ -63,7 +69,7 @@ impl FilmTable {
                         film_ids,
                         orders,
                         person_rows,
-                        genre_rows,
+                        genre_sets,
                         haystacks,
                         numbers,
                     ),
@@ -74,7 +80,7 @@ impl FilmTable {
             film_ids,
             orders,
             person_rows,
-            genre_rows,
+            genre_sets,
             haystacks,
             text_index,
             numbers,
@@ -138,8 +144,9 @@ impl FilmTable {
         self.person_rows.get(name).map_or(&[], Vec::as_slice)
     }
 
-    pub fn rows_with_genre(&self, genre: &str) -> &[u32] {
-        self.genre_rows.get(genre).map_or(&[], Vec::as_slice)
+    /// The rows of the films with exactly this genre; `None` when no film has it.
+    pub fn genre_set(&self, genre: &str) -> Option<&RowSet> {
+        self.genre_sets.get(genre)
     }
 }
 

@@ -1,11 +1,13 @@
 //! [`SearchQuery`] checked and compiled: regexes built with size limits, dates packed, bounds
 //! merged, paging clamped. Every problem becomes a 422 naming the field, never a 500.
 
+use std::borrow::Cow;
+
 use super::text::TextCriterion;
 use super::{RegexCache, SearchQuery, DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_CHARS};
 use crate::serve::error::ApiError;
 use crate::serve::films::{
-    packed_date, Film, FilmTable, RowSet, Sort, SortKey, TextField, MISSING,
+    packed_date, Film, FilmTable, RowSet, Sort, SortKey, TextField, WholeBounds,
 };
 use crate::serve::paging::Page;
 
@@ -68,35 +70,40 @@ impl Criteria {
     }
 
     /// The rows allowed by the exact person and genre lists, or `None` when there are none.
-    /// An empty list is no criterion.
+    /// An empty list is no criterion. Genres are read from the table's bitset per genre (an
+    /// unknown genre has none: no row), persons from their row lists.
     pub fn candidates(&self, table: &FilmTable) -> Option<RowSet> {
         let films = table.len();
         let mut allowed: Option<RowSet> = None;
-        let mut restrict = |set: RowSet| match &mut allowed {
-            Some(current) => current.intersect(&set),
-            None => allowed = Some(set),
+        // A set to intersect with; `None` for a genre no film has.
+        let mut restrict = |set: Option<Cow<RowSet>>| match (&mut allowed, set) {
+            (Some(current), Some(set)) => current.intersect(&set),
+            (current, set) => {
+                *current = Some(set.map_or_else(|| RowSet::empty(films), Cow::into_owned));
+            }
         };
         for name in &self.persons_all {
-            restrict(RowSet::of(films, [table.rows_with_person(name)]));
+            let rows = RowSet::of(films, [table.rows_with_person(name)]);
+            restrict(Some(Cow::Owned(rows)));
         }
         for genre in &self.genres_all {
-            restrict(RowSet::of(films, [table.rows_with_genre(genre)]));
+            restrict(table.genre_set(genre).map(Cow::Borrowed));
         }
         if !self.persons_any.is_empty() {
-            restrict(RowSet::of(
-                films,
-                self.persons_any
-                    .iter()
-                    .map(|name| table.rows_with_person(name)),
-            ));
+            let names = self.persons_any.iter();
+            let any = RowSet::of(films, names.map(|name| table.rows_with_person(name)));
+            restrict(Some(Cow::Owned(any)));
         }
         if !self.genres_any.is_empty() {
-            restrict(RowSet::of(
-                films,
-                self.genres_any
-                    .iter()
-                    .map(|genre| table.rows_with_genre(genre)),
-            ));
+            let mut any = RowSet::empty(films);
+            for set in self
+                .genres_any
+                .iter()
+                .filter_map(|genre| table.genre_set(genre))
+            {
+                any.unite(set);
+            }
+            restrict(Some(Cow::Owned(any)));
         }
         allowed
     }
@@ -106,18 +113,15 @@ impl Criteria {
     /// no bound is given. A bound on a value the film lacks excludes it, as SQL's NULL
     /// comparisons did in the original.
     pub fn within_bounds(&self, table: &FilmTable, candidates: Option<RowSet>) -> Option<RowSet> {
+        let numbers = table.numbers();
         let whole_bounds = [
             (
-                &table.numbers().date,
+                &numbers.date,
                 self.date_from.map(i64::from),
                 self.date_to.map(i64::from),
             ),
-            (&table.numbers().vote_count, self.min_votes, None),
-            (
-                &table.numbers().duration,
-                self.min_duration,
-                self.max_duration,
-            ),
+            (&numbers.vote_count, self.min_votes, None),
+            (&numbers.duration, self.min_duration, self.max_duration),
         ];
         let rated = self.min_rating.is_some() || self.max_rating.is_some();
         let bounded = rated
@@ -129,20 +133,19 @@ impl Criteria {
         }
         let mut passed = candidates.unwrap_or_else(|| RowSet::full(table.len()));
         for (column, min, max) in whole_bounds {
-            if min.is_some() || max.is_some() {
-                let (min, max) = (min.unwrap_or(i64::MIN), max.unwrap_or(i64::MAX));
-                passed.retain(column, |value| {
-                    value != MISSING && min <= value && value <= max
-                });
+            if min.is_none() && max.is_none() {
+                continue;
+            }
+            match WholeBounds::new(min, max) {
+                Some(bounds) => passed.retain(column, |value| bounds.admits(value)),
+                None => return Some(RowSet::empty(table.len())),
             }
         }
         if rated {
             // A missing rating is NaN, which no comparison admits.
             let min = self.min_rating.unwrap_or(f64::NEG_INFINITY);
             let max = self.max_rating.unwrap_or(f64::INFINITY);
-            passed.retain(&table.numbers().rating, |value| {
-                min <= value && value <= max
-            });
+            passed.retain(&numbers.rating, |value| min <= value && value <= max);
         }
         Some(passed)
     }
@@ -357,5 +360,138 @@ mod tests {
         let criteria = compile(query).expect("valid");
         let fields: Vec<TextField> = criteria.texts.iter().map(|text| text.field).collect();
         assert_eq!(fields, [TextField::Genres]);
+    }
+
+    /// The genres random films and lists are drawn from; "Noir" is on no film.
+    const GENRES: [&str; 4] = ["Drama", "Comedy", "Sci-Fi", "Noir"];
+
+    fn random_film() -> impl proptest::strategy::Strategy<Value = Film> {
+        use proptest::prelude::*;
+        let whole = |range: std::ops::Range<i32>| proptest::option::of(range);
+        (
+            proptest::sample::subsequence(&GENRES[..3], 0..=3),
+            proptest::option::of((1900..2030i32, 1..=12i32, 1..=28i32))
+                .prop_map(|date| date.map(|(y, m, d)| y * 10_000 + m * 100 + d)),
+            whole(0..100),
+            whole(0..300),
+            proptest::option::of(prop_oneof![0.0..10.0f64, Just(7.0)]),
+        )
+            .prop_map(|(genres, date, vote_count, duration, rating)| Film {
+                film_id: 0,
+                title: String::new(),
+                year: None,
+                date,
+                duration,
+                genres: genres.into_iter().map(str::to_owned).collect(),
+                rating,
+                vote_count,
+                persons: vec![],
+                original_title: None,
+                persons_joined: String::new(),
+                genres_joined: String::new(),
+            })
+    }
+
+    fn random_query() -> impl proptest::strategy::Strategy<Value = SearchQuery> {
+        use proptest::prelude::*;
+        let genres = || {
+            proptest::option::of(
+                proptest::collection::vec(proptest::sample::select(&GENRES[..]), 0..3)
+                    .prop_map(|genres| genres.into_iter().map(str::to_owned).collect()),
+            )
+        };
+        let whole =
+            || proptest::option::of(prop_oneof![-5..400i64, Just(i64::MAX), Just(i64::MIN)]);
+        (
+            (genres(), genres()),
+            (
+                proptest::option::of(1890..2040i32),
+                proptest::option::of(1890..2040i32),
+            ),
+            (whole(), whole(), whole()),
+            (
+                proptest::option::of(0.0..10.0f64),
+                proptest::option::of(0.0..10.0f64),
+            ),
+        )
+            .prop_map(
+                |(
+                    (genres, genres_any),
+                    (year_from, year_to),
+                    (votes, min_duration, max_duration),
+                    (min_rating, max_rating),
+                )| SearchQuery {
+                    genres,
+                    genres_any,
+                    year_from,
+                    year_to,
+                    vote_count: votes,
+                    min_duration,
+                    max_duration,
+                    min_rating,
+                    max_rating,
+                    ..Default::default()
+                },
+            )
+    }
+
+    /// Whether `film` passes the genre lists and bounds of `query`, by their definition.
+    fn passes(film: &Film, query: &SearchQuery) -> bool {
+        let has = |genre: &String| film.genres.contains(genre);
+        let genres = query.genres.as_ref().is_none_or(|all| all.iter().all(has));
+        let genres_any =
+            (query.genres_any.as_ref()).is_none_or(|any| any.is_empty() || any.iter().any(has));
+        let within = |value: Option<i32>, min: Option<i64>, max: Option<i64>| {
+            (min.is_none() && max.is_none())
+                || value.is_some_and(|value| {
+                    min.is_none_or(|min| min <= i64::from(value))
+                        && max.is_none_or(|max| i64::from(value) <= max)
+                })
+        };
+        let year = |date: i32| i64::from(date / 10_000);
+        let years = within(
+            film.date.map(|date| year(date) as i32),
+            query.year_from.map(i64::from),
+            query.year_to.map(i64::from),
+        );
+        let rating = (query.min_rating.is_none() && query.max_rating.is_none())
+            || film.rating.is_some_and(|rating| {
+                query.min_rating.is_none_or(|min| min <= rating)
+                    && query.max_rating.is_none_or(|max| rating <= max)
+            });
+        genres
+            && genres_any
+            && years
+            && within(film.vote_count, query.vote_count, None)
+            && within(film.duration, query.min_duration, query.max_duration)
+            && rating
+    }
+
+    proptest::proptest! {
+        /// The genre bitsets and the column bounds keep exactly the films that pass the
+        /// criteria tested film by film, for any genre lists (empty ones, unknown genres)
+        /// and bounds (open, empty, beyond any value).
+        #[test]
+        fn genre_sets_and_bounds_keep_the_films_that_pass_one_by_one(
+            films in proptest::collection::vec(random_film(), 0..200),
+            query in random_query(),
+        ) {
+            let films: Vec<Film> = films
+                .into_iter()
+                .enumerate()
+                .map(|(row, film)| Film { film_id: row as i32, ..film })
+                .collect();
+            let table = FilmTable::new(films.clone());
+            let criteria = compile(query.clone()).expect("valid");
+            let kept = criteria.within_bounds(&table, criteria.candidates(&table));
+            let kept: Vec<u32> = match kept {
+                Some(set) => set.rows().collect(),
+                None => (0..films.len() as u32).collect(),
+            };
+            let expected: Vec<u32> = (0..films.len() as u32)
+                .filter(|&row| passes(&films[row as usize], &query))
+                .collect();
+            proptest::prop_assert_eq!(kept, expected);
+        }
     }
 }
