@@ -144,6 +144,9 @@ async def slow_connection(port, source, attack_over, closed_after):
             try:
                 await asyncio.wait_for(closed, timeout=closed_after["wait"])
                 closed_after["seconds"].append(time.monotonic() - ended)
+            except ConnectionError:
+                # Closed with a reset (the server dropped it with bytes unread): closed too.
+                closed_after["seconds"].append(time.monotonic() - ended)
             except asyncio.TimeoutError:
                 closed_after["still_open"] += 1
             writer.close()
