@@ -75,6 +75,23 @@ struct Key {
     row: u32,
 }
 
+impl Key {
+    /// The ranked film this key and its best text stand for.
+    fn ranked(self, text: u32) -> Ranked {
+        Ranked {
+            row: self.row,
+            text,
+            relevance: Relevance {
+                typos: self.typos,
+                prefixes: self.prefixes,
+                not_the_whole_text: self.not_the_whole_text,
+                proximity: self.proximity,
+                person: self.person,
+            },
+        }
+    }
+}
+
 /// One query word found in one text of one film.
 #[derive(Debug, Clone, Copy)]
 struct Hit {
@@ -296,17 +313,7 @@ impl TextIndex {
         }
         keyed
             .into_iter()
-            .map(|(key, text)| Ranked {
-                row: key.row,
-                text,
-                relevance: Relevance {
-                    typos: key.typos,
-                    prefixes: key.prefixes,
-                    not_the_whole_text: key.not_the_whole_text,
-                    proximity: key.proximity,
-                    person: key.person,
-                },
-            })
+            .map(|(key, text)| key.ranked(text))
             .collect()
     }
 

@@ -44,17 +44,7 @@ fn search_reference(
     keyed.truncate(keep);
     let films = keyed
         .into_iter()
-        .map(|(key, text)| Ranked {
-            row: key.row,
-            text,
-            relevance: Relevance {
-                typos: key.typos,
-                prefixes: key.prefixes,
-                not_the_whole_text: key.not_the_whole_text,
-                proximity: key.proximity,
-                person: key.person,
-            },
-        })
+        .map(|(key, text)| key.ranked(text))
         .collect();
     Ranking { total, films }
 }
