@@ -183,8 +183,10 @@ fn a_server_that_stops_sending_is_cut_after_the_idle_timeout_and_resumed() {
     let server = FixtureServer::start(body.clone(), Behaviour::StallFirstResponse);
     let dir = tempfile::tempdir().expect("temp dir");
     let dest = dir.path().join("title.ratings.tsv.gz");
+    // Well under the stall, and long enough that a fixture server starved by a busy machine
+    // is not taken for a silent one before it has sent its half.
     let config = FetchConfig {
-        idle_timeout: Duration::from_millis(300),
+        idle_timeout: Duration::from_millis(1500),
         ..config(&server)
     };
     let started = Instant::now();
