@@ -2,6 +2,7 @@
 //! ignores Range, a truncated gzip, a 404, the size cap, redirects, and the no-network message.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use filmdex::config::FetchConfig;
@@ -42,14 +43,28 @@ fn url(server: &FixtureServer) -> String {
     format!("{}title.ratings.tsv.gz", server.base_url)
 }
 
+/// A temporary folder and the path of the ratings dump in it, where a test downloads to.
+fn ratings_target() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dest = dir.path().join("title.ratings.tsv.gz");
+    (dir, dest)
+}
+
+/// Downloads the fixture server's ratings dump to `dest`.
+fn fetch_ratings(
+    server: &FixtureServer,
+    dest: &Path,
+    config: &FetchConfig,
+) -> anyhow::Result<FetchOutcome> {
+    download(&url(server), dest, Dump::TitleRatings, config)
+}
+
 #[test]
 fn a_cut_download_resumes_with_range_and_if_range() {
     let body = ratings_gzip(50_000, 1);
     let server = FixtureServer::start(body.clone(), Behaviour::CutFirstResponse);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
-    let outcome =
-        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("download");
+    let (_dir, dest) = ratings_target();
+    let outcome = fetch_ratings(&server, &dest, &config(&server)).expect("download");
     assert_eq!(
         outcome,
         FetchOutcome::Downloaded {
@@ -72,11 +87,9 @@ fn a_cut_download_resumes_with_range_and_if_range() {
 fn an_unchanged_file_is_not_downloaded_again() {
     let body = ratings_gzip(1_000, 2);
     let server = FixtureServer::start(body, Behaviour::Normal);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
-    download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("first download");
-    let outcome =
-        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("second");
+    let (_dir, dest) = ratings_target();
+    fetch_ratings(&server, &dest, &config(&server)).expect("first download");
+    let outcome = fetch_ratings(&server, &dest, &config(&server)).expect("second");
     assert_eq!(outcome, FetchOutcome::Unchanged { rows: 1_000 });
     let requests = server.requests();
     assert_eq!(requests[1].if_none_match.as_deref(), Some("\"v1\""));
@@ -85,8 +98,7 @@ fn an_unchanged_file_is_not_downloaded_again() {
     // A new version on the server is downloaded.
     let newer = ratings_gzip(1_200, 3);
     server.replace(newer.clone(), "\"v2\"");
-    let outcome =
-        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("third");
+    let outcome = fetch_ratings(&server, &dest, &config(&server)).expect("third");
     assert_eq!(
         outcome,
         FetchOutcome::Downloaded {
@@ -101,8 +113,7 @@ fn an_unchanged_file_is_not_downloaded_again() {
 fn a_server_that_ignores_range_means_a_clean_restart() {
     let body = ratings_gzip(50_000, 4);
     let server = FixtureServer::start(body.clone(), Behaviour::IgnoreRange);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
+    let (dir, dest) = ratings_target();
     // A half download left by an earlier run, with its validators.
     std::fs::write(
         dir.path().join(".title.ratings.tsv.gz.download"),
@@ -114,7 +125,7 @@ fn a_server_that_ignores_range_means_a_clean_restart() {
         br#"{"etag":"\"v1\"","last_modified":null}"#,
     )
     .expect("write");
-    download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("download");
+    fetch_ratings(&server, &dest, &config(&server)).expect("download");
     assert_eq!(
         std::fs::read(&dest).expect("read"),
         body,
@@ -127,10 +138,8 @@ fn a_server_that_ignores_range_means_a_clean_restart() {
 fn a_truncated_gzip_is_rejected_and_nothing_is_kept() {
     let body = ratings_gzip(50_000, 5);
     let server = FixtureServer::start(body[..body.len() - 100].to_vec(), Behaviour::Normal);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
-    let error = download(&url(&server), &dest, Dump::TitleRatings, &config(&server))
-        .expect_err("truncated");
+    let (dir, dest) = ratings_target();
+    let error = fetch_ratings(&server, &dest, &config(&server)).expect_err("truncated");
     let message = format!("{error:#}");
     assert!(message.contains("truncated or corrupt"), "{message}");
     assert!(!dest.exists());
@@ -140,10 +149,8 @@ fn a_truncated_gzip_is_rejected_and_nothing_is_kept() {
 #[test]
 fn a_404_fails_at_once_naming_the_url() {
     let server = FixtureServer::start(Vec::new(), Behaviour::NotFound);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
-    let error =
-        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect_err("404");
+    let (_dir, dest) = ratings_target();
+    let error = fetch_ratings(&server, &dest, &config(&server)).expect_err("404");
     let message = format!("{error:#}");
     assert!(
         message.contains("404") && message.contains(&url(&server)),
@@ -181,8 +188,7 @@ fn no_network_names_the_url_and_points_at_sample_and_base_url() {
 fn a_server_that_stops_sending_is_cut_after_the_idle_timeout_and_resumed() {
     let body = ratings_gzip(50_000, 6);
     let server = FixtureServer::start(body.clone(), Behaviour::StallFirstResponse);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
+    let (_dir, dest) = ratings_target();
     // Well under the stall, and long enough that a fixture server starved by a busy machine
     // is not taken for a silent one before it has sent its half.
     let config = FetchConfig {
@@ -190,7 +196,7 @@ fn a_server_that_stops_sending_is_cut_after_the_idle_timeout_and_resumed() {
         ..config(&server)
     };
     let started = Instant::now();
-    download(&url(&server), &dest, Dump::TitleRatings, &config).expect("download");
+    fetch_ratings(&server, &dest, &config).expect("download");
     assert!(
         started.elapsed() < STALL,
         "waited {:?} for a silent server",
@@ -227,7 +233,7 @@ fn a_file_announced_over_the_size_cap_is_refused_at_once() {
         ..config(&server)
     };
     let dest = dir.path().join("title.ratings.tsv.gz");
-    let error = download(&url(&server), &dest, Dump::TitleRatings, &config).expect_err("too big");
+    let error = fetch_ratings(&server, &dest, &config).expect_err("too big");
     assert_refused_for_size(error, dir.path());
     assert_eq!(
         server.requests().len(),
@@ -240,13 +246,12 @@ fn a_file_announced_over_the_size_cap_is_refused_at_once() {
 fn a_file_without_a_length_is_stopped_at_the_size_cap() {
     let body = ratings_gzip(50_000, 8);
     let server = FixtureServer::start(body.clone(), Behaviour::NoContentLength);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
+    let (dir, dest) = ratings_target();
     let small = FetchConfig {
         max_bytes: body.len() as u64 / 2,
         ..config(&server)
     };
-    let error = download(&url(&server), &dest, Dump::TitleRatings, &small).expect_err("too big");
+    let error = fetch_ratings(&server, &dest, &small).expect_err("too big");
     assert_refused_for_size(error, dir.path());
     assert_eq!(
         server.requests().len(),
@@ -258,7 +263,7 @@ fn a_file_without_a_length_is_stopped_at_the_size_cap() {
         max_bytes: body.len() as u64,
         ..config(&server)
     };
-    download(&url(&server), &dest, Dump::TitleRatings, &exact).expect("download");
+    fetch_ratings(&server, &dest, &exact).expect("download");
     assert_eq!(std::fs::read(&dest).expect("read"), body);
 }
 
@@ -266,9 +271,8 @@ fn a_file_without_a_length_is_stopped_at_the_size_cap() {
 fn a_redirect_within_the_plain_http_mirror_is_followed() {
     let body = ratings_gzip(1_000, 9);
     let server = FixtureServer::start(body.clone(), Behaviour::RedirectSameServer);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
-    download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("download");
+    let (_dir, dest) = ratings_target();
+    fetch_ratings(&server, &dest, &config(&server)).expect("download");
     assert_eq!(std::fs::read(&dest).expect("read"), body);
     let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(
@@ -280,10 +284,8 @@ fn a_redirect_within_the_plain_http_mirror_is_followed() {
 #[test]
 fn a_redirect_to_another_host_over_plain_http_is_refused() {
     let server = FixtureServer::start(ratings_gzip(1_000, 10), Behaviour::RedirectOtherHost);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
-    let error =
-        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect_err("refused");
+    let (_dir, dest) = ratings_target();
+    let error = fetch_ratings(&server, &dest, &config(&server)).expect_err("refused");
     let message = format!("{error:#}");
     assert!(
         message.contains("refused the redirect") && message.contains("http://localhost:"),
@@ -302,13 +304,12 @@ fn a_redirect_to_https_is_followed() {
     // The fixture speaks plain HTTP only, so the TLS handshake that follows the redirect fails:
     // what matters is that the client went there instead of refusing.
     let server = FixtureServer::start(ratings_gzip(1_000, 11), Behaviour::RedirectToHttps);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
+    let (_dir, dest) = ratings_target();
     let config = FetchConfig {
         retries: 0,
         ..config(&server)
     };
-    let error = download(&url(&server), &dest, Dump::TitleRatings, &config).expect_err("no TLS");
+    let error = fetch_ratings(&server, &dest, &config).expect_err("no TLS");
     let message = format!("{error:#}");
     assert!(!message.contains("refused the redirect"), "{message}");
     assert_eq!(
@@ -322,9 +323,8 @@ fn a_redirect_to_https_is_followed() {
 fn an_unchanged_file_already_verified_is_not_decoded_again() {
     let body = ratings_gzip(1_000, 6);
     let server = FixtureServer::start(body.clone(), Behaviour::Normal);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
-    download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("first download");
+    let (_dir, dest) = ratings_target();
+    fetch_ratings(&server, &dest, &config(&server)).expect("first download");
     // Bytes that would not decode, with the verified file's size and modification time: only
     // a decode could tell them apart, and a refresh that changed nothing must not decode.
     let modified = std::fs::metadata(&dest)
@@ -336,8 +336,7 @@ fn an_unchanged_file_already_verified_is_not_decoded_again() {
         .open(&dest)
         .and_then(|file| file.set_modified(modified))
         .expect("set mtime");
-    let outcome =
-        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("second");
+    let outcome = fetch_ratings(&server, &dest, &config(&server)).expect("second");
     assert_eq!(outcome, FetchOutcome::Unchanged { rows: 1_000 });
     assert_eq!(server.requests()[1].status, 304);
 }
@@ -345,10 +344,8 @@ fn an_unchanged_file_already_verified_is_not_decoded_again() {
 #[test]
 fn a_download_is_decoded_once_while_it_streams_and_stamped() {
     let server = FixtureServer::start(ratings_gzip(20_000, 7), Behaviour::Normal);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
-    let outcome =
-        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("download");
+    let (dir, dest) = ratings_target();
+    let outcome = fetch_ratings(&server, &dest, &config(&server)).expect("download");
     assert!(matches!(
         outcome,
         FetchOutcome::Downloaded { rows: 20_000, .. }
@@ -373,10 +370,8 @@ fn a_download_is_decoded_once_while_it_streams_and_stamped() {
 fn a_resumed_download_is_checked_whole_in_one_pass() {
     let body = ratings_gzip(50_000, 8);
     let server = FixtureServer::start(body.clone(), Behaviour::CutFirstResponse);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
-    let outcome =
-        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("download");
+    let (dir, dest) = ratings_target();
+    let outcome = fetch_ratings(&server, &dest, &config(&server)).expect("download");
     assert!(matches!(
         outcome,
         FetchOutcome::Downloaded { rows: 50_000, .. }
@@ -394,12 +389,10 @@ fn a_corrupt_download_keeps_the_file_in_place() {
     let good = ratings_gzip(1_000, 9);
     let bad = ratings_gzip(2_000, 9);
     let server = FixtureServer::start(good.clone(), Behaviour::Normal);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dest = dir.path().join("title.ratings.tsv.gz");
-    download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect("first");
+    let (dir, dest) = ratings_target();
+    fetch_ratings(&server, &dest, &config(&server)).expect("first");
     server.replace(bad[..bad.len() - 100].to_vec(), "\"v2\"");
-    let error =
-        download(&url(&server), &dest, Dump::TitleRatings, &config(&server)).expect_err("corrupt");
+    let error = fetch_ratings(&server, &dest, &config(&server)).expect_err("corrupt");
     let message = format!("{error:#}");
     assert!(
         message.contains("the downloaded file failed verification")
