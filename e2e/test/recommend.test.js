@@ -6,32 +6,16 @@
 // removal, the empty list (no request), an unknown film in a shared link, axe-core's WCAG 2 A/AA
 // rules on each view in both colour schemes, and the phone layout.
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 
 import { assertAccessible } from "../lib/axe.js";
 import { launchBrowser } from "../lib/browser.js";
-import { startServer } from "../lib/server.js";
-
-const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
-const LAPTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
+import { LAPTOP, openPage, PHONE, SCREENSHOTS, textOf, waitForText } from "../lib/page.js";
 
 const NEW_HOPE = "Star Wars: Episode IV - A New Hope";
 const EMPIRE = "Star Wars: Episode V - The Empire Strikes Back";
 const HOME_ALONE = "Home Alone";
-
-const textOf = async (page, selector) => ((await page.textContent(selector)) ?? "").trim();
-
-async function waitForText(page, selector, pattern) {
-  await page.waitForFunction(
-    ([selector, source, flags]) => new RegExp(source, flags).test(document.querySelector(selector)?.textContent ?? ""),
-    [selector, pattern.source, pattern.flags],
-  );
-  return textOf(page, selector);
-}
 
 /** Waits until the recommendations in view are those of the current URL; their film ids. */
 async function recommendations(page) {
@@ -76,14 +60,8 @@ describe("my list and its recommendations", () => {
   const pageErrors = [];
 
   before(async () => {
-    server = await startServer();
-    browser = await launchBrowser({ viewport: LAPTOP });
+    ({ server, browser, page } = await openPage({ requests, pageErrors }));
     await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.origin });
-    browser.context.on("request", (request) => requests.push(request.url()));
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.setDefaultTimeout(15_000);
-    await mkdir(SCREENSHOTS, { recursive: true });
   });
 
   after(async () => {

@@ -6,29 +6,14 @@
 // browser; and axe-core's WCAG 2 A/AA rules pass on the search (suggestions open), results and
 // film views, light and dark, at laptop and phone width.
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 
 import { assertAccessible } from "../lib/axe.js";
 import { launchBrowser } from "../lib/browser.js";
-import { startServer } from "../lib/server.js";
+import { LAPTOP, openPage, PHONE, SCREENSHOTS, textOf, waitForText } from "../lib/page.js";
 
-const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
-const LAPTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 const AMELIE = 211915;
-
-const textOf = async (page, selector) => ((await page.textContent(selector)) ?? "").trim();
-
-async function waitForText(page, selector, pattern) {
-  await page.waitForFunction(
-    ([selector, source, flags]) => new RegExp(source, flags).test(document.querySelector(selector)?.textContent ?? ""),
-    [selector, pattern.source, pattern.flags],
-  );
-  return textOf(page, selector);
-}
 
 /** The film ids of the results on screen, once the results for the current URL are in. */
 async function resultIds(page) {
@@ -63,13 +48,7 @@ describe("the search box", () => {
   const pageErrors = [];
 
   before(async () => {
-    server = await startServer();
-    browser = await launchBrowser({ viewport: LAPTOP });
-    browser.context.on("request", (request) => requests.push(request.url()));
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.setDefaultTimeout(15_000);
-    await mkdir(SCREENSHOTS, { recursive: true });
+    ({ server, browser, page } = await openPage({ requests, pageErrors }));
   });
 
   after(async () => {

@@ -3,31 +3,15 @@
 // similar film, the back button, paging, friendly errors, first-render timing, screenshots, and
 // that the page never requests anything outside the server it came from.
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 
-import { launchBrowser } from "../lib/browser.js";
-import { startServer } from "../lib/server.js";
+import { LAPTOP, openPage, PHONE, SCREENSHOTS, textOf, waitForText } from "../lib/page.js";
 
-const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
-const LAPTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 const FIRST_RENDER_GOAL_MS = 200;
 
 const resultTitles = (page, list = ".results .film-list") =>
   page.locator(`${list} .film-summary-title a`).allTextContents();
-
-const textOf = async (page, selector) => ((await page.textContent(selector)) ?? "").trim();
-
-async function waitForText(page, selector, pattern) {
-  await page.waitForFunction(
-    ([selector, source, flags]) => new RegExp(source, flags).test(document.querySelector(selector)?.textContent ?? ""),
-    [selector, pattern.source, pattern.flags],
-  );
-  return textOf(page, selector);
-}
 
 /** Waits for the `count`-th "filmdex:<name>" render measure of this document; its duration. */
 async function renderMeasure(page, name, count = 1) {
@@ -62,13 +46,7 @@ describe("the filmdex web page", () => {
   const pageErrors = [];
 
   before(async () => {
-    server = await startServer();
-    browser = await launchBrowser({ viewport: LAPTOP });
-    browser.context.on("request", (request) => requests.push(request.url()));
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.setDefaultTimeout(15_000);
-    await mkdir(SCREENSHOTS, { recursive: true });
+    ({ server, browser, page } = await openPage({ requests, pageErrors }));
   });
 
   after(async () => {
