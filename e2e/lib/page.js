@@ -35,3 +35,20 @@ export async function waitForText(page, selector, pattern) {
   );
   return textOf(page, selector);
 }
+
+/**
+ * The film ids listed in `results` (a selector), once it holds the answer to the current URL:
+ * no longer busy, and showing its `list` or a notice.
+ */
+export async function filmIdsShown(page, results, list) {
+  await page.waitForFunction(
+    ([results, list]) => {
+      const shown = document.querySelector(results);
+      return shown && !shown.hasAttribute("aria-busy") && shown.querySelector(`${list}, .notice`);
+    },
+    [results, list],
+  );
+  return page.$$eval(`${results} ${list} .film-summary-title a`, (links) =>
+    links.map((link) => Number(/\/ui\/film\/(\d+)/.exec(link.getAttribute("href"))[1])),
+  );
+}

@@ -11,22 +11,14 @@ import { after, before, describe, it } from "node:test";
 
 import { assertAccessible } from "../lib/axe.js";
 import { launchBrowser } from "../lib/browser.js";
-import { LAPTOP, openPage, PHONE, SCREENSHOTS, textOf, waitForText } from "../lib/page.js";
+import { filmIdsShown, LAPTOP, openPage, PHONE, SCREENSHOTS, textOf, waitForText } from "../lib/page.js";
 
 const NEW_HOPE = "Star Wars: Episode IV - A New Hope";
 const EMPIRE = "Star Wars: Episode V - The Empire Strikes Back";
 const HOME_ALONE = "Home Alone";
 
 /** Waits until the recommendations in view are those of the current URL; their film ids. */
-async function recommendations(page) {
-  await page.waitForFunction(() => {
-    const results = document.querySelector(".recommend-results");
-    return results && !results.hasAttribute("aria-busy") && results.querySelector(".recommend-list, .notice");
-  });
-  return page.$$eval(".recommend-list .film-summary-title a", (links) =>
-    links.map((link) => Number(/\/ui\/film\/(\d+)/.exec(link.getAttribute("href"))[1])),
-  );
-}
+const recommendations = (page) => filmIdsShown(page, ".recommend-results", ".recommend-list");
 
 /** The list as the view shows it: `[{ title, liked, disliked }]`, once every title is in. */
 async function shownList(page) {

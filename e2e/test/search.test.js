@@ -11,20 +11,12 @@ import { after, before, describe, it } from "node:test";
 
 import { assertAccessible } from "../lib/axe.js";
 import { launchBrowser } from "../lib/browser.js";
-import { LAPTOP, openPage, PHONE, SCREENSHOTS, textOf, waitForText } from "../lib/page.js";
+import { filmIdsShown, LAPTOP, openPage, PHONE, SCREENSHOTS, textOf, waitForText } from "../lib/page.js";
 
 const AMELIE = 211915;
 
 /** The film ids of the results on screen, once the results for the current URL are in. */
-async function resultIds(page) {
-  await page.waitForFunction(() => {
-    const results = document.querySelector(".results");
-    return results && !results.hasAttribute("aria-busy") && results.querySelector(".film-list, .notice");
-  });
-  return page.$$eval(".results .film-summary-title a", (links) =>
-    links.map((link) => Number(/\/ui\/film\/(\d+)/.exec(link.getAttribute("href"))[1])),
-  );
-}
+const resultIds = (page) => filmIdsShown(page, ".results", ".film-list");
 
 /** The suggestions on screen: `[{ id, text, selected }]`, once the list is open. */
 async function openSuggestions(page) {
