@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use filmdex::serve::{OPENAPI_JSON, ROUTES, SEARCH_FIELDS};
 use serde_json::Value;
 
-use super::{app, get, post_json};
+use super::{app, get, keys, post_json};
 
 fn spec() -> Value {
     serde_json::from_str(OPENAPI_JSON).expect("openapi.json is JSON")
@@ -86,12 +86,7 @@ fn the_contract_snapshot() {
 async fn the_film_schema_has_exactly_the_fields_the_server_sends() {
     let spec = spec();
     let schema = &spec["components"]["schemas"]["Film"];
-    let documented: BTreeSet<&str> = schema["properties"]
-        .as_object()
-        .expect("properties")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let documented = keys(&schema["properties"], "properties");
     let required: BTreeSet<&str> = schema["required"]
         .as_array()
         .expect("required")
@@ -99,20 +94,10 @@ async fn the_film_schema_has_exactly_the_fields_the_server_sends() {
         .filter_map(Value::as_str)
         .collect();
     let film = get(&app(), "/film/99785").await.json();
-    let sent: BTreeSet<&str> = film
-        .as_object()
-        .expect("a film")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let sent = keys(&film, "a film");
     assert_eq!(documented, sent);
     assert_eq!(required, sent);
-    let example: BTreeSet<&str> = schema["example"]
-        .as_object()
-        .expect("an example")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let example = keys(&schema["example"], "an example");
     assert_eq!(example, sent);
 }
 

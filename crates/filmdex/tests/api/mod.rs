@@ -19,6 +19,7 @@ mod socket;
 mod system;
 mod text_search;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
@@ -216,4 +217,14 @@ pub async fn post_json(app: &Router, uri: &str, body: impl Into<Body>) -> Reply 
         .body(body.into())
         .expect("a request");
     send(app, request).await
+}
+
+/// The field names of a JSON object; `what` names it when it is not an object.
+pub fn keys<'a>(value: &'a Value, what: &str) -> BTreeSet<&'a str> {
+    value
+        .as_object()
+        .unwrap_or_else(|| panic!("{what} is not an object: {value}"))
+        .keys()
+        .map(String::as_str)
+        .collect()
 }

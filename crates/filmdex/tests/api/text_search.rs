@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::sample::app;
-use super::{get, post_json};
+use super::{get, keys, post_json};
 
 const AMELIE: i64 = 211_915;
 const GODFATHER: i64 = 68_646;
@@ -104,19 +104,9 @@ async fn a_searched_film_has_exactly_the_documented_fields() {
     let spec: Value =
         serde_json::from_str(include_str!("../../src/serve/openapi.json")).expect("JSON");
     let schema = &spec["components"]["schemas"]["SearchedFilm"];
-    let documented: BTreeSet<&str> = schema["properties"]
-        .as_object()
-        .expect("properties")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let documented = keys(&schema["properties"], "properties");
     let films = get(&app(), "/film/search?q=amelie").await.json();
-    let sent: BTreeSet<&str> = first(&films)
-        .as_object()
-        .expect("a film")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let sent = keys(first(&films), "a film");
     assert_eq!(documented, sent);
 }
 
@@ -132,14 +122,8 @@ async fn suggest_gives_small_objects_best_first() {
     assert_eq!(list[0]["title"], "Amélie");
     assert_eq!(list[0]["year"], "2001-01-01");
     assert_eq!(list[0]["matched"]["field"], "title");
-    let keys: BTreeSet<&str> = list[0]
-        .as_object()
-        .expect("an object")
-        .keys()
-        .map(String::as_str)
-        .collect();
     assert_eq!(
-        keys,
+        keys(&list[0], "a suggestion"),
         BTreeSet::from(["film_id", "title", "year", "matched"])
     );
     let three = get(&app, "/film/suggest?q=the&limit=3").await.json();
